@@ -1,0 +1,129 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Every setting Tenantry reads from the environment, with its default. `.env.example` mirrors this class. */
+export class EnvironmentVariables {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  EMBEDDED_PG_DATA_DIR = '.data/postgres';
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'ADMIN_API_KEY must be at least 32 characters' })
+  ADMIN_API_KEY?: string;
+
+  @Transform(toInt) @IsInt() @Min(100_000) @Max(10_000_000)
+  API_KEY_PBKDF2_ITERATIONS = 100_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  AUTH_CACHE_TTL_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  AUTH_CACHE_MAX = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  AUTH_FAILURE_LIMIT = 20;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  TENANT_DATASOURCE_MAX = 100;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  TENANT_POOL_MAX = 2;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  TENANT_IDLE_SECONDS = 300;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  SHARED_POOL_MAX = 10;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  DB_CONNECTION_MAX_LIFETIME_SECONDS = 600;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 1mb, 512kb or 1048576b' })
+  BODY_LIMIT = '1mb';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevelName = 'log';
+
+  @Transform(toBool) @IsBoolean()
+  MIGRATIONS_RUN_ON_START = true;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  SPARE_SCHEMA_POOL_SIZE = 0;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  JOB_BACKOFF_BASE_SECONDS = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
+  JOB_BACKOFF_MAX_SECONDS = 3600;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  JOB_LEASE_SWEEP_MS = 5000;
+
+  @MaxLength(200)
+  @IsString()
+  INSTANCE_NAME = 'tenantry';
+}
+
+export class ConfigValidationError extends Error {}
+
+/** Validates the environment once; a bad value throws an error that names every offending variable. */
+export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_API_KEY']) {
+    if (env[key] !== undefined) picked[key] = env[key];
+  }
+  const config = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const shown = e.property === 'DATABASE_URL' || e.property === 'ADMIN_API_KEY' ? '(hidden)' : JSON.stringify(e.value);
+      return `  ${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return config;
+}
