@@ -1,0 +1,67 @@
+/**
+ * Errors the services throw. They carry no HTTP knowledge: `DomainExceptionFilter` maps them for the API
+ * and the CLI prints their message and exits non-zero.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export type DomainErrorKind =
+  | 'not-found'
+  | 'conflict'
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'throttled'
+  | 'unavailable';
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+}
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+}
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid';
+}
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}
+
+export class TenantNotFoundError extends NotFoundError {
+  constructor() {
+    super('Tenant not found');
+  }
+}
+export class SlugTakenError extends ConflictError {
+  constructor(slug: string) {
+    super(`A tenant with slug "${slug}" already exists`);
+  }
+}
+export class InvalidApiKeyError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message = 'Invalid API key') {
+    super(message);
+  }
+}
+export class TenantDeactivatedError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor() {
+    super('Tenant is deactivated');
+  }
+}
+export class TooManyAttemptsError extends DomainError {
+  readonly kind = 'throttled';
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed authentication attempts');
+  }
+}
+export class SchemaBehindError extends UnavailableError {
+  constructor() {
+    super('This tenant is being upgraded; retry shortly');
+  }
+}

@@ -1,0 +1,46 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { EnvironmentVariables } from '../config/environment-variables';
+import { SHARED_ENTITIES } from './shared-entities';
+import { TENANT_ENTITIES } from './tenant-entities';
+
+export const SHARED_SCHEMA = 'shared';
+
+type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+function baseOptions(config: EnvironmentVariables, url: string, poolMax: number, applicationName: string): PostgresOptions {
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    poolSize: poolMax,
+    // Startup parameters and pool settings only: no SET, no session state (PgBouncer transaction pooling).
+    extra: {
+      max: poolMax,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 5_000,
+      maxLifetimeSeconds: config.DB_CONNECTION_MAX_LIFETIME_SECONDS,
+      statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
+      application_name: applicationName,
+    },
+  };
+}
+
+/** The registry's data source: the `shared` schema only. The server, the CLI and the tests all build it here. */
+export function sharedDataSourceOptions(config: EnvironmentVariables, url: string): PostgresOptions {
+  return {
+    ...baseOptions(config, url, config.SHARED_POOL_MAX, `${config.INSTANCE_NAME}:shared`),
+    schema: SHARED_SCHEMA,
+    entities: SHARED_ENTITIES,
+  };
+}
+
+/** One tenant's data source: every entity bound to that schema, so generated SQL is schema-qualified. */
+export function tenantDataSourceOptions(config: EnvironmentVariables, url: string, schemaName: string): PostgresOptions {
+  return {
+    ...baseOptions(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`),
+    schema: schemaName,
+    entities: TENANT_ENTITIES,
+  };
+}

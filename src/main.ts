@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { ConfigValidationError } from './config/environment-variables';
+import { loadConfig } from './config/load-config';
+import { logLevelsFrom } from './config/log-levels';
+import { connectDatabase } from './database/database-connection';
+import { SharedMigrationsService } from './database/shared-migrations.service';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Tenantry');
+  const config = loadConfig();
+  const database = await connectDatabase(config, (line) => logger.debug(line.trimEnd()));
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config, databaseUrl: database.url }),
+    { bodyParser: false, logger: logLevelsFrom(config.LOG_LEVEL) },
+  );
+  configureApp(app, config);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: closing the server, tenant data sources and the database`);
+    await app.close().catch((error: Error) => logger.error(error.message));
+    await database.close().catch((error: Error) => logger.error(error.message));
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  if (config.MIGRATIONS_RUN_ON_START) await app.get(SharedMigrationsService).migrate();
+  await app.listen(config.PORT, config.HOST);
+
+  const base = `http://localhost:${config.PORT}`;
+  logger.log(`Tenantry listening on ${base} (database: ${database.description})`);
+  logger.log(`API docs: ${base}/docs (OpenAPI document: ${base}/docs-json)`);
+  logger.log('Create the first tenant: npm run cli -- create "Acme Corp" acme');
+  if (!config.ADMIN_API_KEY) logger.log('Admin API (/tenants) is off: set ADMIN_API_KEY (32+ characters) to enable it');
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigValidationError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

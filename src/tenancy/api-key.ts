@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+/**
+ * Tenant API keys: `tnt_<keyId>_<secret><checksum>`.
+ * - `tnt_` lets secret scanners find leaked keys;
+ * - `keyId` (12 base62 chars) is public and finds the tenant row by index;
+ * - `secret` is 32 random bytes (256 bits) in 43 base62 chars;
+ * - `checksum` is the CRC-32 of everything before it in 6 base62 chars, so a mistyped key is refused
+ *   before any cache or database work.
+ */
+export const API_KEY_PREFIX = 'tnt_';
+const KEY_ID_LENGTH = 12;
+const SECRET_LENGTH = 43;
+const CHECKSUM_LENGTH = 6;
+const KEY_PATTERN = new RegExp(
+  `^${API_KEY_PREFIX}([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
+);
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export interface ParsedApiKey {
+  keyId: string;
+  key: string;
+}
+
+export function toBase62(bytes: Buffer, length: number): string {
+  let value = BigInt(`0x${bytes.toString('hex') || '0'}`);
+  let out = '';
+  while (value > 0n) {
+    out = BASE62[Number(value % 62n)] + out;
+    value /= 62n;
+  }
+  if (out.length > length) throw new Error(`value does not fit in ${length} base62 characters`);
+  return out.padStart(length, '0');
+}
+
+function checksumOf(body: string): string {
+  const crc = crc32(Buffer.from(body, 'ascii'));
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc);
+  return toBase62(bytes, CHECKSUM_LENGTH);
+}
+
+export function generateApiKey(): ParsedApiKey {
+  // 9 bytes = 72 bits < 62^12, so the id always fits its 12 characters.
+  const keyId = toBase62(randomBytes(9), KEY_ID_LENGTH);
+  const secret = toBase62(randomBytes(32), SECRET_LENGTH);
+  const body = `${API_KEY_PREFIX}${keyId}_${secret}`;
+  return { keyId, key: body + checksumOf(body) };
+}
+
+/** Shape and checksum only: pure, no I/O. Returns null for anything that cannot be a Tenantry key. */
+export function parseApiKey(presented: string): ParsedApiKey | null {
+  if (presented.length !== API_KEY_PREFIX.length + KEY_ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH) return null;
+  const match = KEY_PATTERN.exec(presented);
+  if (!match) return null;
+  const body = presented.slice(0, presented.length - CHECKSUM_LENGTH);
+  if (checksumOf(body) !== match[3]) return null;
+  return { keyId: match[1], key: presented };
+}

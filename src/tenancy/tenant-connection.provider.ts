@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { DataSource } from 'typeorm';
+import { EnvironmentVariables } from '../config/environment-variables';
+import { SchemaBehindError } from '../common/domain-errors';
+import { tenantDataSourceOptions } from '../database/data-source-options';
+import { DATABASE_URL } from '../database/database.tokens';
+import { SchemaLedgerService } from '../database/schema-ledger.service';
+import { TenantEventsService } from './tenant-events.service';
+
+interface Entry {
+  ready: Promise<DataSource>;
+  leases: number;
+  evicted: boolean;
+}
+
+export interface TenantDataSourceLease {
+  dataSource: DataSource;
+  release(): void;
+}
+
+/**
+ * One TypeORM DataSource per tenant schema, in an LRU with a maximum count and idle eviction.
+ * Concurrent first requests for a schema share one initialization; an evicted DataSource is destroyed
+ * once the requests still using it have released it. So connections stay within
+ * TENANT_DATASOURCE_MAX × TENANT_POOL_MAX (plus sources still draining their last requests).
+ */
+@Injectable()
+export class TenantConnectionProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger(TenantConnectionProvider.name);
+  private readonly entries: LRUCache<string, Entry>;
+
+  constructor(
+    private readonly config: EnvironmentVariables,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    private readonly ledger: SchemaLedgerService,
+    events: TenantEventsService,
+  ) {
+    this.entries = new LRUCache<string, Entry>({
+      max: config.TENANT_DATASOURCE_MAX,
+      ttl: config.TENANT_IDLE_SECONDS * 1000,
+      updateAgeOnGet: true,
+      ttlAutopurge: true,
+      dispose: (entry) => {
+        entry.evicted = true;
+        if (entry.leases === 0) this.destroy(entry);
+      },
+    });
+    events.subscribe((change) => {
+      if (change !== 'resync' && change.reason === 'deleted') this.entries.delete(change.schemaName);
+    });
+  }
+
+  get openCount(): number {
+    return this.entries.size;
+  }
+
+  async acquire(schemaName: string): Promise<TenantDataSourceLease> {
+    let entry = this.entries.get(schemaName);
+    if (!entry) {
+      const created: Entry = { ready: this.open(schemaName), leases: 0, evicted: false };
+      created.ready.catch(() => {
+        if (this.entries.peek(schemaName) === created) this.entries.delete(schemaName);
+      });
+      this.entries.set(schemaName, created);
+      entry = created;
+    }
+    const held = entry;
+    held.leases += 1;
+    let dataSource: DataSource;
+    try {
+      dataSource = await held.ready;
+    } catch (error) {
+      held.leases -= 1;
+      throw error;
+    }
+    let released = false;
+    return {
+      dataSource,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.leases -= 1;
+        if (held.evicted && held.leases === 0) this.destroy(held);
+      },
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((entry) => this.destroy(entry)));
+  }
+
+  private async open(schemaName: string): Promise<DataSource> {
+    // A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns.
+    if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
+    return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName)).initialize();
+  }
+
+  private async destroy(entry: Entry): Promise<void> {
+    try {
+      const dataSource = await entry.ready;
+      if (dataSource.isInitialized) await dataSource.destroy();
+    } catch (error) {
+      if (!(error instanceof SchemaBehindError)) this.logger.debug(`closing a tenant data source: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { performance } from 'node:perf_hooks';
+import { Injectable } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
+import { TENANT_STEPS } from '../database/migration-sets';
+import { SchemaLedgerService } from '../database/schema-ledger.service';
+import { applyPendingMigrations, lockSchemaForMigration, quoteSchema } from '../database/schema-migrator';
+
+/** Creates and drops tenant schemas inside the caller's transaction, so the registry row and the schema commit together. */
+@Injectable()
+export class TenantProvisionerService {
+  constructor(private readonly ledger: SchemaLedgerService) {}
+
+  async createSchema(queryRunner: QueryRunner, schemaName: string): Promise<void> {
+    const started = performance.now();
+    await lockSchemaForMigration(queryRunner, schemaName);
+    await queryRunner.query(`CREATE SCHEMA ${quoteSchema(schemaName)}`);
+    const { version } = await applyPendingMigrations(queryRunner, schemaName, TENANT_STEPS);
+    await this.ledger.recordReady(queryRunner, schemaName, 'tenant', version, performance.now() - started);
+  }
+
+  async dropSchema(queryRunner: QueryRunner, schemaName: string): Promise<void> {
+    await lockSchemaForMigration(queryRunner, schemaName);
+    await queryRunner.query(`DROP SCHEMA IF EXISTS ${quoteSchema(schemaName)} CASCADE`);
+    await queryRunner.query(`DELETE FROM "shared"."schema_versions" WHERE "schema_name" = $1`, [schemaName]);
+  }
+}
