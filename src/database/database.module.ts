@@ -5,6 +5,7 @@ import { sharedDataSourceOptions } from './data-source-options';
 import { DATABASE_URL } from './database.tokens';
 import { SchemaLedgerService } from './schema-ledger.service';
 import { SharedMigrationsService } from './shared-migrations.service';
+import { TenantMigrationsService } from './tenant-migrations.service';
 
 @Injectable()
 class SharedDataSourceCloser implements OnApplicationShutdown {
@@ -33,8 +34,9 @@ export class DatabaseModule {
         SharedDataSourceCloser,
         SchemaLedgerService,
         SharedMigrationsService,
+        TenantMigrationsService,
       ],
-      exports: [DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService],
+      exports: [DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService, TenantMigrationsService],
     };
   }
 }

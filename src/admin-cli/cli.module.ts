@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppRuntime } from '../app.module';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { CliOutput } from './cli-output.service';
+import { CreateTenantCommand } from './commands/create-tenant.command';
+import { DeleteTenantCommand } from './commands/delete-tenant.command';
+import { InitDbCommand } from './commands/init-db.command';
+import { ListTenantsCommand } from './commands/list-tenants.command';
+import { MigrateCommand } from './commands/migrate.command';
+import { RegenerateKeyCommand } from './commands/regenerate-key.command';
+import { ShowTenantCommand } from './commands/show-tenant.command';
+import { UpdateTenantCommand } from './commands/update-tenant.command';
+
+export const COMMANDS = [
+  InitDbCommand,
+  CreateTenantCommand,
+  ListTenantsCommand,
+  ShowTenantCommand,
+  UpdateTenantCommand,
+  RegenerateKeyCommand,
+  MigrateCommand,
+  DeleteTenantCommand,
+];
+
+/** The admin CLI: thin commands over the same services the HTTP API uses. */
+@Module({})
+export class CliModule {
+  static register({ config, databaseUrl }: AppRuntime): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), TenancyModule],
+      providers: [CliOutput, ...COMMANDS],
+    };
+  }
+}

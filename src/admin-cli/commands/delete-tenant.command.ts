@@ -1,0 +1,36 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { InvalidInputError } from '../../common/domain-errors';
+import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { CliOutput } from '../cli-output.service';
+
+@Command({
+  name: 'delete',
+  arguments: '<id-or-slug>',
+  description: "Drop a tenant's schema, ledger entry and registry row (needs --yes)",
+})
+export class DeleteTenantCommand extends CommandRunner {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([idOrSlug]: string[], options: { yes?: boolean; json?: boolean }): Promise<void> {
+    if (!options.yes) throw new InvalidInputError(`refusing to delete "${idOrSlug}" and all its data without --yes`);
+    const tenant = toTenantDto(await this.tenants.delete(idOrSlug));
+    if (options.json) return this.out.json({ deleted: tenant });
+    this.out.print(`Deleted tenant ${tenant.slug} and schema ${tenant.schemaName}.`);
+  }
+
+  @Option({ flags: '--yes', description: 'confirm: this destroys all of the tenant data' })
+  parseYes(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--json', description: 'print JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,18 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { SharedMigrationsService } from '../../database/shared-migrations.service';
+import { CliOutput } from '../cli-output.service';
+
+@Command({ name: 'init-db', description: 'Create the shared schema and apply its migrations (idempotent)' })
+export class InitDbCommand extends CommandRunner {
+  constructor(
+    private readonly migrations: SharedMigrationsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    const applied = await this.migrations.migrate();
+    this.out.print(applied.length ? `Applied: ${applied.join(', ')}` : 'Shared schema is up to date.');
+  }
+}

@@ -1,0 +1,37 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { TenantDto, toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { CliOutput } from '../cli-output.service';
+import { tenantTable } from '../format';
+
+@Command({ name: 'list', description: 'List tenants (active ones unless --all)' })
+export class ListTenantsCommand extends CommandRunner {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], options: { json?: boolean; all?: boolean }): Promise<void> {
+    const all: TenantDto[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.tenants.list({ limit: 100, cursor, isActive: options.all ? undefined : true });
+      all.push(...page.items.map(toTenantDto));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (options.json) return this.out.json(all);
+    this.out.print(tenantTable(all));
+  }
+
+  @Option({ flags: '--all', description: 'include deactivated tenants' })
+  parseAll(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--json', description: 'print JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}

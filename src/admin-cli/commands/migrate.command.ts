@@ -1,0 +1,125 @@
+import { SingleBar } from 'cli-progress';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { InvalidInputError } from '../../common/domain-errors';
+import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '../../database/tenant-migrations.service';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { CliOutput } from '../cli-output.service';
+
+interface MigrateCommandOptions {
+  tenant?: string[];
+  concurrency?: number;
+  check?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export class MigrationsFailedError extends Error {
+  override name = 'MigrationsFailedError';
+}
+
+@Command({
+  name: 'migrate',
+  description: 'Apply shared migrations, then tenant migrations to every schema that is behind',
+})
+export class MigrateCommand extends CommandRunner {
+  constructor(
+    private readonly migrations: TenantMigrationsService,
+    private readonly tenants: TenantsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], options: MigrateCommandOptions): Promise<void> {
+    if (options.check) return this.check(options);
+    const schemaNames = options.tenant?.length
+      ? await Promise.all(options.tenant.map(async (slug) => (await this.tenants.get(slug)).schemaName))
+      : undefined;
+    const progress = this.progress(options);
+    const summary = await this.migrations.migrate({
+      schemaNames,
+      concurrency: options.concurrency,
+      dryRun: options.dryRun,
+      onResult: progress.onResult,
+    });
+    progress.stop();
+    this.report(summary, options);
+    if (summary.failed > 0) throw new MigrationsFailedError(`${summary.failed} schema(s) failed to migrate`);
+  }
+
+  private async check(options: MigrateCommandOptions): Promise<void> {
+    const report = await this.migrations.check();
+    if (options.json) this.out.json(report);
+    else {
+      this.out.print(`Latest tenant migration: ${report.latestVersion ?? '(none)'}; ${report.total} schema(s) in the ledger.`);
+      if (report.sharedPending.length) this.out.print(`Shared migrations pending: ${report.sharedPending.join(', ')}`);
+      for (const row of report.behind) this.out.print(`behind  ${row.schemaName} (at ${row.version ?? 'nothing'})`);
+      for (const row of report.failed) this.out.print(`failed  ${row.schemaName}: ${row.error ?? ''}`);
+      if (!report.behind.length && !report.failed.length && !report.sharedPending.length) this.out.print('All schemas are up to date.');
+    }
+    const problems = report.behind.length + report.failed.length + report.sharedPending.length;
+    if (problems > 0) throw new MigrationsFailedError(`${problems} schema(s) behind or failed`);
+  }
+
+  private progress(options: MigrateCommandOptions) {
+    if (options.json) return { onResult: undefined, stop: () => undefined };
+    if (this.out.isTerminal) {
+      const bar = new SingleBar({ format: 'migrating [{bar}] {value}/{total} {schema}', hideCursor: true });
+      let started = false;
+      return {
+        onResult: (result: SchemaMigrationResult, done: number, total: number) => {
+          if (!started) bar.start(total, 0, { schema: '' });
+          started = true;
+          bar.update(done, { schema: result.schemaName });
+        },
+        stop: () => started && bar.stop(),
+      };
+    }
+    return {
+      onResult: (result: SchemaMigrationResult, done: number, total: number) =>
+        this.out.print(`[${done}/${total}] ${result.schemaName}: ${result.status}${result.error ? ` (${result.error})` : ''}`),
+      stop: () => undefined,
+    };
+  }
+
+  private report(summary: MigrateSummary, options: MigrateCommandOptions): void {
+    if (options.json) return this.out.json(summary);
+    const verb = options.dryRun ? 'would apply' : 'applied';
+    this.out.print(summary.shared.length ? `Shared: ${verb} ${summary.shared.join(', ')}` : 'Shared: up to date');
+    const counts = new Map<string, number>();
+    for (const result of summary.results) {
+      counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+      if (result.status === 'failed') this.out.error(`failed  ${result.schemaName}: ${result.error}`);
+      if (options.dryRun) this.out.print(`${result.schemaName}: ${verb} ${result.applied.join(', ')}`);
+    }
+    const parts = [...counts].map(([status, n]) => `${n} ${status}`);
+    this.out.print(`Tenant schemas: ${parts.length ? parts.join(', ') : 'all up to date'}`);
+  }
+
+  @Option({ flags: '--tenant <slug>', description: 'only this tenant (repeatable)' })
+  parseTenant(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
+  }
+
+  @Option({ flags: '--concurrency <n>', description: 'schemas migrated at once (default from the connection budget)' })
+  parseConcurrency(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidInputError('--concurrency must be an integer from 1 to 64');
+    return n;
+  }
+
+  @Option({ flags: '--check', description: 'only report; exit non-zero when any schema is behind or failed' })
+  parseCheck(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--dry-run', description: 'list what would run, change nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--json', description: 'print JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,30 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { CliOutput } from '../cli-output.service';
+import { keyNotice } from '../format';
+
+@Command({
+  name: 'regenerate-key',
+  arguments: '<id-or-slug>',
+  description: 'Issue a new API key; the old one is refused from now on',
+})
+export class RegenerateKeyCommand extends CommandRunner {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([idOrSlug]: string[], options: { json?: boolean }): Promise<void> {
+    const { tenant, apiKey } = await this.tenants.regenerateKey(idOrSlug);
+    if (options.json) return this.out.json({ tenant: toTenantDto(tenant), apiKey });
+    this.out.print(`New key for ${tenant.slug}; the old key no longer works.${keyNotice(apiKey)}`);
+  }
+
+  @Option({ flags: '--json', description: 'print JSON (includes the API key)' })
+  parseJson(): boolean {
+    return true;
+  }
+}

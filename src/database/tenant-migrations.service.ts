@@ -1,0 +1,151 @@
+import { performance } from 'node:perf_hooks';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EnvironmentVariables } from '../config/environment-variables';
+import { LATEST_TENANT_VERSION, SHARED_STEPS, TENANT_STEPS, versionTimestamp } from './migration-sets';
+import { SchemaLedgerService } from './schema-ledger.service';
+import { applyPendingMigrations, inTransaction } from './schema-migrator';
+import { SchemaKind } from './schema-version.entity';
+import { SharedMigrationsService } from './shared-migrations.service';
+
+export interface MigrateOptions {
+  /** Only these schemas (already resolved from slugs); all behind schemas when absent. */
+  schemaNames?: string[];
+  concurrency?: number;
+  dryRun?: boolean;
+  onResult?: (result: SchemaMigrationResult, done: number, total: number) => void;
+}
+
+export interface SchemaMigrationResult {
+  schemaName: string;
+  kind: SchemaKind;
+  status: 'migrated' | 'up-to-date' | 'failed' | 'pending';
+  applied: string[];
+  error?: string;
+  durationMs: number;
+}
+
+export interface MigrateSummary {
+  shared: string[];
+  results: SchemaMigrationResult[];
+  failed: number;
+}
+
+export interface LedgerRow {
+  schemaName: string;
+  kind: SchemaKind;
+  version: string | null;
+  state: string;
+  error: string | null;
+}
+
+export interface CheckReport {
+  latestVersion: string | null;
+  total: number;
+  behind: LedgerRow[];
+  failed: LedgerRow[];
+  sharedPending: string[];
+}
+
+/**
+ * Brings tenant (and spare) schemas to the latest tenant migration: shared schema first, then every schema the
+ * ledger shows behind or failed, with bounded concurrency, each in its own transaction under its own advisory
+ * lock. One schema's failure is recorded in the ledger and does not stop the others.
+ */
+@Injectable()
+export class TenantMigrationsService {
+  constructor(
+    private readonly config: EnvironmentVariables,
+    private readonly dataSource: DataSource,
+    private readonly shared: SharedMigrationsService,
+    private readonly ledger: SchemaLedgerService,
+  ) {}
+
+  /** Default parallelism: what the shared pool can give while leaving room for the app's own queries. */
+  get defaultConcurrency(): number {
+    return Math.max(1, Math.min(this.config.SHARED_POOL_MAX - 2, 8));
+  }
+
+  /** One query over the ledger: which schemas are behind this code's latest migration, which failed. */
+  async check(): Promise<CheckReport> {
+    const rows: Array<LedgerRow & { behind: boolean; total: string }> = await this.dataSource.query(
+      `SELECT "schema_name" AS "schemaName", "kind", "version", "state", "error",
+              COALESCE(right("version", 13), '0')::bigint < $1 AS "behind", count(*) OVER () AS "total"
+         FROM "shared"."schema_versions"
+        ORDER BY "schema_name"`,
+      [versionTimestamp(LATEST_TENANT_VERSION)],
+    );
+    const strip = ({ schemaName, kind, version, state, error }: LedgerRow): LedgerRow => ({ schemaName, kind, version, state, error });
+    return {
+      latestVersion: LATEST_TENANT_VERSION,
+      total: rows.length,
+      behind: rows.filter((r) => r.behind && r.state !== 'failed').map(strip),
+      failed: rows.filter((r) => r.state === 'failed').map(strip),
+      sharedPending: await this.pendingShared(),
+    };
+  }
+
+  async migrate(options: MigrateOptions = {}): Promise<MigrateSummary> {
+    const shared = options.dryRun ? await this.pendingShared() : await this.shared.migrate();
+    const targets = await this.schemasToMigrate(options.schemaNames);
+    const concurrency = Math.max(1, options.concurrency ?? this.defaultConcurrency);
+    const results: SchemaMigrationResult[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < targets.length) {
+        const target = targets[next++];
+        const result = options.dryRun ? this.pendingResult(target) : await this.migrateOne(target.schemaName, target.kind);
+        results.push(result);
+        options.onResult?.(result, results.length, targets.length);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+    results.sort((a, b) => a.schemaName.localeCompare(b.schemaName));
+    return { shared, results, failed: results.filter((r) => r.status === 'failed').length };
+  }
+
+  async migrateOne(schemaName: string, kind: SchemaKind): Promise<SchemaMigrationResult> {
+    const started = performance.now();
+    try {
+      const applied = await inTransaction(this.dataSource, async (queryRunner) => {
+        const outcome = await applyPendingMigrations(queryRunner, schemaName, TENANT_STEPS);
+        await this.ledger.recordReady(queryRunner, schemaName, kind, outcome.version, performance.now() - started);
+        return outcome.applied;
+      });
+      const status = applied.length ? 'migrated' : 'up-to-date';
+      return { schemaName, kind, status, applied, durationMs: performance.now() - started };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.ledger.recordFailure(schemaName, message);
+      return { schemaName, kind, status: 'failed', applied: [], error: message, durationMs: performance.now() - started };
+    }
+  }
+
+  private pendingResult(target: { schemaName: string; kind: SchemaKind; version: string | null }): SchemaMigrationResult {
+    const from = versionTimestamp(target.version);
+    const pending = TENANT_STEPS.filter((s) => s.timestamp > from).map((s) => s.name);
+    return { schemaName: target.schemaName, kind: target.kind, status: 'pending', applied: pending, durationMs: 0 };
+  }
+
+  private async schemasToMigrate(only?: string[]): Promise<Array<{ schemaName: string; kind: SchemaKind; version: string | null }>> {
+    const latest = versionTimestamp(LATEST_TENANT_VERSION);
+    const rows: Array<{ schemaName: string; kind: SchemaKind; version: string | null }> = await this.dataSource.query(
+      `SELECT "schema_name" AS "schemaName", "kind", "version" FROM "shared"."schema_versions"
+        WHERE ("state" <> 'ready' OR COALESCE(right("version", 13), '0')::bigint < $1)
+          AND ($2::text[] IS NULL OR "schema_name" = ANY($2::text[]))
+        ORDER BY "schema_name"`,
+      [latest, only ?? null],
+    );
+    return rows;
+  }
+
+  private async pendingShared(): Promise<string[]> {
+    const exists: Array<{ present: boolean }> = await this.dataSource.query(
+      `SELECT to_regclass('"shared"."migrations"') IS NOT NULL AS "present"`,
+    );
+    if (!exists[0].present) return SHARED_STEPS.map((s) => s.name);
+    const done: Array<{ name: string }> = await this.dataSource.query(`SELECT "name" FROM "shared"."migrations"`);
+    const names = new Set(done.map((d) => d.name));
+    return SHARED_STEPS.filter((s) => !names.has(s.name)).map((s) => s.name);
+  }
+}
