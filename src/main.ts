@@ -9,6 +9,7 @@ import { loadConfig } from './config/load-config';
 import { logLevelsFrom } from './config/log-levels';
 import { connectDatabase } from './database/database-connection';
 import { SharedMigrationsService } from './database/shared-migrations.service';
+import { SpareSchemaPoolService } from './tenancy/spare-schema-pool.service';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Tenantry');
@@ -34,6 +35,7 @@ async function bootstrap(): Promise<void> {
 
   if (config.MIGRATIONS_RUN_ON_START) await app.get(SharedMigrationsService).migrate();
   await app.listen(config.PORT, config.HOST);
+  app.get(SpareSchemaPoolService).startBackgroundRefill();
 
   const base = `http://localhost:${config.PORT}`;
   logger.log(`Tenantry listening on ${base} (database: ${database.description})`);

@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
-import { LATEST_TENANT_VERSION, SHARED_STEPS, TENANT_STEPS, versionTimestamp } from './migration-sets';
+import { SHARED_STEPS, TENANT_STEPS, versionTimestamp } from './migration-sets';
 import { SchemaLedgerService } from './schema-ledger.service';
-import { applyPendingMigrations, inTransaction } from './schema-migrator';
+import { applyPendingMigrations, inTransaction, latestVersion, MigrationStep } from './schema-migrator';
 import { SchemaKind } from './schema-version.entity';
 import { SharedMigrationsService } from './shared-migrations.service';
 
@@ -13,6 +13,8 @@ export interface MigrateOptions {
   schemaNames?: string[];
   concurrency?: number;
   dryRun?: boolean;
+  /** The tenant migrations to apply; the build's own set by default (benchmarks and tests pass more). */
+  steps?: MigrationStep[];
   onResult?: (result: SchemaMigrationResult, done: number, total: number) => void;
 }
 
@@ -67,17 +69,18 @@ export class TenantMigrationsService {
   }
 
   /** One query over the ledger: which schemas are behind this code's latest migration, which failed. */
-  async check(): Promise<CheckReport> {
+  async check(steps: MigrationStep[] = TENANT_STEPS): Promise<CheckReport> {
+    const latest = latestVersion(steps);
     const rows: Array<LedgerRow & { behind: boolean; total: string }> = await this.dataSource.query(
       `SELECT "schema_name" AS "schemaName", "kind", "version", "state", "error",
               COALESCE(right("version", 13), '0')::bigint < $1 AS "behind", count(*) OVER () AS "total"
          FROM "shared"."schema_versions"
         ORDER BY "schema_name"`,
-      [versionTimestamp(LATEST_TENANT_VERSION)],
+      [versionTimestamp(latest)],
     );
     const strip = ({ schemaName, kind, version, state, error }: LedgerRow): LedgerRow => ({ schemaName, kind, version, state, error });
     return {
-      latestVersion: LATEST_TENANT_VERSION,
+      latestVersion: latest,
       total: rows.length,
       behind: rows.filter((r) => r.behind && r.state !== 'failed').map(strip),
       failed: rows.filter((r) => r.state === 'failed').map(strip),
@@ -87,14 +90,17 @@ export class TenantMigrationsService {
 
   async migrate(options: MigrateOptions = {}): Promise<MigrateSummary> {
     const shared = options.dryRun ? await this.pendingShared() : await this.shared.migrate();
-    const targets = await this.schemasToMigrate(options.schemaNames);
+    const steps = options.steps ?? TENANT_STEPS;
+    const targets = await this.schemasToMigrate(steps, options.schemaNames);
     const concurrency = Math.max(1, options.concurrency ?? this.defaultConcurrency);
     const results: SchemaMigrationResult[] = [];
     let next = 0;
     const worker = async () => {
       while (next < targets.length) {
         const target = targets[next++];
-        const result = options.dryRun ? this.pendingResult(target) : await this.migrateOne(target.schemaName, target.kind);
+        const result = options.dryRun
+          ? this.pendingResult(target, steps)
+          : await this.migrateOne(target.schemaName, target.kind, steps);
         results.push(result);
         options.onResult?.(result, results.length, targets.length);
       }
@@ -104,11 +110,11 @@ export class TenantMigrationsService {
     return { shared, results, failed: results.filter((r) => r.status === 'failed').length };
   }
 
-  async migrateOne(schemaName: string, kind: SchemaKind): Promise<SchemaMigrationResult> {
+  async migrateOne(schemaName: string, kind: SchemaKind, steps: MigrationStep[] = TENANT_STEPS): Promise<SchemaMigrationResult> {
     const started = performance.now();
     try {
       const applied = await inTransaction(this.dataSource, async (queryRunner) => {
-        const outcome = await applyPendingMigrations(queryRunner, schemaName, TENANT_STEPS);
+        const outcome = await applyPendingMigrations(queryRunner, schemaName, steps);
         await this.ledger.recordReady(queryRunner, schemaName, kind, outcome.version, performance.now() - started);
         return outcome.applied;
       });
@@ -121,14 +127,20 @@ export class TenantMigrationsService {
     }
   }
 
-  private pendingResult(target: { schemaName: string; kind: SchemaKind; version: string | null }): SchemaMigrationResult {
+  private pendingResult(
+    target: { schemaName: string; kind: SchemaKind; version: string | null },
+    steps: MigrationStep[],
+  ): SchemaMigrationResult {
     const from = versionTimestamp(target.version);
-    const pending = TENANT_STEPS.filter((s) => s.timestamp > from).map((s) => s.name);
+    const pending = steps.filter((s) => s.timestamp > from).map((s) => s.name);
     return { schemaName: target.schemaName, kind: target.kind, status: 'pending', applied: pending, durationMs: 0 };
   }
 
-  private async schemasToMigrate(only?: string[]): Promise<Array<{ schemaName: string; kind: SchemaKind; version: string | null }>> {
-    const latest = versionTimestamp(LATEST_TENANT_VERSION);
+  private async schemasToMigrate(
+    steps: MigrationStep[],
+    only?: string[],
+  ): Promise<Array<{ schemaName: string; kind: SchemaKind; version: string | null }>> {
+    const latest = versionTimestamp(latestVersion(steps));
     const rows: Array<{ schemaName: string; kind: SchemaKind; version: string | null }> = await this.dataSource.query(
       `SELECT "schema_name" AS "schemaName", "kind", "version" FROM "shared"."schema_versions"
         WHERE ("state" <> 'ready' OR COALESCE(right("version", 13), '0')::bigint < $1)

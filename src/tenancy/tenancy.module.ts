@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard';
+import { SpareSchemaPoolService } from './spare-schema-pool.service';
 import { ApiKeyVerifierService } from './api-key-verifier.service';
 import { TenantConnectionProvider } from './tenant-connection.provider';
 import { TenantContext } from './tenant-context';
@@ -14,6 +15,7 @@ import { TenantsService } from './tenants.service';
   providers: [
     ApiKeyGuard,
     ApiKeyVerifierService,
+    SpareSchemaPoolService,
     TenantConnectionProvider,
     TenantContext,
     TenantDatabase,
@@ -29,6 +31,7 @@ import { TenantsService } from './tenants.service';
     TenantDatabase,
     TenantEventsService,
     TenantsService,
+    SpareSchemaPoolService,
   ],
 })
 export class TenancyModule {}

@@ -4,13 +4,24 @@ import type { QueryRunner } from 'typeorm';
 import { TENANT_STEPS } from '../database/migration-sets';
 import { SchemaLedgerService } from '../database/schema-ledger.service';
 import { applyPendingMigrations, lockSchemaForMigration, quoteSchema } from '../database/schema-migrator';
+import { SpareSchemaPoolService } from './spare-schema-pool.service';
 
 /** Creates and drops tenant schemas inside the caller's transaction, so the registry row and the schema commit together. */
 @Injectable()
 export class TenantProvisionerService {
-  constructor(private readonly ledger: SchemaLedgerService) {}
+  constructor(
+    private readonly ledger: SchemaLedgerService,
+    private readonly spares: SpareSchemaPoolService,
+  ) {}
 
-  async createSchema(queryRunner: QueryRunner, schemaName: string): Promise<void> {
+  /** Claims a spare schema when one is ready (a rename), else builds the schema from the migrations. */
+  async createSchema(queryRunner: QueryRunner, schemaName: string): Promise<'spare' | 'migrations'> {
+    if (await this.spares.claim(queryRunner, schemaName)) return 'spare';
+    await this.createFromMigrations(queryRunner, schemaName);
+    return 'migrations';
+  }
+
+  async createFromMigrations(queryRunner: QueryRunner, schemaName: string): Promise<void> {
     const started = performance.now();
     await lockSchemaForMigration(queryRunner, schemaName);
     await queryRunner.query(`CREATE SCHEMA ${quoteSchema(schemaName)}`);

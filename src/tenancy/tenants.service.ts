@@ -11,6 +11,7 @@ import { schemaNameForSlug, slugProblem } from './slug';
 import { Tenant } from './tenant.entity';
 import { TenantChangeReason, TenantEventsService } from './tenant-events.service';
 import { TenantProvisionerService } from './tenant-provisioner.service';
+import { SpareSchemaPoolService } from './spare-schema-pool.service';
 
 export interface TenantWithKey {
   tenant: Tenant;
@@ -31,6 +32,13 @@ function nameProblem(name: unknown): string | null {
   return trimmed.length < 1 || trimmed.length > 200 ? 'name must be 1-200 characters after trimming' : null;
 }
 
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function isIsoTimestamp(value: string): boolean {
+  const time = Date.parse(value);
+  return ISO_TIMESTAMP.test(value) && !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
 function pgCode(error: unknown): { code?: string; constraint?: string } {
   const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
   return { code: e.code ?? e.driverError?.code, constraint: e.constraint ?? e.driverError?.constraint };
@@ -44,6 +52,7 @@ export class TenantsService {
     private readonly dataSource: DataSource,
     private readonly provisioner: TenantProvisionerService,
     private readonly events: TenantEventsService,
+    private readonly spares: SpareSchemaPoolService,
   ) {}
 
   /** Row, schema, migrations and key hash in one transaction: all of it or none of it. */
@@ -75,6 +84,7 @@ export class TenantsService {
       if (code === '42P06') throw new ConflictError(`Schema for slug "${slug}" already exists`);
       throw error;
     }
+    this.spares.scheduleRefill();
     return { tenant, apiKey: key.key };
   }
 
@@ -88,7 +98,8 @@ export class TenantsService {
     if (options.isActive !== undefined) query.andWhere('t.is_active = :isActive', { isActive: options.isActive });
     if (options.cursor) {
       const [createdAt, id] = decodeCursor(options.cursor, ['string', 'string']);
-      if (!UUID.test(String(id)) || Number.isNaN(Date.parse(String(createdAt)))) throw new InvalidInputError('cursor is invalid');
+      // Only what `toPage` wrote: Date.parse is lenient (it takes "1"), and PostgreSQL would reject such a value with a 500.
+      if (!UUID.test(String(id)) || !isIsoTimestamp(String(createdAt))) throw new InvalidInputError('cursor is invalid');
       query.andWhere('(t.created_at, t.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.getMany();

@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { InvalidInputError } from '../../common/domain-errors';
 import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '../../database/tenant-migrations.service';
+import { SpareSchemaPoolService } from '../../tenancy/spare-schema-pool.service';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 
@@ -25,6 +26,7 @@ export class MigrateCommand extends CommandRunner {
   constructor(
     private readonly migrations: TenantMigrationsService,
     private readonly tenants: TenantsService,
+    private readonly spares: SpareSchemaPoolService,
     private readonly out: CliOutput,
   ) {
     super();
@@ -43,7 +45,9 @@ export class MigrateCommand extends CommandRunner {
       onResult: progress.onResult,
     });
     progress.stop();
+    const refilled = options.dryRun ? 0 : await this.spares.refill();
     this.report(summary, options);
+    if (refilled && !options.json) this.out.print(`Spare schema pool: created ${refilled}`);
     if (summary.failed > 0) throw new MigrationsFailedError(`${summary.failed} schema(s) failed to migrate`);
   }
 
