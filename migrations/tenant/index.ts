@@ -1,2 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { CreateDomainTables1764400000000 } from './1764400000000-CreateDomainTables';
+
 /** Tenant-schema migrations, oldest first; every one is applied to every tenant and spare schema. */
-export const TENANT_MIGRATIONS: Array<new () => import('typeorm').MigrationInterface> = [];
+export const TENANT_MIGRATIONS: Array<new () => MigrationInterface> = [CreateDomainTables1764400000000];

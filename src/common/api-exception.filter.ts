@@ -17,9 +17,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
 export function sendError(res: Response, exception: unknown, logger: Logger): void {
   const { body, retryAfterSeconds } = toErrorResponse(exception);
   const requestId = requestStorage.getStore()?.requestId ?? (res.getHeader('X-Request-Id') as string | undefined);
-  if (body.statusCode >= 500) {
+  if (body.statusCode === 500) {
     const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
     logger.error(`request ${requestId ?? '-'} failed: ${detail}`);
+  } else if (body.statusCode === 503) {
+    logger.warn(`request ${requestId ?? '-'}: ${exception instanceof Error ? exception.message : String(exception)}`);
   }
   if (res.headersSent) return;
   if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));

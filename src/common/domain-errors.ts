@@ -65,3 +65,45 @@ export class SchemaBehindError extends UnavailableError {
     super('This tenant is being upgraded; retry shortly');
   }
 }
+
+export class TargetNotFoundError extends NotFoundError {
+  constructor() {
+    super('Target not found');
+  }
+}
+export class TargetNameTakenError extends ConflictError {
+  constructor(name: string) {
+    super(`A target named "${name}" already exists`);
+  }
+}
+export class TargetHasRunningJobsError extends ConflictError {
+  constructor() {
+    super('The target has running jobs; cancel them or wait for them to finish');
+  }
+}
+export class SessionNotFoundError extends NotFoundError {
+  constructor(message = 'Session not found') {
+    super(message);
+  }
+}
+export class JobNotFoundError extends NotFoundError {
+  constructor() {
+    super('Job not found');
+  }
+}
+export class JobFinishedError extends ConflictError {
+  constructor(status: string) {
+    super(`Job is already ${status}`);
+  }
+}
+/** Heartbeat, complete or fail from a worker that does not hold a live lease on a running job. */
+export class LeaseNotHeldError extends ConflictError {
+  constructor() {
+    super('This worker does not hold the lease of a running job');
+  }
+}
+export class IdempotencyKeyReusedError extends ConflictError {
+  constructor() {
+    super('Idempotency-Key was already used with a different request body');
+  }
+}

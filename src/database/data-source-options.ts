@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables';
+import { QueryLogger } from './query-logger';
 import { SHARED_ENTITIES } from './shared-entities';
 import { TENANT_ENTITIES } from './tenant-entities';
 
@@ -13,7 +14,8 @@ function baseOptions(config: EnvironmentVariables, url: string, poolMax: number,
     url,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Never TypeORM's own loggers: they print the parameters of a failed query (key hashes, tenant data).
+    logger: new QueryLogger(),
     poolSize: poolMax,
     // Startup parameters and pool settings only: no SET, no session state (PgBouncer transaction pooling).
     extra: {

@@ -12,6 +12,8 @@ interface Entry {
   ready: Promise<DataSource>;
   leases: number;
   evicted: boolean;
+  /** Set by the first destroy, so eviction and shutdown never destroy one DataSource twice. */
+  closed?: Promise<void>;
 }
 
 export interface TenantDataSourceLease {
@@ -98,12 +100,15 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName)).initialize();
   }
 
-  private async destroy(entry: Entry): Promise<void> {
-    try {
-      const dataSource = await entry.ready;
-      if (dataSource.isInitialized) await dataSource.destroy();
-    } catch (error) {
-      if (!(error instanceof SchemaBehindError)) this.logger.debug(`closing a tenant data source: ${String(error)}`);
-    }
+  private destroy(entry: Entry): Promise<void> {
+    entry.closed ??= (async () => {
+      try {
+        const dataSource = await entry.ready;
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } catch (error) {
+        if (!(error instanceof SchemaBehindError)) this.logger.debug(`closing a tenant data source: ${String(error)}`);
+      }
+    })();
+    return entry.closed;
   }
 }

@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { CanActivate, ExecutionContext, Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.setup';
+import { requestStorage } from '../src/common/request-context';
+import { loadConfig } from '../src/config/load-config';
+import { logLevelsFrom } from '../src/config/log-levels';
+import { tenantDataSourceOptions } from '../src/database/data-source-options';
+import { ApiKeyGuard } from '../src/tenancy/api-key.guard';
+import type { TenantConnectionProvider } from '../src/tenancy/tenant-connection.provider';
+import { TenantContext } from '../src/tenancy/tenant-context';
+import { TenantDatabase } from '../src/tenancy/tenant-database.service';
+import type { TenantIdentity } from '../src/tenancy/tenant-identity';
+
+/**
+ * The single-tenant baseline of `npm run bench`: the same AppModule, controllers, services and queries, with
+ * the two tenancy pieces replaced — no key verification (the guard only sets a fixed tenant) and one
+ * DataSource on one schema instead of the per-tenant LRU. Environment: what main.ts reads, with DATABASE_URL
+ * set, plus BENCH_BASELINE_TENANT (the tenant identity as JSON) and optionally BENCH_BASELINE_POOL.
+ */
+class FixedTenantGuard implements CanActivate {
+  constructor(private readonly tenant: TenantIdentity) {}
+
+  canActivate(_context: ExecutionContext): boolean {
+    requestStorage.getStore()!.tenant = this.tenant;
+    return true;
+  }
+}
+
+class FixedTenantDatabase extends TenantDatabase {
+  constructor(
+    context: TenantContext,
+    private readonly fixed: Promise<DataSource>,
+  ) {
+    super(context, undefined as unknown as TenantConnectionProvider);
+  }
+
+  override dataSource(): Promise<DataSource> {
+    return this.fixed;
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const databaseUrl = config.DATABASE_URL;
+  const identityJson = process.env.BENCH_BASELINE_TENANT;
+  if (!databaseUrl || !identityJson) throw new Error('DATABASE_URL and BENCH_BASELINE_TENANT are required');
+  const parsed = JSON.parse(identityJson) as TenantIdentity & { createdAt: string };
+  const tenant: TenantIdentity = { ...parsed, createdAt: new Date(parsed.createdAt) };
+  const poolMax = Number(process.env.BENCH_BASELINE_POOL ?? config.TENANT_POOL_MAX);
+  const dataSource = new DataSource(tenantDataSourceOptions({ ...config, TENANT_POOL_MAX: poolMax }, databaseUrl, tenant.schemaName));
+  const ready = dataSource.initialize();
+
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register({ config, databaseUrl })] })
+    .overrideGuard(ApiKeyGuard)
+    .useValue(new FixedTenantGuard(tenant))
+    .overrideProvider(TenantDatabase)
+    .useFactory({ factory: (context: TenantContext) => new FixedTenantDatabase(context, ready), inject: [TenantContext] })
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logLevelsFrom(config.LOG_LEVEL) });
+  configureApp(app, config);
+  await ready;
+
+  const stop = async () => {
+    await app.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  await app.listen(config.PORT, config.HOST);
+  new Logger('Baseline').log(`single-tenant baseline on ${config.HOST}:${config.PORT}, schema ${tenant.schemaName}, pool ${poolMax}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

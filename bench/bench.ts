@@ -1,0 +1,140 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { SharedMigrationsService } from '../src/database/shared-migrations.service';
+import { ApiKeyVerifierService } from '../src/tenancy/api-key-verifier.service';
+import { TenantsService } from '../src/tenancy/tenants.service';
+import { parseArgs } from './lib/args';
+import { measureAuth } from './lib/auth-bench';
+import { openBenchDatabase } from './lib/bench-database';
+import { relaunchFromSnapshot } from './lib/dist-snapshot';
+import { assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
+import { renderHttpReport } from './lib/http-report';
+import { machineLine } from './lib/machine';
+import { runScenario, ScenarioOptions } from './lib/run-scenario';
+import { listTargetsSteps, writeSteps } from './lib/scenario-steps';
+import { fixed } from './lib/stats';
+import { seedTargets } from './lib/seed-targets';
+import { createTenants } from './lib/tenant-factory';
+import { benchConfig, openToolsContext } from './lib/tools-context';
+
+const FLAGS = {
+  duration: 'number',
+  warmup: 'number',
+  tenants: 'number',
+  connections: 'number',
+  writers: 'number',
+  targets: 'number',
+  'creation-samples': 'number',
+  'auth-cold': 'number',
+  'auth-warm': 'number',
+  'create-concurrency': 'number',
+  'baseline-pool': 'number',
+  'cpu-prof': 'string',
+  out: 'string',
+  help: 'boolean',
+} as const;
+const USAGE = `npm run bench -- ${Object.entries(FLAGS).map(([name, kind]) => (kind === 'boolean' ? `[--${name}]` : `[--${name} <${kind}>]`)).join(' ')}`;
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) return void console.log(USAGE);
+  const n = (name: keyof typeof FLAGS, fallback: number) => Number(args[name] ?? fallback);
+  const tenantCount = n('tenants', 1000);
+  const writerCount = Math.min(n('writers', 100), tenantCount);
+  const targetsPerTenant = n('targets', 20);
+  const started = Date.now();
+  const machine = machineLine();
+
+  const database = await openBenchDatabase('http', log);
+  let tools: INestApplicationContext | undefined;
+  try {
+    const config = benchConfig(database.url);
+    tools = await openToolsContext(database.url);
+    await tools.get(SharedMigrationsService).migrate();
+    log(`creating ${tenantCount} tenants…`);
+    const { tenants, wallMs } = await createTenants(tools.get(TenantsService), tenantCount, {
+      prefix: 'bench',
+      concurrency: n('create-concurrency', 4),
+      onProgress: (done) => log(`  ${done}/${tenantCount}`),
+    });
+    log(`created in ${fixed(wallMs / 1000)} s; timing ${n('creation-samples', 50)} more creates one at a time…`);
+    const creation = await createTenants(tools.get(TenantsService), n('creation-samples', 50), { prefix: 'late', concurrency: 1 });
+    log('timing API key verification in-process…');
+    const authKeys = tenants.slice(0, Math.min(n('auth-cold', 100), tenantCount)).map((t) => t.apiKey);
+    const auth = await measureAuth(tools.get(ApiKeyVerifierService), authKeys, n('auth-warm', 200_000));
+    await tools.close();
+    tools = undefined;
+
+    const mainEntry = path.resolve(__dirname, '../src/main.js');
+    const appEnv = { DATABASE_URL: database.url, MIGRATIONS_RUN_ON_START: 'false' };
+    log(`seeding ${targetsPerTenant} targets per tenant…`);
+    const firstTargets = await seedTargets(database.url, tenants, targetsPerTenant);
+
+    const options: ScenarioOptions = {
+      databaseUrl: database.url,
+      connections: n('connections', 10),
+      warmupSeconds: n('warmup', 3),
+      durationSeconds: n('duration', 10),
+      nodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', String(args['cpu-prof'])] : [],
+      log,
+    };
+    const one = tenants[0];
+    const listCheck = (url: string) => assertTargetList(url, one.apiKey, Math.min(20, targetsPerTenant));
+    const identity = { id: one.id, name: one.name, slug: one.slug, schemaName: one.schemaName, isActive: true, createdAt: one.createdAt };
+    const baselineEnv: Record<string, string> = { ...appEnv, BENCH_BASELINE_TENANT: JSON.stringify(identity) };
+    if (args['baseline-pool']) baselineEnv.BENCH_BASELINE_POOL = String(args['baseline-pool']);
+
+    const baseline = await runScenario(
+      { name: 'baseline (single-tenant build)', entry: path.resolve(__dirname, 'baseline-main.js'), env: baselineEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
+      options,
+    );
+    const oneTenant = await runScenario({ name: '1 tenant', entry: mainEntry, env: appEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck }, options);
+    const manyTenants = await runScenario(
+      {
+        name: `${tenantCount.toLocaleString('en-US')} tenants, keys round robin`,
+        entry: mainEntry,
+        env: appEnv,
+        steps: listTargetsSteps(tenants.map((t) => t.apiKey)),
+        primeRequests: tenantCount,
+        preflight: listCheck,
+      },
+      options,
+    );
+    const writers = tenants.slice(0, writerCount).map((t, i) => ({ apiKey: t.apiKey, targetId: firstTargets[i] }));
+    const writes = await runScenario(
+      {
+        name: `writes, ${writerCount} tenants`,
+        entry: mainEntry,
+        env: appEnv,
+        steps: writeSteps(writers),
+        primeRequests: writerCount * 3,
+        preflight: (url) => assertWorkerLoop(url, writers[0].apiKey, writers[0].targetId),
+      },
+      options,
+    );
+
+    const connectionLimit = config.TENANT_DATASOURCE_MAX * config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
+    const report = { baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit };
+    const settings =
+      `TENANT_DATASOURCE_MAX=${config.TENANT_DATASOURCE_MAX} TENANT_POOL_MAX=${config.TENANT_POOL_MAX} SHARED_POOL_MAX=${config.SHARED_POOL_MAX} ` +
+      `AUTH_CACHE_TTL_SECONDS=${config.AUTH_CACHE_TTL_SECONDS} API_KEY_PBKDF2_ITERATIONS=${config.API_KEY_PBKDF2_ITERATIONS}; ` +
+      `baseline pool ${baselineEnv.BENCH_BASELINE_POOL ?? config.TENANT_POOL_MAX}; ${options.connections} connections, ` +
+      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per scenario; ${targetsPerTenant} targets per tenant`;
+    console.log(`\n${machine}; ${database.description}\n${settings}\n\n${renderHttpReport(report)}\n`);
+    log(`whole run: ${fixed((Date.now() - started) / 1000, 0)} s`);
+    if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, ...report }, null, 1));
+  } finally {
+    await tools?.close().catch(() => undefined);
+    await database.close();
+  }
+}
+
+if (!relaunchFromSnapshot(__filename)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,27 @@
+/** One GET /targets?limit=20 that must answer 200 with `expected` items: the scenario measures the real thing. */
+export async function assertTargetList(url: string, apiKey: string, expected: number): Promise<void> {
+  const response = await fetch(`${url}/targets?limit=20`, { headers: { 'x-api-key': apiKey } });
+  const body = (await response.json()) as { items?: unknown[] };
+  if (response.status !== 200 || body.items?.length !== expected) {
+    throw new Error(`GET /targets?limit=20 answered ${response.status} with ${body.items?.length ?? 'no'} items (expected ${expected})`);
+  }
+}
+
+/** One worker loop by hand (create, claim, complete) so the write scenario starts on a route that works. */
+export async function assertWorkerLoop(url: string, apiKey: string, targetId: string): Promise<void> {
+  const post = async (path: string, body: unknown, expected: number) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status !== expected) throw new Error(`POST ${path} answered ${response.status} (expected ${expected}): ${text}`);
+    return JSON.parse(text) as { id: string; status: string };
+  };
+  const job = await post('/jobs', { targetId, type: 'bench-check' }, 201);
+  const claimed = await post('/jobs/claim', { workerId: 'bench-check' }, 200);
+  if (claimed.id !== job.id) throw new Error('POST /jobs/claim did not hand out the only queued job');
+  const done = await post(`/jobs/${claimed.id}/complete`, { workerId: 'bench-check' }, 200);
+  if (done.status !== 'succeeded') throw new Error(`a completed job is "${done.status}"`);
+}

@@ -1,0 +1,75 @@
+import type { AuthCost } from './auth-bench';
+import type { ScenarioResult } from './run-scenario';
+import { fixed, markdownTable, percentile } from './stats';
+
+export interface HttpReport {
+  baseline: ScenarioResult;
+  oneTenant: ScenarioResult;
+  manyTenants: ScenarioResult;
+  writes: ScenarioResult;
+  auth: AuthCost;
+  creationMs: number[];
+  tenantCount: number;
+  writerCount: number;
+  connectionLimit: number;
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function httpRow(result: ScenarioResult, baselineRps: number, target: string): string[] {
+  const { load, probe } = result;
+  return [
+    result.name,
+    int(load.rps),
+    `${load.p50Ms} ms`,
+    `${load.p99Ms} ms`,
+    `${(load.rps / baselineRps).toFixed(2)}×`,
+    String(probe.peakConnections),
+    `${fixed(probe.hwmMiB, 0)} MiB`,
+    load.failures ? `${load.failures} of ${int(load.requests)}` : '0',
+    target,
+  ];
+}
+
+/** The one table `npm run bench` prints: every scenario of the run, its ratio to baseline, and issue 5's targets. */
+export function renderHttpReport(r: HttpReport): string {
+  const base = r.baseline.load.rps;
+  const ratio = (s: ScenarioResult) => s.load.rps / base;
+  const many = r.manyTenants;
+  const creationP50 = percentile(r.creationMs, 50);
+  const rows = [
+    httpRow(r.baseline, base, '—'),
+    httpRow(r.oneTenant, base, `≥ 0.90×: ${verdict(ratio(r.oneTenant) >= 0.9)}`),
+    httpRow(
+      many,
+      base,
+      `≥ 0.70×: ${verdict(ratio(many) >= 0.7)}; conns ≤ ${r.connectionLimit}: ${verdict(many.probe.peakConnections <= r.connectionLimit)}; ` +
+        `RSS ≤ 300 MiB: ${verdict(many.probe.hwmMiB <= 300)}`,
+    ),
+    httpRow(r.writes, base, `— (${int(r.writes.load.rps / 3)} create+claim+complete loops/s; ratio is against a GET)`),
+    [
+      'auth (in-process)',
+      `warm ${fixed(r.auth.warmUs, 2)} µs/op`,
+      `cold ${int(r.auth.coldP50Us)} µs`,
+      `cold ${int(r.auth.coldP99Us)} µs`,
+      '—',
+      '—',
+      '—',
+      '0',
+      `warm ≤ 50 µs: ${verdict(r.auth.warmUs <= 50)} (${int(r.auth.warmIterations)} warm, ${r.auth.coldSamples} cold verifications)`,
+    ],
+    [
+      `tenant creation (${int(r.tenantCount)} present)`,
+      '—',
+      `${fixed(creationP50)} ms`,
+      `${fixed(percentile(r.creationMs, 99))} ms`,
+      '—',
+      '—',
+      '—',
+      '0',
+      `p50 ≤ 150 ms: ${verdict(creationP50 <= 150)} (${r.creationMs.length} sequential creates, in-process)`,
+    ],
+  ];
+  return markdownTable(['scenario', 'req/s', 'p50', 'p99', 'vs baseline', 'peak PG conns', 'peak RSS', 'non-2xx', 'target'], rows);
+}

@@ -1,0 +1,50 @@
+// @ts-check
+// ES-module-only packages that jest must compile to CommonJS (see test/jest/esm-to-cjs.js).
+const esmPackages = ['@nestjs'];
+
+/** @type {import('jest').Config} */
+const common = {
+  testEnvironment: 'node',
+  testTimeout: 30_000,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Build output and the embedded PostgreSQL data directory are not test sources.
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        // Full (type-checked) compilation, not isolatedModules: the swagger plugin needs a Program.
+        astTransformers: {
+          before: [
+            {
+              path: '<rootDir>/test/jest/swagger-plugin.js',
+              options: { introspectComments: true, classValidatorShim: true },
+            },
+          ],
+        },
+        // 151002 warns that module "node20" needs isolatedModules; ts-jest emits CommonJS
+        // (what node20 produces for this package) and adapts moduleResolution by itself.
+        diagnostics: { ignoreCodes: [151002] },
+      },
+    ],
+    [`/node_modules/(${esmPackages.join('|')})/.+\\.js$`]: '<rootDir>/test/jest/esm-to-cjs.js',
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: 2,
+  testTimeout: 30_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Project-level: runs once per jest run, and only when e2e tests are selected.
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
+};

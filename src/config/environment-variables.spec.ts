@@ -1,0 +1,104 @@
+import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment-variables';
+
+const ADMIN_KEY = 'k'.repeat(32);
+
+function problem(env: NodeJS.ProcessEnv): string {
+  try {
+    validateEnvironment(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('validateEnvironment', () => {
+  it('fills every default from an empty environment', () => {
+    const config = validateEnvironment({});
+    expect(config).toBeInstanceOf(EnvironmentVariables);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      API_KEY_PBKDF2_ITERATIONS: 100_000,
+      AUTH_CACHE_TTL_SECONDS: 60,
+      AUTH_FAILURE_LIMIT: 20,
+      TENANT_DATASOURCE_MAX: 100,
+      TENANT_POOL_MAX: 2,
+      TENANT_IDLE_SECONDS: 300,
+      SHARED_POOL_MAX: 10,
+      BODY_LIMIT: '1mb',
+      LOG_LEVEL: 'log',
+      MIGRATIONS_RUN_ON_START: true,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ADMIN_API_KEY).toBeUndefined();
+  });
+
+  it('converts numbers and booleans from their string form', () => {
+    const config = validateEnvironment({
+      PORT: ' 8080 ',
+      TENANT_POOL_MAX: '5',
+      MIGRATIONS_RUN_ON_START: 'no',
+      DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+      ADMIN_API_KEY: ADMIN_KEY,
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.TENANT_POOL_MAX).toBe(5);
+    expect(config.MIGRATIONS_RUN_ON_START).toBe(false);
+    expect(config.DATABASE_URL).toBe('postgres://u:p@localhost:5432/db');
+    expect(config.ADMIN_API_KEY).toBe(ADMIN_KEY);
+  });
+
+  it('treats empty DATABASE_URL and ADMIN_API_KEY as unset (admin API off, embedded database)', () => {
+    const config = validateEnvironment({ DATABASE_URL: '', ADMIN_API_KEY: '  ' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.ADMIN_API_KEY).toBeUndefined();
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => validateEnvironment({ PATH: '/bin', SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '1.5'],
+    ['TENANT_POOL_MAX', '0'],
+    ['TENANT_POOL_MAX', '-1'],
+    ['TENANT_DATASOURCE_MAX', '0'],
+    ['SHARED_POOL_MAX', 'ten'],
+    ['API_KEY_PBKDF2_ITERATIONS', '99999'],
+    ['API_KEY_PBKDF2_ITERATIONS', '1000'],
+    ['AUTH_CACHE_TTL_SECONDS', '0'],
+    ['AUTH_FAILURE_LIMIT', '0'],
+    ['BODY_LIMIT', 'lots'],
+    ['LOG_LEVEL', 'chatty'],
+    ['MIGRATIONS_RUN_ON_START', 'maybe'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(problem({ [name]: value })).toContain(`${name}=`);
+  });
+
+  it('refuses an ADMIN_API_KEY shorter than 32 characters without printing it', () => {
+    const message = problem({ ADMIN_API_KEY: 'short-admin-secret' });
+    expect(message).toContain('ADMIN_API_KEY');
+    expect(message).toContain('at least 32 characters');
+    expect(message).not.toContain('short-admin-secret');
+  });
+
+  it('refuses a DATABASE_URL that is not postgres:// without printing it', () => {
+    const message = problem({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('names every bad variable at once', () => {
+    const message = problem({ PORT: 'abc', TENANT_POOL_MAX: '0' });
+    expect(message).toContain('PORT=');
+    expect(message).toContain('TENANT_POOL_MAX=');
+  });
+
+  it('accepts API_KEY_PBKDF2_ITERATIONS of 100000 and more', () => {
+    expect(validateEnvironment({ API_KEY_PBKDF2_ITERATIONS: '100000' }).API_KEY_PBKDF2_ITERATIONS).toBe(100_000);
+    expect(validateEnvironment({ API_KEY_PBKDF2_ITERATIONS: '600000' }).API_KEY_PBKDF2_ITERATIONS).toBe(600_000);
+  });
+});

@@ -1,0 +1,37 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { InvalidInputError } from '../common/domain-errors';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface NewestFirst {
+  id: string;
+  createdAt: Date;
+}
+
+/**
+ * One page of a newest-first list, by keyset `(created_at, id)` DESC: stable while rows are inserted, and
+ * served by the `(…, created_at DESC, id DESC)` indexes. `created_at` is written by the app at millisecond
+ * precision, so the ISO timestamp in the cursor compares exactly.
+ */
+export async function newestFirstPage<Entity extends NewestFirst & ObjectLiteral>(
+  query: SelectQueryBuilder<Entity>,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<Entity>> {
+  const alias = query.alias;
+  if (cursor) {
+    const [createdAt, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
+    if (!UUID.test(id) || Number.isNaN(Date.parse(createdAt))) throw new InvalidInputError('cursor is invalid');
+    query.andWhere(`(${alias}.created_at, ${alias}.id) < (:cursorCreatedAt, :cursorId)`, {
+      cursorCreatedAt: createdAt,
+      cursorId: id,
+    });
+  }
+  const rows = await query
+    .orderBy(`${alias}.created_at`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(limit + 1)
+    .getMany();
+  return toPage(rows, limit, (row) => row, (row) => [row.createdAt.toISOString(), row.id]);
+}

@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
+import type { JsonObject } from '../../domain/json';
+
+export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+export class CreateJobDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  targetId: string;
+
+  /** A session of the same target. */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptionalNotNull()
+  @IsUUID('all')
+  sessionId?: string;
+
+  /** What the worker should do; workers can claim by type. */
+  @ApiProperty({ example: 'backup', minLength: 1, maxLength: 100 })
+  @IsText(1, 100)
+  type: string;
+
+  /** Any JSON object, at most 256 KiB serialized. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { path: '/etc' }, default: {} })
+  @IsOptionalNotNull()
+  @IsJsonObject(JOB_PAYLOAD_MAX_BYTES)
+  payload?: JsonObject;
+
+  /** Higher runs first. */
+  @ApiPropertyOptional({ minimum: -100, maximum: 100, default: 0, example: 10 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(-100)
+  @Max(100)
+  priority?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: DEFAULT_MAX_ATTEMPTS })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  maxAttempts?: number;
+
+  /** Not before this time (default: now). */
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2030-01-01T00:00:00.000Z' })
+  @IsOptionalNotNull()
+  @IsIsoTimestamp()
+  runAt?: string;
+}

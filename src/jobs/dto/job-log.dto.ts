@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageDto } from '../../common/pagination';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
+import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
+import type { JsonObject } from '../../domain/json';
+
+export const MAX_LOG_BATCH = 1000;
+export const LOG_DATA_MAX_BYTES = 16 * KIB;
+const MAX_SEQ = 2_147_483_647;
+
+/** Query integers: only plain digit strings become numbers, anything else fails `IsInt` (no silent NaN or 0). */
+const digitsToInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value);
+
+export class JobLogEntryDto {
+  @ApiProperty({ enum: JOB_LOG_LEVELS, example: 'info' })
+  @IsIn(JOB_LOG_LEVELS)
+  level: JobLogLevel;
+
+  @ApiProperty({ example: 'copied 12 files', minLength: 1, maxLength: 10_000 })
+  @IsText(1, 10_000)
+  message: string;
+
+  /** Any JSON object, at most 16 KiB serialized. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { files: 12 } })
+  @IsOptionalNotNull()
+  @IsJsonObject(LOG_DATA_MAX_BYTES)
+  data?: JsonObject;
+
+  /** When it happened (default: when the server writes it). */
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptionalNotNull()
+  @IsIsoTimestamp()
+  timestamp?: string;
+}
+
+export class AppendJobLogsDto {
+  /** Written all together or not at all. */
+  @ApiProperty({ type: [JobLogEntryDto], minItems: 1, maxItems: MAX_LOG_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_LOG_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => JobLogEntryDto)
+  entries: JobLogEntryDto[];
+}
+
+export class AppendedJobLogsDto {
+  @ApiProperty({ example: 2 }) count: number;
+}
+
+export class ListJobLogsQueryDto {
+  /** Only entries with a greater `seq` (pass the previous page's `nextCursor`). */
+  @ApiPropertyOptional({ type: Number, minimum: 0, example: 0 })
+  @IsOptional()
+  @Transform(digitsToInt)
+  @IsInt({ message: 'after must be a non-negative integer' })
+  @Min(0)
+  @Max(MAX_SEQ)
+  after?: number;
+
+  /** Same as `after`, for clients that page every list by `cursor`. */
+  @ApiPropertyOptional({ type: String, example: '50' })
+  @IsOptional()
+  @Transform(digitsToInt)
+  @IsInt({ message: 'cursor is invalid' })
+  @Min(0)
+  @Max(MAX_SEQ)
+  cursor?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Transform(digitsToInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ enum: JOB_LOG_LEVELS })
+  @IsOptional()
+  @Type(() => String)
+  @IsIn(JOB_LOG_LEVELS)
+  level?: JobLogLevel;
+}
+
+export class JobLogDto {
+  @ApiProperty({ example: 1 }) seq: number;
+  @ApiProperty({ enum: JOB_LOG_LEVELS, example: 'info' }) level: JobLogLevel;
+  @ApiProperty({ example: 'claimed by worker-7 (attempt 1 of 3)' }) message: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { event: 'claimed' } })
+  data: JsonObject | null;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+}
+
+export class JobLogPageDto extends PageDto<JobLogDto> {
+  @ApiProperty({ type: [JobLogDto] }) declare items: JobLogDto[];
+  /** The last `seq` of this page, to pass as `after`; null when there is nothing more right now. */
+  @ApiProperty({ type: String, nullable: true, example: '50' }) declare nextCursor: string | null;
+}
+
+export function toJobLogDto(log: JobLog): JobLogDto {
+  return { seq: log.seq, level: log.level, message: log.message, data: log.data, timestamp: log.timestamp.toISOString() };
+}

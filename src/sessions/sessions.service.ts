@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { SessionNotFoundError, TargetNotFoundError } from '../common/domain-errors';
+import type { Page } from '../common/pagination';
+import { newestFirstPage } from '../domain/keyset-page';
+import { FOREIGN_KEY_VIOLATION, postgresError } from '../domain/postgres-errors';
+import { tableOf } from '../domain/table-sql';
+import { Target } from '../targets/target.entity';
+import { TenantDatabase } from '../tenancy/tenant-database.service';
+import { Session, SessionStatus } from './session.entity';
+import type { JsonObject } from '../domain/json';
+
+export interface CreateSessionInput {
+  targetId: string;
+  metadata?: JsonObject;
+  ttlSeconds?: number;
+}
+
+export interface ListSessionsOptions {
+  limit: number;
+  cursor?: string;
+  targetId?: string;
+  status?: SessionStatus;
+}
+
+/**
+ * Sessions expire by time alone: nothing rewrites them, `expired` is derived on read. Creation, the status
+ * filter and the status shown all use this process's clock, so a session never reads as `active` in one
+ * and `expired` in the other.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(private readonly db: TenantDatabase) {}
+
+  async create(input: CreateSessionInput): Promise<Session> {
+    const now = new Date();
+    const session = Object.assign(new Session(), {
+      id: randomUUID(),
+      targetId: input.targetId,
+      status: 'active',
+      metadata: input.metadata ?? {},
+      expiresAt: input.ttlSeconds === undefined ? null : new Date(now.getTime() + input.ttlSeconds * 1000),
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies Partial<Session>);
+    const manager = (await this.db.dataSource()).manager;
+    let inserted: unknown[];
+    try {
+      inserted = await manager.query(
+        `INSERT INTO ${tableOf(manager, Session)} ("id", "target_id", "status", "metadata", "expires_at", "closed_at", "created_at", "updated_at")
+         SELECT $1::uuid, $2::uuid, 'active', $3::jsonb, $4::timestamptz, NULL, $5::timestamptz, $5::timestamptz
+          WHERE EXISTS (SELECT 1 FROM ${tableOf(manager, Target)} WHERE "id" = $2::uuid)
+         RETURNING "id"`,
+        [session.id, session.targetId, JSON.stringify(session.metadata), session.expiresAt, now],
+      );
+    } catch (error) {
+      // The foreign key settles a race with a delete of the target.
+      if (postgresError(error).code === FOREIGN_KEY_VIOLATION) throw new TargetNotFoundError();
+      throw error;
+    }
+    if (inserted.length === 0) throw new TargetNotFoundError();
+    return session;
+  }
+
+  async list(options: ListSessionsOptions): Promise<Page<Session>> {
+    const query = (await this.db.repository(Session)).createQueryBuilder('s');
+    if (options.targetId !== undefined) query.andWhere('s.target_id = :targetId', { targetId: options.targetId });
+    const now = new Date();
+    if (options.status === 'closed') query.andWhere("s.status = 'closed'");
+    if (options.status === 'active') {
+      query.andWhere("s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > :now)", { now });
+    }
+    if (options.status === 'expired') query.andWhere("s.status = 'active' AND s.expires_at <= :now", { now });
+    return newestFirstPage(query, options.limit, options.cursor);
+  }
+
+  async get(id: string): Promise<Session> {
+    const session = await (await this.db.repository(Session)).findOneBy({ id });
+    if (!session) throw new SessionNotFoundError();
+    return session;
+  }
+
+  async updateMetadata(id: string, metadata: JsonObject): Promise<Session> {
+    return this.db.transaction(async (manager) => {
+      const session = await this.lock(manager, id);
+      Object.assign(session, { metadata, updatedAt: new Date() });
+      await manager.update(Session, { id }, { metadata, updatedAt: session.updatedAt });
+      return session;
+    });
+  }
+
+  /** Closes an active or expired session; closing a closed one changes nothing. */
+  async close(id: string): Promise<Session> {
+    return this.db.transaction(async (manager) => {
+      const session = await this.lock(manager, id);
+      if (session.status === 'closed') return session;
+      const now = new Date();
+      Object.assign(session, { status: 'closed', closedAt: now, updatedAt: now });
+      await manager.update(Session, { id }, { status: 'closed', closedAt: now, updatedAt: now });
+      return session;
+    });
+  }
+
+  private async lock(manager: EntityManager, id: string): Promise<Session> {
+    const session = await manager.findOne(Session, { where: { id }, lock: { mode: 'for_no_key_update' } });
+    if (!session) throw new SessionNotFoundError();
+    return session;
+  }
+}

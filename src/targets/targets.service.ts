@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from '../common/domain-errors';
+import type { Page } from '../common/pagination';
+import { newestFirstPage } from '../domain/keyset-page';
+import { postgresError, UNIQUE_VIOLATION } from '../domain/postgres-errors';
+import { tableOf } from '../domain/table-sql';
+import { Job } from '../jobs/job.entity';
+import { TenantDatabase } from '../tenancy/tenant-database.service';
+import type { CreateTargetDto, UpdateTargetDto } from './dto/target.dto';
+import { Target } from './target.entity';
+
+export interface ListTargetsOptions {
+  limit: number;
+  cursor?: string;
+  tag?: string;
+  kind?: string;
+}
+
+@Injectable()
+export class TargetsService {
+  constructor(private readonly db: TenantDatabase) {}
+
+  async create(input: CreateTargetDto): Promise<Target> {
+    const now = new Date();
+    const target = Object.assign(new Target(), {
+      id: randomUUID(),
+      name: input.name,
+      kind: input.kind ?? 'generic',
+      address: input.address,
+      tags: input.tags ?? [],
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    });
+    // The name's unique constraint decides, also between concurrent creates; a taken name inserts nothing.
+    const inserted = await (await this.db.repository(Target))
+      .createQueryBuilder()
+      .insert()
+      .values(target)
+      .orIgnore()
+      .returning('id')
+      .updateEntity(false)
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) throw new TargetNameTakenError(target.name);
+    return target;
+  }
+
+  async list(options: ListTargetsOptions): Promise<Page<Target>> {
+    const query = (await this.db.repository(Target)).createQueryBuilder('t');
+    if (options.kind !== undefined) query.andWhere('t.kind = :kind', { kind: options.kind });
+    if (options.tag !== undefined) query.andWhere('t.tags @> ARRAY[:tag]::text[]', { tag: options.tag });
+    return newestFirstPage(query, options.limit, options.cursor);
+  }
+
+  async get(id: string): Promise<Target> {
+    const target = await (await this.db.repository(Target)).findOneBy({ id });
+    if (!target) throw new TargetNotFoundError();
+    return target;
+  }
+
+  async update(id: string, changes: UpdateTargetDto): Promise<Target> {
+    return this.db
+      .transaction(async (manager) => {
+        const target = await manager.findOne(Target, { where: { id }, lock: { mode: 'for_no_key_update' } });
+        if (!target) throw new TargetNotFoundError();
+        if (changes.name !== undefined && changes.name !== target.name) {
+          if (await manager.existsBy(Target, { name: changes.name })) throw new TargetNameTakenError(changes.name);
+        }
+        Object.assign(target, definedOnly(changes), { updatedAt: new Date() });
+        await manager.update(Target, { id }, target);
+        return target;
+      })
+      .catch((error: unknown) => {
+        // A concurrent create or rename that took the name after the check above.
+        const { code, constraint } = postgresError(error);
+        if (code === UNIQUE_VIOLATION && constraint === 'targets_name_key') throw new TargetNameTakenError(changes.name ?? '');
+        throw error;
+      });
+  }
+
+  /**
+   * Deletes the target with its sessions, jobs and logs, or refuses while one of its jobs runs.
+   * Locking, in one transaction:
+   * 1. the target row `FOR UPDATE`: new jobs and sessions for it (their FK check takes `FOR KEY SHARE` on it)
+   *    wait, then fail with 404;
+   * 2. every `queued` or `running` job of the target `FOR UPDATE`: claim picks jobs with `SKIP LOCKED`, so
+   *    none of them can start now; a claim already holding one makes us wait for its commit, and the job is
+   *    then seen as running;
+   * 3. only then the check for a running job with a live lease (an expired lease is an abandoned attempt).
+   * The hot path (claim) stays a one-table query; the extra cost is on delete, which rewrites those rows anyway.
+   */
+  async delete(id: string): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const target = await manager.findOne(Target, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!target) throw new TargetNotFoundError();
+      // Counted in SQL, so a target with a million queued jobs does not ship them to the app.
+      const [{ running }] = await manager.query<Array<{ running: number }>>(
+        `SELECT count(*) FILTER (WHERE live)::int AS running
+           FROM (SELECT "lease_expires_at" > now() AS live FROM ${tableOf(manager, Job)}
+                  WHERE "target_id" = $1 AND "status" IN ('queued', 'running') FOR UPDATE) AS locked`,
+        [id],
+      );
+      if (running > 0) throw new TargetHasRunningJobsError();
+      await manager.delete(Target, { id });
+    });
+  }
+}
+
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

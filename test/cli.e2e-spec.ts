@@ -1,0 +1,181 @@
+import { CommandTestFactory } from 'nest-commander-testing';
+import { handleCommandError } from '../src/admin-cli/cli-error-handler';
+import { CliOutput } from '../src/admin-cli/cli-output.service';
+import { CliModule } from '../src/admin-cli/cli.module';
+import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
+
+interface CliRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+describe('admin CLI', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
+  async function cli(...args: string[]): Promise<CliRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const capture: Partial<CliOutput> = {
+      print: (text: string) => void out.push(text),
+      json: (value: unknown) => void out.push(JSON.stringify(value)),
+      error: (text: string) => void err.push(text),
+      isTerminal: false,
+    };
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const previousExitCode = process.exitCode;
+    process.exitCode = 0;
+    try {
+      const command = await CommandTestFactory.createTestingCommand(
+        { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
+        {
+          serviceErrorHandler: handleCommandError,
+          errorHandler: (error) => {
+            throw error;
+          },
+        },
+      )
+        .overrideProvider(CliOutput)
+        .useValue(capture)
+        .compile();
+      await CommandTestFactory.run(command, args);
+      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
+    } finally {
+      process.exitCode = previousExitCode;
+      stderr.mockRestore();
+    }
+  }
+
+  it('init-db is idempotent', async () => {
+    const run = await cli('init-db');
+    expect(run).toMatchObject({ exitCode: 0, stdout: 'Shared schema is up to date.' });
+  });
+
+  it('create prints the tenant and its key once; --json gives both to scripts', async () => {
+    const slug = uniqueSlug('cli');
+    const human = await cli('create', 'Acme Corp', slug);
+    expect(human.exitCode).toBe(0);
+    expect(human.stdout).toContain(`slug:        ${slug}`);
+    expect(human.stdout).toMatch(/tnt_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}/);
+
+    const json = await cli('create', 'Beta Corp', `${slug}b`, '--json');
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.tenant).toMatchObject({ name: 'Beta Corp', slug: `${slug}b`, schemaName: `tenant_${slug}b`, isActive: true });
+    expect(parsed.apiKey).toMatch(/^tnt_/);
+    expect(Object.keys(parsed.tenant).sort()).toEqual(['createdAt', 'id', 'isActive', 'name', 'schemaName', 'slug', 'updatedAt']);
+    const res = await t.http().get('/tenant-info').set('X-API-Key', parsed.apiKey);
+    expect(res.status).toBe(200);
+  });
+
+  it('create with a bad slug fails on stderr with exit code 2 and creates nothing', async () => {
+    const run = await cli('create', 'Bad', 'Bad_Slug');
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/slug must be/);
+    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE slug = 'Bad_Slug'`)).toEqual([]);
+  });
+
+  it('create with a taken slug exits 1', async () => {
+    const { tenant } = await t.createTenant();
+    const run = await cli('create', 'Again', tenant.slug);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`A tenant with slug "${tenant.slug}" already exists`);
+  });
+
+  it('list shows active tenants; --all includes deactivated ones; --json is parseable', async () => {
+    const active = await t.createTenant();
+    const inactive = await t.createTenant();
+    await cli('update', inactive.tenant.slug, '--deactivate');
+    const list = JSON.parse((await cli('list', '--json')).stdout) as Array<{ slug: string }>;
+    expect(list.map((x) => x.slug)).toContain(active.tenant.slug);
+    expect(list.map((x) => x.slug)).not.toContain(inactive.tenant.slug);
+    const all = JSON.parse((await cli('list', '--all', '--json')).stdout) as Array<{ slug: string }>;
+    expect(all.map((x) => x.slug)).toEqual(expect.arrayContaining([active.tenant.slug, inactive.tenant.slug]));
+    const table = await cli('list', '--all');
+    expect(table.stdout).toMatch(/^SLUG\s+NAME\s+SCHEMA\s+STATUS\s+ID/);
+    expect(table.stdout).toContain(inactive.tenant.slug);
+  });
+
+  it('show finds a tenant by id or slug, and exits 1 for an unknown one', async () => {
+    const { tenant } = await t.createTenant();
+    const bySlug = JSON.parse((await cli('show', tenant.slug, '--json')).stdout);
+    const byId = JSON.parse((await cli('show', tenant.id, '--json')).stdout);
+    expect(bySlug).toEqual(byId);
+    expect(bySlug.id).toBe(tenant.id);
+    const missing = await cli('show', 'no-such-tenant');
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('Tenant not found');
+  });
+
+  it('update renames, deactivates (key refused with 403) and reactivates', async () => {
+    const { tenant, apiKey } = await t.createTenant();
+    const renamed = JSON.parse((await cli('update', tenant.slug, '--name', 'New Name', '--json')).stdout);
+    expect(renamed.name).toBe('New Name');
+    await cli('update', tenant.slug, '--deactivate');
+    expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(403);
+    await cli('update', tenant.slug, '--activate');
+    expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(200);
+    const nothing = await cli('update', tenant.slug);
+    expect(nothing.exitCode).toBe(2);
+    const both = await cli('update', tenant.slug, '--activate', '--deactivate');
+    expect(both.exitCode).toBe(2);
+  });
+
+  it('regenerate-key prints a new key and the old one is refused', async () => {
+    const { tenant, apiKey } = await t.createTenant();
+    expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(200);
+    const run = JSON.parse((await cli('regenerate-key', tenant.slug, '--json')).stdout);
+    expect(run.apiKey).not.toBe(apiKey);
+    expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(401);
+    expect((await t.http().get('/tenant-info').set('X-API-Key', run.apiKey)).status).toBe(200);
+  });
+
+  it('migrate applies nothing when all is current; --check exits 0; --dry-run lists; --tenant limits', async () => {
+    const { tenant } = await t.createTenant();
+    const check = await cli('migrate', '--check', '--json');
+    expect(check.exitCode).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ behind: [], failed: [], sharedPending: [] });
+    const run = await cli('migrate', '--json');
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ shared: [], results: [], failed: 0 });
+
+    await t.db.query(`UPDATE shared.schema_versions SET version = NULL WHERE schema_name = $1`, [tenant.schemaName]);
+    const behind = await cli('migrate', '--check');
+    expect(behind.exitCode).toBe(1);
+    expect(behind.stdout).toContain(`behind  ${tenant.schemaName}`);
+    const dry = await cli('migrate', '--dry-run', '--json', '--tenant', tenant.slug);
+    expect(JSON.parse(dry.stdout).results).toEqual([expect.objectContaining({ schemaName: tenant.schemaName, status: 'pending' })]);
+    const fix = await cli('migrate', '--tenant', tenant.slug, '--concurrency', '2');
+    expect(fix.exitCode).toBe(0);
+    expect(fix.stdout).toContain('1 up-to-date');
+    expect((await cli('migrate', '--check')).exitCode).toBe(0);
+    expect((await cli('migrate', '--concurrency', '0')).exitCode).not.toBe(0);
+  });
+
+  it('delete refuses without --yes, then drops the schema and the row', async () => {
+    const { tenant } = await t.createTenant();
+    const refused = await cli('delete', tenant.slug);
+    expect(refused.exitCode).toBe(2);
+    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toHaveLength(1);
+    const run = await cli('delete', tenant.slug, '--yes');
+    expect(run.exitCode).toBe(0);
+    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toEqual([]);
+    expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toEqual([]);
+  });
+
+  it('an unknown command exits non-zero', async () => {
+    const run = await cli('no-such-command');
+    expect(run.exitCode).not.toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { createTestApp, TestApp } from '../utils/test-app';
+import { createTarget, inParallel, JobBody, TenantClient, tenantClient } from '../utils/domain-fixtures';
+
+const JOBS = 1000;
+const WORKERS = 20;
+
+/** Many workers draining one queue through the HTTP API: every job runs exactly once. */
+describe('claim under concurrency', () => {
+  let t: TestApp;
+  let c: TenantClient;
+
+  beforeAll(async () => {
+    // Pools larger than the default 2, so that many claims really run at once in PostgreSQL.
+    t = await createTestApp({ TENANT_POOL_MAX: '10' });
+    c = await tenantClient(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it(`${WORKERS} workers complete ${JOBS} jobs, each exactly once`, async () => {
+    const targets = await Promise.all([createTarget(c), createTarget(c)]);
+    const created = await inParallel(Array.from({ length: JOBS }, (_, i) => i), 20, async (i) => {
+      const res = await c.post('/jobs', {
+        targetId: targets[i % 2].id,
+        type: i % 3 ? 'even' : 'odd',
+        priority: (i % 7) - 3,
+        payload: { i },
+      });
+      expect(res.status).toBe(201);
+      return res.body as JobBody;
+    });
+    expect(new Set(created.map((j) => j.id)).size).toBe(JOBS);
+
+    const started = Date.now();
+    const claims: Array<{ jobId: string; workerId: string }> = [];
+    const refused: number[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS }, async (_, w) => {
+        const workerId = `worker-${w}`;
+        for (;;) {
+          const res = await c.post('/jobs/claim', { workerId, leaseSeconds: 300 });
+          if (res.status === 204) return;
+          expect(res.status).toBe(200);
+          expect(res.body).toMatchObject({ status: 'running', workerId, attempts: 1 });
+          claims.push({ jobId: res.body.id, workerId });
+          const done = await c.post(`/jobs/${res.body.id}/complete`, { workerId, result: { by: workerId } });
+          if (done.status !== 200) refused.push(done.status);
+        }
+      }),
+    );
+    const elapsed = Date.now() - started;
+
+    expect(refused).toEqual([]);
+    expect(claims).toHaveLength(JOBS);
+    expect(new Set(claims.map((x) => x.jobId)).size).toBe(JOBS);
+    expect(new Set(claims.map((x) => x.workerId)).size).toBeGreaterThan(1);
+
+    const byStatus = await c.sql<{ status: string; attempts: number; n: string }>(
+      `SELECT "status", "attempts", count(*) AS n FROM $schema."jobs" GROUP BY 1, 2`,
+    );
+    expect(byStatus).toEqual([{ status: 'succeeded', attempts: 1, n: String(JOBS) }]);
+    const wrongResult = await c.sql(
+      `SELECT "id" FROM $schema."jobs" WHERE "result"->>'by' IS DISTINCT FROM "worker_id"`,
+    );
+    expect(wrongResult).toEqual([]);
+    // Each job logged exactly one claim and one completion, as seq 1 and 2.
+    const logs = await c.sql<{ pattern: string; n: string }>(
+      `SELECT string_agg("seq" || ':' || ("data"->>'event'), ',' ORDER BY "seq") AS pattern, count(*) OVER () AS n
+         FROM $schema."job_logs" GROUP BY "job_id"`,
+    );
+    expect(logs).toHaveLength(JOBS);
+    expect(new Set(logs.map((l) => l.pattern))).toEqual(new Set(['1:claimed,2:completed']));
+    // eslint-disable-next-line no-console
+    console.log(`${JOBS} jobs drained by ${WORKERS} workers in ${elapsed} ms`);
+  }, 120_000);
+});

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { connect } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
+import { createTestDatabase, freePort, withClient } from './utils/test-database';
+
+const currentDatabase = (url: string) =>
+  withClient(url, async (client) => (await client.query<{ name: string }>('SELECT current_database() AS name')).rows[0].name);
+
+describe('test databases', () => {
+  it('clones a fresh database from the template and drops it', async () => {
+    const db = await createTestDatabase();
+    try {
+      expect(db.name).toMatch(/^tenantry_test_/);
+      await expect(currentDatabase(db.url)).resolves.toBe(db.name);
+    } finally {
+      await db.drop();
+    }
+    await db.drop(); // idempotent
+    const left = await withClient(process.env.TENANTRY_TEST_ADMIN_URL!, (client) =>
+      client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name]),
+    );
+    expect(left.rowCount).toBe(0);
+  });
+
+  it('gives concurrent callers separate databases', async () => {
+    const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    try {
+      expect(a.name).not.toBe(b.name);
+      await withClient(a.url, (client) => client.query('CREATE TABLE only_in_a (id int)'));
+      const inB = await withClient(b.url, (client) => client.query(`SELECT to_regclass('only_in_a') AS t`));
+      expect(inB.rows[0].t).toBeNull();
+    } finally {
+      await Promise.all([a.drop(), b.drop()]);
+    }
+  });
+});
+
+describe('startEmbeddedPostgres', () => {
+  // The tenantry-test-<pid> prefix lets the next run's global setup clean up after a killed worker.
+  const dataDir = path.join(os.tmpdir(), `tenantry-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const handles: EmbeddedPostgresHandle[] = [];
+  const start = async (port: number) => {
+    const handle = await startEmbeddedPostgres({ dataDir, port });
+    handles.push(handle);
+    return handle;
+  };
+
+  afterAll(async () => {
+    for (const handle of handles) await handle.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('connects to the instance already running on the same data directory', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    expect(first.startedHere).toBe(true);
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    await withClient(first.url, async (client) => {
+      await client.query('CREATE TABLE kept (v text)');
+      await client.query(`INSERT INTO kept VALUES ('survives restarts')`);
+    });
+
+    // A different requested port: the second caller must use the port the instance listens on.
+    const second = await start(await freePort());
+    expect(second.startedHere).toBe(false);
+    expect(second.url).toBe(first.url);
+    await second.stop(); // not ours to stop
+    await expect(currentDatabase(second.url)).resolves.toBe('postgres');
+
+    await first.stop();
+    await first.stop(); // idempotent
+    expect(isAlive(pid)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+    await expect(acceptsConnections(port)).resolves.toBe(false);
+  });
+
+  it('restarts on an existing data directory with its data', async () => {
+    const handle = await start(await freePort());
+    expect(handle.startedHere).toBe(true);
+    const rows = await withClient(handle.url, async (client) => (await client.query('SELECT v FROM kept')).rows);
+    expect(rows).toEqual([{ v: 'survives restarts' }]);
+    await handle.stop();
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,157 @@
+import request from 'supertest';
+import type { TestApp } from './test-app';
+
+export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+export const DOMAIN_TABLES = ['targets', 'sessions', 'jobs', 'job_logs'] as const;
+export type DomainTable = (typeof DOMAIN_TABLES)[number];
+
+/** A tenant as its API clients see it, plus direct (test-only) access to its schema. */
+export interface TenantClient {
+  id: string;
+  apiKey: string;
+  schema: string;
+  get(path: string): request.Test;
+  post(path: string, body?: unknown): request.Test;
+  patch(path: string, body?: unknown): request.Test;
+  delete(path: string): request.Test;
+  /** Rows of one of the tenant's tables. */
+  count(table: DomainTable): Promise<number>;
+  /** Raw SQL on the tenant's schema; `$schema` in the text is replaced by the quoted schema name. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Row counts of every domain table: for "nothing was written" assertions. */
+  counts(): Promise<Record<DomainTable, number>>;
+}
+
+export async function tenantClient(t: TestApp, slug?: string): Promise<TenantClient> {
+  const { tenant, apiKey } = await t.createTenant(slug);
+  const schema = `"${tenant.schemaName}"`;
+  const as = (req: request.Test) => req.set('X-API-Key', apiKey);
+  const sql = <T>(text: string, params: unknown[] = []) => t.db.query(text.replace(/\$schema/g, schema), params) as Promise<T[]>;
+  const count = async (table: DomainTable) =>
+    Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM $schema."${table}"`))[0].n);
+  return {
+    id: tenant.id,
+    apiKey,
+    schema: tenant.schemaName,
+    get: (path) => as(t.http().get(path)),
+    post: (path, body) => as(t.http().post(path)).send(body as object),
+    patch: (path, body) => as(t.http().patch(path)).send(body as object),
+    delete: (path) => as(t.http().delete(path)),
+    count,
+    sql,
+    counts: async () => {
+      const entries = await Promise.all(DOMAIN_TABLES.map(async (table) => [table, await count(table)] as const));
+      return Object.fromEntries(entries) as Record<DomainTable, number>;
+    },
+  };
+}
+
+let sequence = 0;
+export function uniqueName(prefix = 'target'): string {
+  sequence += 1;
+  return `${prefix}-${sequence}-${Math.floor(Math.random() * 1e9)}`;
+}
+
+export async function createTarget(client: TenantClient, body: Record<string, unknown> = {}): Promise<TargetBody> {
+  const res = await client.post('/targets', { name: uniqueName(), address: 'https://example.test', ...body }).expect(201);
+  return res.body;
+}
+
+export async function createSession(client: TenantClient, targetId: string, body: Record<string, unknown> = {}): Promise<SessionBody> {
+  const res = await client.post('/sessions', { targetId, ...body }).expect(201);
+  return res.body;
+}
+
+export async function createJob(client: TenantClient, targetId: string, body: Record<string, unknown> = {}): Promise<JobBody> {
+  const res = await client.post('/jobs', { targetId, type: 'generic', ...body }).expect(201);
+  return res.body;
+}
+
+/** Claims the next job (optionally of given types) for `workerId`; null on 204. */
+export async function claim(client: TenantClient, workerId: string, body: Record<string, unknown> = {}): Promise<JobBody | null> {
+  const res = await client.post('/jobs/claim', { workerId, ...body });
+  if (res.status === 204) return null;
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** Follows `nextCursor` to the end of a list. */
+export async function listAll<T>(client: TenantClient, path: string, limit = 100): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  const separator = path.includes('?') ? '&' : '?';
+  do {
+    const query: string = `${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await client.get(path + query).expect(200);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/** Runs `task` over `items` with at most `concurrency` in flight. */
+export async function inParallel<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export interface TargetBody {
+  id: string;
+  name: string;
+  kind: string;
+  address: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionBody {
+  id: string;
+  targetId: string;
+  status: 'active' | 'closed' | 'expired';
+  metadata: Record<string, unknown>;
+  expiresAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobBody {
+  id: string;
+  targetId: string;
+  sessionId: string | null;
+  type: string;
+  payload: Record<string, unknown>;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  workerId: string | null;
+  leaseExpiresAt: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobLogBody {
+  seq: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  data: Record<string, unknown> | null;
+  timestamp: string;
+}

@@ -1,0 +1,76 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
+import { SharedMigrationsService } from '../../src/database/shared-migrations.service';
+import { TenantsService, TenantWithKey } from '../../src/tenancy/tenants.service';
+import { createTestDatabase } from './test-database';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: EnvironmentVariables;
+  databaseUrl: string;
+  /** The shared-schema DataSource of the app. */
+  db: DataSource;
+  http(): ReturnType<typeof request>;
+  createTenant(slug?: string, name?: string): Promise<TenantWithKey>;
+  close(): Promise<void>;
+}
+
+let tenantCounter = 0;
+export function uniqueSlug(prefix = 't'): string {
+  tenantCounter += 1;
+  return `${prefix}${process.pid}x${tenantCounter}x${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** Builds the real HTTP app (same modules and setup as main.ts) on a database. */
+export async function buildApp(
+  databaseUrl: string,
+  overrides: Record<string, string | undefined> = {},
+): Promise<{ app: NestExpressApplication; config: EnvironmentVariables }> {
+  const config = validateEnvironment({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    AUTH_FAILURE_LIMIT: '10000',
+    LOG_LEVEL: 'error',
+    ...overrides,
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.register({ config, databaseUrl })],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
+  configureApp(app, config);
+  await app.init();
+  await app.get(SharedMigrationsService).migrate();
+  return { app, config };
+}
+
+/** A fresh database cloned from the migrated template, and the app on it. One per test file. */
+export async function createTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const { app, config } = await buildApp(database.url, overrides);
+  const server = app.getHttpServer();
+  return {
+    app,
+    config,
+    databaseUrl: database.url,
+    db: app.get(DataSource),
+    http: () => request(server),
+    createTenant: (slug = uniqueSlug(), name = `Tenant ${slug}`) => app.get(TenantsService).create(name, slug),
+    close: async () => {
+      await closeApp(app);
+      await database.drop();
+    },
+  };
+}
+
+export async function closeApp(app: INestApplication): Promise<void> {
+  await app.close();
+}
