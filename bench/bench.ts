@@ -12,7 +12,7 @@ import { relaunchFromSnapshot } from './lib/dist-snapshot';
 import { assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
 import { renderHttpReport } from './lib/http-report';
 import { machineLine } from './lib/machine';
-import { runScenario, ScenarioOptions } from './lib/run-scenario';
+import { combineRounds, runScenario, ScenarioOptions, ScenarioResult, ScenarioSpec } from './lib/run-scenario';
 import { listTargetsSteps, writeSteps } from './lib/scenario-steps';
 import { fixed } from './lib/stats';
 import { seedTargets } from './lib/seed-targets';
@@ -30,6 +30,7 @@ const FLAGS = {
   'auth-cold': 'number',
   'auth-warm': 'number',
   'create-concurrency': 'number',
+  rounds: 'number',
   'baseline-pool': 'number',
   'cpu-prof': 'string',
   out: 'string',
@@ -87,12 +88,10 @@ async function main(): Promise<void> {
     const baselineEnv: Record<string, string> = { ...appEnv, BENCH_BASELINE_TENANT: JSON.stringify(identity) };
     if (args['baseline-pool']) baselineEnv.BENCH_BASELINE_POOL = String(args['baseline-pool']);
 
-    const baseline = await runScenario(
+    const writers = tenants.slice(0, writerCount).map((t, i) => ({ apiKey: t.apiKey, targetId: firstTargets[i] }));
+    const specs: ScenarioSpec[] = [
       { name: 'baseline (single-tenant build)', entry: path.resolve(__dirname, 'baseline-main.js'), env: baselineEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
-      options,
-    );
-    const oneTenant = await runScenario({ name: '1 tenant', entry: mainEntry, env: appEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck }, options);
-    const manyTenants = await runScenario(
+      { name: '1 tenant', entry: mainEntry, env: appEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
       {
         name: `${tenantCount.toLocaleString('en-US')} tenants, keys round robin`,
         entry: mainEntry,
@@ -101,10 +100,6 @@ async function main(): Promise<void> {
         primeRequests: tenantCount,
         preflight: listCheck,
       },
-      options,
-    );
-    const writers = tenants.slice(0, writerCount).map((t, i) => ({ apiKey: t.apiKey, targetId: firstTargets[i] }));
-    const writes = await runScenario(
       {
         name: `writes, ${writerCount} tenants`,
         entry: mainEntry,
@@ -113,16 +108,26 @@ async function main(): Promise<void> {
         primeRequests: writerCount * 3,
         preflight: (url) => assertWorkerLoop(url, writers[0].apiKey, writers[0].targetId),
       },
-      options,
-    );
+    ];
+    // Rounds interleave the scenarios (A B C D A B C D …), so a burst of other work on a shared machine
+    // lands on all of them rather than on one.
+    const results: ScenarioResult[][] = specs.map(() => []);
+    for (let round = 1; round <= n('rounds', 1); round++) {
+      for (const [i, spec] of specs.entries()) results[i].push(await runScenario(spec, options));
+    }
+    const [baseline, oneTenant, manyTenants, writes] = results.map(combineRounds);
 
     const connectionLimit = config.TENANT_DATASOURCE_MAX * config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
-    const report = { baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit };
+    const report = {
+      baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
+      authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
+      windowSeconds: options.warmupSeconds + options.durationSeconds,
+    };
     const settings =
       `TENANT_DATASOURCE_MAX=${config.TENANT_DATASOURCE_MAX} TENANT_POOL_MAX=${config.TENANT_POOL_MAX} SHARED_POOL_MAX=${config.SHARED_POOL_MAX} ` +
       `AUTH_CACHE_TTL_SECONDS=${config.AUTH_CACHE_TTL_SECONDS} API_KEY_PBKDF2_ITERATIONS=${config.API_KEY_PBKDF2_ITERATIONS}; ` +
       `baseline pool ${baselineEnv.BENCH_BASELINE_POOL ?? config.TENANT_POOL_MAX}; ${options.connections} connections, ` +
-      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per scenario; ${targetsPerTenant} targets per tenant`;
+      `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per scenario, ${n('rounds', 1)} round(s) (median); ${targetsPerTenant} targets per tenant`;
     console.log(`\n${machine}; ${database.description}\n${settings}\n\n${renderHttpReport(report)}\n`);
     log(`whole run: ${fixed((Date.now() - started) / 1000, 0)} s`);
     if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, ...report }, null, 1));

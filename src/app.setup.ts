@@ -20,6 +20,27 @@ function bodyErrorHandler(error: { type?: string; status?: number }, _req: Reque
   next(error);
 }
 
+const MAX_JSON_DEPTH = 64;
+
+/** Deeper than any real payload; refusing it early keeps recursive validation from overflowing the stack. */
+export function jsonDepthExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function jsonDepthGuard(req: Request, res: Response, next: NextFunction): void {
+  if (jsonDepthExceeds(req.body)) {
+    return sendError(res, new BadRequestException(`Request body is nested deeper than ${MAX_JSON_DEPTH} levels`), logger);
+  }
+  next();
+}
+
 export function buildOpenApiDocument(app: NestExpressApplication) {
   const config = new DocumentBuilder()
     .setTitle('Tenantry API')
@@ -40,6 +61,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   app.use(requestContextMiddleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);
+  app.use(jsonDepthGuard);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { LATEST_TENANT_VERSION, TENANT_STEPS } from '../src/database/migration-sets';
 import { TenantProvisionerService } from '../src/tenancy/tenant-provisioner.service';
+import type { Tenant } from '../src/tenancy/tenant.entity';
 import { TenantsService } from '../src/tenancy/tenants.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
@@ -95,6 +96,7 @@ describe('operator API (/tenants)', () => {
       ['a whitespace-only name', { name: '   \t ', slug: 'valid-slug' }, 'name'],
       ['a name over 200 characters', { name: 'n'.repeat(201), slug: 'valid-slug' }, 'name'],
       ['a name that is not a string', { name: 42, slug: 'valid-slug' }, 'name'],
+      ['a name with a NUL character', { name: 'Acme\u0000Corp', slug: 'valid-slug' }, 'name'],
       ['a missing slug', { name: 'Acme' }, 'slug'],
       ['an upper-case slug', { name: 'Acme', slug: 'Acme' }, 'slug'],
       ['a slug with a leading digit', { name: 'Acme', slug: '1acme' }, 'slug'],
@@ -118,6 +120,13 @@ describe('operator API (/tenants)', () => {
       const messages: string[] = Array.isArray(res.body.message) ? res.body.message : [res.body.message];
       expect(messages.some((m) => m.startsWith(field))).toBe(true);
       expect(await snapshot()).toEqual(before);
+    });
+
+    it('counts the name in characters, not UTF-16 code units', async () => {
+      const name = '\u{1F600}'.repeat(200);
+      const res = await post({ name, slug: uniqueSlug('emoji-') }).expect(201);
+      expect(res.body.tenant.name).toBe(name);
+      await post({ name: '\u{1F600}'.repeat(201), slug: uniqueSlug('emoji-') }).expect(400);
     });
 
     it('lists every problem at once', async () => {
@@ -409,6 +418,11 @@ describe('operator API (/tenants)', () => {
   });
 
   describe('PUT /tenants/{id}', () => {
+    let untouchable: Tenant;
+    beforeAll(async () => {
+      ({ tenant: untouchable } = await t.createTenant());
+    });
+
     it('renames (trimmed) and keeps everything else, bumping updatedAt', async () => {
       const { tenant, apiKey } = await t.createTenant();
       const res = await as(t.http().put(`/tenants/${tenant.id}`)).send({ name: '  New name ' }).expect(200);
@@ -448,8 +462,11 @@ describe('operator API (/tenants)', () => {
       ['a whitespace-only name', { name: '   ' }, 'name'],
       ['a name over 200 characters', { name: 'n'.repeat(201) }, 'name'],
       ['a non-boolean isActive', { isActive: 'false' }, 'isActive'],
+      ['a null isActive', { isActive: null }, 'isActive'],
+      ['a null name', { name: null }, 'name'],
+      ['a name with a NUL character', { name: 'a\u0000b' }, 'name'],
     ])('answers 400 when changing %s, and changes nothing', async (_label, body, field) => {
-      const { tenant } = await t.createTenant();
+      const tenant = untouchable;
       const [before] = await t.db.query(`SELECT * FROM "shared"."tenants" WHERE "id" = $1`, [tenant.id]);
       const res = await as(t.http().put(`/tenants/${tenant.id}`)).send(body).expect(400);
       const messages: string[] = Array.isArray(res.body.message) ? res.body.message : [res.body.message];

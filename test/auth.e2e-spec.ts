@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/api-key';
 import { TenantConnectionProvider } from '../src/tenancy/tenant-connection.provider';
-import { TenantWithKey } from '../src/tenancy/tenants.service';
+import { TenantsService, TenantWithKey } from '../src/tenancy/tenants.service';
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
@@ -305,6 +305,29 @@ describe('tenant authentication (X-API-Key)', () => {
       expect(status).toBe(401);
       expect(elapsed).toBeLessThan(1_000);
       await request(second.getHttpServer()).get('/tenant-info').set('X-API-Key', regenerated.body.apiKey).expect(200);
+    } finally {
+      await closeApp(second);
+    }
+  });
+
+  it('refuses the key of a deleted tenant at once, on a second instance within one second', async () => {
+    const { app: second } = await buildApp(t.databaseUrl);
+    try {
+      const tenant = await t.createTenant();
+      const other = () => request(second.getHttpServer()).get('/tenant-info').set('X-API-Key', tenant.apiKey);
+      await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey).expect(200);
+      await other().expect(200);
+      await t.app.get(TenantsService).delete(tenant.tenant.id);
+      const started = Date.now();
+      const gone = await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey).expect(401);
+      expect(gone.body.message).toBe('Invalid API key');
+      let status = 200;
+      while (status === 200 && Date.now() - started < 5_000) {
+        status = (await other()).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await closeApp(second);
     }

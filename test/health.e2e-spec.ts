@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { createTestApp, TestApp } from './utils/test-app';
+import request from 'supertest';
+import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 describe('operations routes', () => {
   let t: TestApp;
@@ -85,5 +86,38 @@ describe('operations routes', () => {
     }
     errorLog.mockRestore();
     expect(status).toBe(200);
+  });
+
+  it('reconnects the cache-invalidation listener after the outage, so other instances\' changes arrive again', async () => {
+    const listeners = async (): Promise<number> => {
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "datname" = current_database() AND "application_name" = 'tenantry:listen'`,
+      );
+      return n;
+    };
+    // The previous test cut every connection; the listener retries every second.
+    const deadline = Date.now() + 10_000;
+    while ((await listeners()) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await listeners()).toBe(1);
+
+    const tenant = await t.createTenant();
+    await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey).expect(200); // cached for 60 s
+    const { app: second } = await buildApp(t.databaseUrl);
+    try {
+      await request(second.getHttpServer())
+        .post(`/tenants/${tenant.tenant.id}/regenerate-api-key`)
+        .set('X-Admin-Key', TEST_ADMIN_KEY)
+        .expect(200);
+      const started = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - started < 5_000) {
+        status = (await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await closeApp(second);
+    }
   });
 });

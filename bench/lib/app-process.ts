@@ -7,6 +7,8 @@ export interface AppProcess {
   url: string;
   /** VmRSS and VmHWM (peak RSS over the process's life) from /proc, in MiB. */
   memory(): { rssMiB: number; hwmMiB: number };
+  /** User + system CPU the process has used so far (all its threads), in ms. */
+  cpuMs(): number;
   /** SIGTERM (the app's own shutdown path), SIGKILL after 15 s. */
   stop(): Promise<void>;
 }
@@ -14,6 +16,13 @@ export interface AppProcess {
 function readStatusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+// utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (USER_HZ, 100 on Linux).
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -52,6 +61,7 @@ export async function startAppProcess(entry: string, env: Record<string, string>
     pid,
     url,
     memory: () => ({ rssMiB: readStatusMiB(pid, 'VmRSS'), hwmMiB: readStatusMiB(pid, 'VmHWM') }),
+    cpuMs: () => readCpuMs(pid),
     stop: async () => {
       const done = exited(child);
       child.kill('SIGTERM');

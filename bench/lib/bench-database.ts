@@ -64,14 +64,17 @@ export async function openBenchDatabase(label: string, log: (line: string) => vo
   url.pathname = `/${name}`;
   const version = await withClient(url.toString(), async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
   log(`database ${name} on ${where}, PostgreSQL ${version}`);
-  return {
-    url: url.toString(),
-    description: `${where}, PostgreSQL ${version}`,
-    close: async () => {
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
       await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).catch((error: Error) =>
         log(`could not drop ${name}: ${error.message}`),
       );
       await stopServer();
-    },
-  };
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    })());
+  // Ctrl-C mid-run still drops the database and stops the embedded server (it runs detached).
+  const interrupted = () => void close().finally(() => process.exit(130));
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
+  return { url: url.toString(), description: `${where}, PostgreSQL ${version}`, close };
 }

@@ -1,6 +1,7 @@
 import { startAppProcess } from './app-process';
 import { LoadResult, LoadStep, runLoad } from './load';
 import { ProbeReading, ScenarioProbe } from './scenario-probe';
+import { median } from './stats';
 
 export interface ScenarioSpec {
   name: string;
@@ -26,6 +27,12 @@ export interface ScenarioResult {
   name: string;
   load: LoadResult;
   probe: ProbeReading;
+  /** The app process's CPU time (all threads) per request over the measured window: steadier than req/s on a busy machine. */
+  cpuMsPerRequest: number;
+  /** Seconds the priming pass took (the longest over rounds). */
+  primeSeconds?: number;
+  /** Per-round figures when the scenario ran in several rounds. */
+  rounds?: Array<{ rps: number; p50Ms: number; p99Ms: number; cpuMsPerRequest: number }>;
 }
 
 /** A fresh app process per scenario, so its connections and RSS belong to that scenario alone. */
@@ -35,17 +42,51 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
     await spec.preflight?.(app.url);
     const probe = await ScenarioProbe.start(options.databaseUrl, app);
     const base = { url: app.url, connections: options.connections, steps: spec.steps };
+    let primeSeconds: number | undefined;
     if (spec.primeRequests) {
-      options.log(`${spec.name}: priming with ${spec.primeRequests} requests…`);
-      await runLoad({ ...base, amount: spec.primeRequests });
+      const primed = await runLoad({ ...base, amount: spec.primeRequests });
+      primeSeconds = primed.seconds;
+      options.log(`${spec.name}: primed with ${primed.requests} requests in ${primed.seconds} s`);
     }
     await runLoad({ ...base, duration: options.warmupSeconds });
     options.log(`${spec.name}: measuring for ${options.durationSeconds} s…`);
+    const cpuBefore = app.cpuMs();
     const load = await runLoad({ ...base, duration: options.durationSeconds });
+    const cpuMsPerRequest = (app.cpuMs() - cpuBefore) / load.requests;
     const reading = await probe.stop();
-    options.log(`${spec.name}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, statuses ${JSON.stringify(load.statusCodes)}`);
-    return { name: spec.name, load, probe: reading };
+    options.log(
+      `${spec.name}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ` +
+        `app CPU ${cpuMsPerRequest.toFixed(2)} ms/request, peak ${reading.peakConnections} PG connections, ${reading.hwmMiB.toFixed(0)} MiB, ` +
+        `statuses ${JSON.stringify(load.statusCodes)}`,
+    );
+    return { name: spec.name, load, probe: reading, cpuMsPerRequest, primeSeconds };
   } finally {
     await app.stop();
   }
+}
+
+/** Several rounds of one scenario as one: median req/s and latencies, the highest peaks, all failures. */
+export function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
+  if (rounds.length === 1) return rounds[0];
+  const mid = (pick: (r: ScenarioResult) => number) => median(rounds.map(pick));
+  const max = (pick: (r: ScenarioResult) => number) => Math.max(...rounds.map(pick));
+  const sum = (pick: (r: ScenarioResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of rounds) for (const [code, count] of Object.entries(r.load.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    name: rounds[0].name,
+    load: {
+      requests: sum((r) => r.load.requests),
+      seconds: sum((r) => r.load.seconds),
+      rps: mid((r) => r.load.rps),
+      p50Ms: mid((r) => r.load.p50Ms),
+      p99Ms: mid((r) => r.load.p99Ms),
+      failures: sum((r) => r.load.failures),
+      statusCodes,
+    },
+    cpuMsPerRequest: mid((r) => r.cpuMsPerRequest),
+    probe: { peakConnections: max((r) => r.probe.peakConnections), peakRssMiB: max((r) => r.probe.peakRssMiB), hwmMiB: max((r) => r.probe.hwmMiB) },
+    primeSeconds: rounds[0].primeSeconds === undefined ? undefined : max((r) => r.primeSeconds ?? 0),
+    rounds: rounds.map((r) => ({ rps: r.load.rps, p50Ms: r.load.p50Ms, p99Ms: r.load.p99Ms, cpuMsPerRequest: r.cpuMsPerRequest })),
+  };
 }

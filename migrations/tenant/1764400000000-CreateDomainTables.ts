@@ -95,6 +95,7 @@ export class CreateDomainTables1764400000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = schemaOf(queryRunner);
-    for (const table of ['job_logs', 'jobs', 'sessions', 'targets']) await queryRunner.query(`DROP TABLE ${s}."${table}"`);
+    for (const table of ['job_logs', 'jobs', 'sessions', 'targets'])
+      await queryRunner.query(`DROP TABLE ${s}."${table}"`);
   }
 }

@@ -35,12 +35,20 @@ const REASON: Record<number, string> = {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08006', '08001']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.code ?? e?.driverError?.code;
+  const e = error as { message?: string };
+  const code = pgErrorCode(error);
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
     /Connection terminated|connection timeout|Cannot use a pool after calling end/i.test(e?.message ?? '')
   );
+}
+
+// Text PostgreSQL cannot store (NUL, invalid encoding) is the client's problem, not a 500.
+const INVALID_TEXT_CODES = new Set(['22P05', '22021']);
+
+function pgErrorCode(error: unknown): string | undefined {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.code ?? e?.driverError?.code;
 }
 
 export function reasonPhrase(status: number): string {
@@ -62,6 +70,9 @@ export function toErrorResponse(error: unknown): { body: ErrorBody; retryAfterSe
         ? response
         : ((response as { message?: string | string[] }).message ?? error.message);
     return { body: { statusCode, error: reasonPhrase(statusCode), message } };
+  }
+  if (INVALID_TEXT_CODES.has(pgErrorCode(error) ?? '')) {
+    return { body: { statusCode: 400, error: reasonPhrase(400), message: 'Request contains text that cannot be stored' } };
   }
   if (isDatabaseUnavailable(error)) {
     return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: 5 };

@@ -99,9 +99,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
   JOB_BACKOFF_MAX_SECONDS = 3600;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
-  JOB_LEASE_SWEEP_MS = 5000;
-
   @MaxLength(200)
   @IsString()
   INSTANCE_NAME = 'tenantry';

@@ -22,7 +22,8 @@ export async function newestFirstPage<Entity extends NewestFirst & ObjectLiteral
   const alias = query.alias;
   if (cursor) {
     const [createdAt, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
-    if (!UUID.test(id) || Number.isNaN(Date.parse(createdAt))) throw new InvalidInputError('cursor is invalid');
+    // Only what this code writes: a UUID and an ISO timestamp that round-trips exactly (so PostgreSQL parses it).
+    if (!UUID.test(id) || !isExactIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
     query.andWhere(`(${alias}.created_at, ${alias}.id) < (:cursorCreatedAt, :cursorId)`, {
       cursorCreatedAt: createdAt,
       cursorId: id,
@@ -33,5 +34,15 @@ export async function newestFirstPage<Entity extends NewestFirst & ObjectLiteral
     .addOrderBy(`${alias}.id`, 'DESC')
     .limit(limit + 1)
     .getMany();
-  return toPage(rows, limit, (row) => row, (row) => [row.createdAt.toISOString(), row.id]);
+  return toPage(
+    rows,
+    limit,
+    (row) => row,
+    (row) => [row.createdAt.toISOString(), row.id],
+  );
+}
+
+function isExactIsoTimestamp(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
 }

@@ -3,8 +3,12 @@ import { IsISO8601, IsString, Length, Matches, ValidateBy, ValidateIf, Validatio
 
 export const KIB = 1024;
 
-// PostgreSQL text and jsonb cannot hold U+0000: refused here as a 400 instead of failing as a 500 in the database.
+// PostgreSQL text and jsonb cannot hold U+0000, nor jsonb a lone surrogate: refused here as a 400 instead of
+// failing as a 500 in the database.
 const NO_NUL = /^[^\u0000]*$/;
+// In JSON.stringify output (escapes preceded by an even number of backslashes; paired surrogates are not escaped).
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 /** Optional, but when present it must pass the other validators: `null` is refused, never stored. */
 export function IsOptionalNotNull(): PropertyDecorator {
@@ -47,6 +51,7 @@ export function jsonObjectProblem(value: unknown, maxBytes: number): string | nu
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be a JSON object';
   const serialized = JSON.stringify(value);
   if (Buffer.byteLength(serialized, 'utf8') > maxBytes) return `must be at most ${maxBytes / KIB} KiB serialized`;
-  if (serialized.includes('\\u0000')) return 'must not contain NUL characters';
+  if (NUL_ESCAPE.test(serialized)) return 'must not contain NUL characters';
+  if (LONE_SURROGATE_ESCAPE.test(serialized)) return 'must not contain unpaired surrogates';
   return null;
 }

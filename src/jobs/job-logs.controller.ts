@@ -1,11 +1,17 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BadRequestException } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
 import { Page } from '../common/pagination';
 import { TenantRoute } from '../tenancy/tenant-route.decorator';
-import { AppendedJobLogsDto, AppendJobLogsDto, JobLogDto, JobLogPageDto, ListJobLogsQueryDto, toJobLogDto } from './dto/job-log.dto';
+import {
+  AppendedJobLogsDto,
+  AppendJobLogsDto,
+  JobLogDto,
+  JobLogPageDto,
+  ListJobLogsQueryDto,
+  toJobLogDto,
+} from './dto/job-log.dto';
 import { JobLogsService } from './job-logs.service';
 
 const uuid = parseId();
@@ -14,6 +20,7 @@ const uuid = parseId();
 @TenantRoute()
 @ApiResponse({ status: 400, description: 'Invalid input (body, query or id)', type: ErrorDto })
 @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
+@ApiParam({ name: 'id', format: 'uuid', description: 'The job' })
 @Controller('jobs/:id/logs')
 export class JobLogsController {
   constructor(private readonly logs: JobLogsService) {}
@@ -30,8 +37,7 @@ export class JobLogsController {
   @ApiResponse({ status: 200, type: JobLogPageDto })
   @Get()
   async list(@Param('id', uuid) id: string, @Query() query: ListJobLogsQueryDto): Promise<Page<JobLogDto>> {
-    if (query.after !== undefined && query.cursor !== undefined) throw new BadRequestException('Pass either after or cursor, not both');
-    const page = await this.logs.list(id, { ...query, after: query.after ?? query.cursor });
+    const page = await this.logs.list(id, query);
     return { items: page.items.map(toJobLogDto), nextCursor: page.nextCursor };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { JobNotFoundError } from '../common/domain-errors';
+import { InvalidInputError, JobNotFoundError } from '../common/domain-errors';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import { tableOf } from '../domain/table-sql';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
@@ -23,7 +23,9 @@ export interface ServerLogEntry extends LogEntry {
 }
 
 export interface ListJobLogsOptions {
+  /** Only entries with a greater seq; `cursor` (a previous `nextCursor`) is the same thing under the list-wide name. */
   after?: number;
+  cursor?: number;
   limit?: number;
   level?: JobLogLevel;
 }
@@ -45,12 +47,19 @@ export class JobLogsService {
       );
       if (rows.length === 0) throw new JobNotFoundError();
       const first = rows[0].logSeq - entries.length + 1;
-      await this.insert(manager, entries.map((entry, index) => ({ ...entry, jobId, seq: first + index })));
+      await this.insert(
+        manager,
+        entries.map((entry, index) => ({ ...entry, jobId, seq: first + index })),
+      );
       return entries.length;
     });
   }
 
   async list(jobId: string, options: ListJobLogsOptions): Promise<Page<JobLog>> {
+    if (options.after !== undefined && options.cursor !== undefined) {
+      throw new InvalidInputError('Pass either after or cursor, not both');
+    }
+    const after = options.after ?? options.cursor ?? 0;
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
     const dataSource = await this.db.dataSource();
     if (!(await dataSource.getRepository(Job).existsBy({ id: jobId }))) throw new JobNotFoundError();
@@ -58,7 +67,7 @@ export class JobLogsService {
       .getRepository(JobLog)
       .createQueryBuilder('l')
       .where('l.job_id = :jobId', { jobId })
-      .andWhere('l.seq > :after', { after: options.after ?? 0 })
+      .andWhere('l.seq > :after', { after })
       .orderBy('l.seq', 'ASC')
       .limit(limit + 1);
     if (options.level !== undefined) query.andWhere('l.level = :level', { level: options.level });

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
@@ -9,6 +9,7 @@ import { ClaimJobDto, CompleteJobDto, FailJobDto, HeartbeatJobDto } from './dto/
 import { JobWorkerService } from './job-worker.service';
 
 const uuid = parseId();
+const ID_PARAM = { name: 'id', format: 'uuid' };
 const NOT_HELD = 'The job is not running, or this worker does not hold its lease (or the lease expired)';
 
 @ApiTags('jobs (worker protocol)')
@@ -35,6 +36,7 @@ export class JobWorkerController {
   @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
   @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
   @HttpCode(200)
+  @ApiParam(ID_PARAM)
   @Post(':id/heartbeat')
   async heartbeat(@Param('id', uuid) id: string, @Body() body: HeartbeatJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.heartbeat(id, body.workerId, body.leaseSeconds));
@@ -45,6 +47,7 @@ export class JobWorkerController {
   @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
   @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
   @HttpCode(200)
+  @ApiParam(ID_PARAM)
   @Post(':id/complete')
   async complete(@Param('id', uuid) id: string, @Body() body: CompleteJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.complete(id, body.workerId, body.result));
@@ -55,6 +58,7 @@ export class JobWorkerController {
   @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
   @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
   @HttpCode(200)
+  @ApiParam(ID_PARAM)
   @Post(':id/fail')
   async fail(@Param('id', uuid) id: string, @Body() body: FailJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.fail(id, body));

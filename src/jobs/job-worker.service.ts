@@ -14,6 +14,8 @@ import type { JsonObject } from '../domain/json';
 /** Lease expiries handled per claim, so one claim after a mass worker crash stays short; the next claims do the rest. */
 const SWEEP_BATCH = 100;
 
+const unique = (values: string[]) => [...new Set(values)];
+
 export interface ClaimOptions {
   workerId: string;
   types?: string[];
@@ -48,24 +50,20 @@ export class JobWorkerService {
   async claim(options: ClaimOptions): Promise<Job | null> {
     return this.db.transaction(async (manager) => {
       await this.expireLeases(manager);
-      const types = options.types;
-      const typeFilter = !types ? '' : types.length === 1 ? `AND "type" = $3` : `AND "type" = ANY($3::text[])`;
       const jobs = tableOf(manager, Job);
       const [rows] = await manager.query<[Job[], number]>(
-        `WITH next AS (
-           SELECT "id" FROM ${jobs}
-            WHERE "status" = 'queued' AND "run_at" <= now() ${typeFilter}
-            ORDER BY "priority" DESC, "run_at", "id"
-            LIMIT 1
-              FOR UPDATE SKIP LOCKED
-         )
+        `WITH next AS (${this.nextDueJob(jobs, options.types)})
          UPDATE ${jobs} AS j
             SET "status" = 'running', "attempts" = j."attempts" + 1, "worker_id" = $1,
                 "lease_expires_at" = now() + make_interval(secs => $2), "started_at" = now(), "updated_at" = now(),
                 "log_seq" = j."log_seq" + 1
            FROM next WHERE j."id" = next."id"
          RETURNING ${columnsOf(manager, Job, 'j')}`,
-        [options.workerId, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS, ...(types ? [types.length === 1 ? types[0] : types] : [])],
+        [
+          options.workerId,
+          options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+          ...(options.types ? [unique(options.types)] : []),
+        ],
       );
       const job = rows[0];
       if (!job) return null;
@@ -114,10 +112,9 @@ export class JobWorkerService {
   async fail(id: string, options: FailOptions): Promise<Job> {
     return this.db.transaction(async (manager) => {
       const held = await this.holdLease(manager, id, options.workerId);
-      const retry = (options.retryable ?? true) && held.attempts < held.maxAttempts;
-      const delay =
-        options.retryDelaySeconds ??
-        backoffSeconds(held.attempts, this.config.JOB_BACKOFF_BASE_SECONDS, this.config.JOB_BACKOFF_MAX_SECONDS);
+      const retryable = options.retryable ?? true;
+      const retry = retryable && held.attempts < held.maxAttempts;
+      const delay = options.retryDelaySeconds ?? this.backoff(held.attempts);
       const job = retry
         ? await updateJob(
             manager,
@@ -125,18 +122,19 @@ export class JobWorkerService {
             `"status" = 'queued', "error" = $2, "lease_expires_at" = NULL, "run_at" = now() + make_interval(secs => $3)`,
             [options.error, delay],
           )
-        : await updateJob(manager, id, `"status" = 'failed', "error" = $2, "lease_expires_at" = NULL, "finished_at" = now()`, [
-            options.error,
-          ]);
-      const data = { workerId: options.workerId, attempt: job.attempts, error: options.error, retryable: options.retryable ?? true };
+        : await updateJob(
+            manager,
+            id,
+            `"status" = 'failed', "error" = $2, "lease_expires_at" = NULL, "finished_at" = now()`,
+            [options.error],
+          );
+      const attempt = `attempt ${job.attempts} of ${job.maxAttempts} failed`;
+      const data = { workerId: options.workerId, attempt: job.attempts, error: options.error, retryable };
+      const runAt = job.runAt.toISOString();
       await this.logs.insert(manager, [
         retry
-          ? this.entry(job, 'warn', `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying at ${job.runAt.toISOString()}`, {
-              event: 'retried',
-              ...data,
-              runAt: job.runAt.toISOString(),
-            })
-          : this.entry(job, 'error', `attempt ${job.attempts} of ${job.maxAttempts} failed; job failed`, { event: 'failed', ...data }),
+          ? this.entry(job, 'warn', `${attempt}; retrying at ${runAt}`, { event: 'retried', ...data, runAt })
+          : this.entry(job, 'error', `${attempt}; job failed`, { event: 'failed', ...data }),
       ]);
       return job;
     });
@@ -166,14 +164,39 @@ export class JobWorkerService {
     await this.logs.insert(
       manager,
       expired.map((job) =>
-        this.entry(job, 'warn', `lease of ${job.workerId} expired (attempt ${job.attempts} of ${job.maxAttempts}); ${job.status === 'queued' ? 'requeued' : 'job failed'}`, {
-          event: 'lease_expired',
-          workerId: job.workerId,
-          attempt: job.attempts,
-          status: job.status,
-        }),
+        this.entry(
+          job,
+          'warn',
+          `lease of ${job.workerId} expired (attempt ${job.attempts} of ${job.maxAttempts}); ${job.status === 'queued' ? 'requeued' : 'job failed'}`,
+          {
+            event: 'lease_expired',
+            workerId: job.workerId,
+            attempt: job.attempts,
+            status: job.status,
+          },
+        ),
       ),
     );
+  }
+
+  /**
+   * The next due job, locked: highest priority, then earliest `run_at`, then id (`jobs_queued_idx`). For a
+   * type list: the best due job of each type (`jobs_queued_type_idx`, one index probe each), then the best of
+   * those; a single scan filtered by type would wade through every due job of the other types. The runners-up
+   * stay locked until this short transaction ends; other claims skip them meanwhile.
+   */
+  private nextDueJob(jobs: string, types: string[] | undefined): string {
+    const due = `"status" = 'queued' AND "run_at" <= now()`;
+    if (!types) {
+      return `SELECT "id" FROM ${jobs} WHERE ${due} ORDER BY "priority" DESC, "run_at", "id" LIMIT 1 FOR UPDATE SKIP LOCKED`;
+    }
+    return `SELECT best."id" FROM unnest($3::text[]) AS wanted("type")
+      CROSS JOIN LATERAL (
+        SELECT "id", "priority", "run_at" FROM ${jobs}
+         WHERE ${due} AND "type" = wanted."type"
+         ORDER BY "priority" DESC, "run_at", "id" LIMIT 1 FOR UPDATE SKIP LOCKED
+      ) AS best
+      ORDER BY best."priority" DESC, best."run_at", best."id" LIMIT 1`;
   }
 
   /** The locked job, if `workerId` holds a live lease on it; else 404 (no such job) or 409. */
@@ -181,6 +204,10 @@ export class JobWorkerService {
     const { job, leaseLive } = await lockJob(manager, id);
     if (job.status !== 'running' || job.workerId !== workerId || !leaseLive) throw new LeaseNotHeldError();
     return job;
+  }
+
+  private backoff(attempts: number): number {
+    return backoffSeconds(attempts, this.config.JOB_BACKOFF_BASE_SECONDS, this.config.JOB_BACKOFF_MAX_SECONDS);
   }
 
   private entry(job: Job, level: ServerLogEntry['level'], message: string, data: JsonObject): ServerLogEntry {

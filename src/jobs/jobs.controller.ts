@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
@@ -11,6 +11,7 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './i
 import { JobsService } from './jobs.service';
 
 const uuid = parseId();
+const ID_PARAM = { name: 'id', format: 'uuid' };
 
 @ApiTags('jobs')
 @TenantRoute()
@@ -27,7 +28,11 @@ export class JobsController {
     schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
   })
   @ApiResponse({ status: 201, description: 'Created', type: JobDto })
-  @ApiResponse({ status: 200, description: 'Replay of an Idempotency-Key: the job created the first time', type: JobDto })
+  @ApiResponse({
+    status: 200,
+    description: 'Replay of an Idempotency-Key: the job created the first time',
+    type: JobDto,
+  })
   @ApiResponse({ status: 404, description: 'No such target, or the session is not one of the target', type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Idempotency-Key used before with a different body', type: ErrorDto })
   @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
@@ -53,6 +58,7 @@ export class JobsController {
   @ApiOperation({ summary: 'One job' })
   @ApiResponse({ status: 200, type: JobDto })
   @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
+  @ApiParam(ID_PARAM)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.get(id));
@@ -63,6 +69,7 @@ export class JobsController {
   @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
   @ApiResponse({ status: 409, description: 'The job has already finished', type: ErrorDto })
   @HttpCode(200)
+  @ApiParam(ID_PARAM)
   @Post(':id/cancel')
   async cancel(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.cancel(id));

@@ -95,14 +95,24 @@ export class JobsService {
     return this.db.transaction(async (manager) => {
       const { job: before } = await lockJob(manager, id);
       if (before.status !== 'queued' && before.status !== 'running') throw new JobFinishedError(before.status);
-      const job = await updateJob(manager, id, `"status" = 'cancelled', "lease_expires_at" = NULL, "finished_at" = now()`, []);
+      const job = await updateJob(
+        manager,
+        id,
+        `"status" = 'cancelled', "lease_expires_at" = NULL, "finished_at" = now()`,
+        [],
+      );
       await this.logs.insert(manager, [
         {
           jobId: id,
           seq: job.logSeq,
           level: 'warn',
-          message: before.status === 'running' ? `cancelled while running on ${before.workerId}` : 'cancelled while queued',
-          data: { event: 'cancelled', previousStatus: before.status, workerId: before.status === 'running' ? before.workerId : null },
+          message:
+            before.status === 'running' ? `cancelled while running on ${before.workerId}` : 'cancelled while queued',
+          data: {
+            event: 'cancelled',
+            previousStatus: before.status,
+            workerId: before.status === 'running' ? before.workerId : null,
+          },
         },
       ]);
       return job;
@@ -111,7 +121,15 @@ export class JobsService {
 
   private async insert(
     manager: EntityManager,
-    request: { targetId: string; sessionId: string | null; type: string; payload: object; priority: number; maxAttempts: number; runAt: string | null },
+    request: {
+      targetId: string;
+      sessionId: string | null;
+      type: string;
+      payload: object;
+      priority: number;
+      maxAttempts: number;
+      runAt: string | null;
+    },
     idempotencyKey: string | null,
     hash: string | null,
   ): Promise<Job | undefined> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
@@ -15,6 +15,7 @@ import {
 import { SessionsService } from './sessions.service';
 
 const uuid = parseId();
+const ID_PARAM = { name: 'id', format: 'uuid' };
 
 @ApiTags('sessions')
 @TenantRoute()
@@ -43,6 +44,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'One session' })
   @ApiResponse({ status: 200, type: SessionDto })
   @ApiResponse({ status: 404, description: 'No such session', type: ErrorDto })
+  @ApiParam(ID_PARAM)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.get(id));
@@ -52,6 +54,7 @@ export class SessionsController {
   @ApiResponse({ status: 200, type: SessionDto })
   @ApiResponse({ status: 404, description: 'No such session', type: ErrorDto })
   @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
+  @ApiParam(ID_PARAM)
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateSessionDto): Promise<SessionDto> {
     return toSessionDto(await this.sessions.updateMetadata(id, body.metadata));
@@ -61,6 +64,7 @@ export class SessionsController {
   @ApiResponse({ status: 200, type: SessionDto })
   @ApiResponse({ status: 404, description: 'No such session', type: ErrorDto })
   @HttpCode(200)
+  @ApiParam(ID_PARAM)
   @Post(':id/close')
   async close(@Param('id', uuid) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.close(id));

@@ -1,13 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import { TenantRoute } from '../tenancy/tenant-route.decorator';
-import { CreateTargetDto, ListTargetsQueryDto, TargetDto, TargetPageDto, toTargetDto, UpdateTargetDto } from './dto/target.dto';
+import {
+  CreateTargetDto,
+  ListTargetsQueryDto,
+  TargetDto,
+  TargetPageDto,
+  toTargetDto,
+  UpdateTargetDto,
+} from './dto/target.dto';
 import { TargetsService } from './targets.service';
 
 const uuid = parseId();
+const ID_PARAM = { name: 'id', format: 'uuid' };
 
 @ApiTags('targets')
 @TenantRoute()
@@ -36,6 +44,7 @@ export class TargetsController {
   @ApiOperation({ summary: 'One target' })
   @ApiResponse({ status: 200, type: TargetDto })
   @ApiResponse({ status: 404, description: 'No such target', type: ErrorDto })
+  @ApiParam(ID_PARAM)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<TargetDto> {
     return toTargetDto(await this.targets.get(id));
@@ -46,6 +55,7 @@ export class TargetsController {
   @ApiResponse({ status: 404, description: 'No such target', type: ErrorDto })
   @ApiResponse({ status: 409, description: 'A target with this name exists', type: ErrorDto })
   @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
+  @ApiParam(ID_PARAM)
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateTargetDto): Promise<TargetDto> {
     return toTargetDto(await this.targets.update(id, body));
@@ -56,6 +66,7 @@ export class TargetsController {
   @ApiResponse({ status: 404, description: 'No such target', type: ErrorDto })
   @ApiResponse({ status: 409, description: 'One of its jobs is running', type: ErrorDto })
   @HttpCode(204)
+  @ApiParam(ID_PARAM)
   @Delete(':id')
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.targets.delete(id);

@@ -34,7 +34,8 @@ export class TargetsService {
       updatedAt: now,
     });
     // The name's unique constraint decides, also between concurrent creates; a taken name inserts nothing.
-    const inserted = await (await this.db.repository(Target))
+    const repository = await this.db.repository(Target);
+    const inserted = await repository
       .createQueryBuilder()
       .insert()
       .values(target)
@@ -74,7 +75,8 @@ export class TargetsService {
       .catch((error: unknown) => {
         // A concurrent create or rename that took the name after the check above.
         const { code, constraint } = postgresError(error);
-        if (code === UNIQUE_VIOLATION && constraint === 'targets_name_key') throw new TargetNameTakenError(changes.name ?? '');
+        if (code === UNIQUE_VIOLATION && constraint === 'targets_name_key')
+          throw new TargetNameTakenError(changes.name ?? '');
         throw error;
       });
   }

@@ -7,22 +7,34 @@ const ALGORITHM = 'pbkdf2-sha256';
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 export const MIN_ITERATIONS = 100_000;
+/** The configuration's upper bound; a stored hash asking for more is treated as tampered with. */
+export const MAX_ITERATIONS = 10_000_000;
 
 /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`: the parameters travel with the hash. */
 export async function hashApiKey(key: string, iterations: number): Promise<string> {
-  if (iterations < MIN_ITERATIONS) throw new Error(`PBKDF2 iterations must be at least ${MIN_ITERATIONS}`);
+  if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+    throw new Error(`PBKDF2 iterations must be an integer from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`);
+  }
   const salt = randomBytes(SALT_BYTES);
   const hash = await pbkdf2Async(key, salt, iterations, HASH_BYTES, 'sha256');
   return [ALGORITHM, iterations, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
+/** False for a wrong key and for any stored value that is not a well-formed hash of ours (never throws). */
 export async function verifyApiKey(key: string, stored: string): Promise<boolean> {
-  const [algorithm, iterationsText, saltText, hashText] = stored.split('$');
+  const parts = stored.split('$');
+  if (parts.length !== 4) return false;
+  const [algorithm, iterationsText, saltText, hashText] = parts;
   const iterations = Number(iterationsText);
-  if (algorithm !== ALGORITHM || !Number.isInteger(iterations) || !saltText || !hashText) return false;
+  if (algorithm !== ALGORITHM || !Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+    return false;
+  }
+  const salt = Buffer.from(saltText, 'base64');
   const expected = Buffer.from(hashText, 'base64');
-  const actual = await pbkdf2Async(key, Buffer.from(saltText, 'base64'), iterations, expected.length, 'sha256');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  // An empty or short hash would otherwise compare equal to a derivation of the same (zero) length.
+  if (salt.length < SALT_BYTES || expected.length !== HASH_BYTES) return false;
+  const actual = await pbkdf2Async(key, salt, iterations, HASH_BYTES, 'sha256');
+  return timingSafeEqual(actual, expected);
 }
 
 /** Spends the same work as a real verification, so an unknown key id answers no faster than a wrong secret. */

@@ -22,6 +22,8 @@ export class ApiKeyVerifierService {
   private readonly cache: LRUCache<string, TenantIdentity>;
   private readonly inFlight = new Map<string, Promise<TenantIdentity>>();
   private readonly throttle: AuthThrottle;
+  /** Bumped by every eviction, so a lookup that raced with a tenant change is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -30,7 +32,7 @@ export class ApiKeyVerifierService {
   ) {
     this.cache = new LRUCache({ max: config.AUTH_CACHE_MAX, ttl: config.AUTH_CACHE_TTL_SECONDS * 1000 });
     this.throttle = new AuthThrottle(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS * 1000);
-    events.subscribe((change) => (change === 'resync' ? this.cache.clear() : this.evictTenant(change.tenantId)));
+    events.subscribe((change) => (change === 'resync' ? this.clearCache() : this.evictTenant(change.tenantId)));
   }
 
   /** @param client the caller's address, for throttling */
@@ -47,7 +49,16 @@ export class ApiKeyVerifierService {
 
     let pending = this.inFlight.get(cacheKey);
     if (!pending) {
-      pending = this.lookup(parsed.keyId, presented).finally(() => this.inFlight.delete(cacheKey));
+      const generation = this.generation;
+      pending = this.lookup(parsed.keyId, presented)
+        .then((identity) => {
+          // A change notified while the row was being read may have made it stale: answer, but do not cache.
+          // Deactivated tenants are cached too (admit() refuses them), so their retries cost no PBKDF2;
+          // reactivation is a change notification like any other and evicts the entry.
+          if (generation === this.generation) this.cache.set(cacheKey, identity);
+          return identity;
+        })
+        .finally(() => this.inFlight.delete(cacheKey));
       this.inFlight.set(cacheKey, pending);
     }
     let identity: TenantIdentity;
@@ -57,14 +68,19 @@ export class ApiKeyVerifierService {
       if (error instanceof InvalidApiKeyError) return this.fail(subjects);
       throw error;
     }
-    if (identity.isActive) this.cache.set(cacheKey, identity);
     return this.admit(identity);
   }
 
   evictTenant(tenantId: string): void {
+    this.generation += 1;
     for (const [key, identity] of this.cache.entries()) {
       if (identity.id === tenantId) this.cache.delete(key);
     }
+  }
+
+  private clearCache(): void {
+    this.generation += 1;
+    this.cache.clear();
   }
 
   private async lookup(keyId: string, presented: string): Promise<TenantIdentity> {

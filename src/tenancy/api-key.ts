@@ -41,9 +41,21 @@ function checksumOf(body: string): string {
   return toBase62(bytes, CHECKSUM_LENGTH);
 }
 
+/** `length` uniform base62 characters (rejection sampling: bytes >= 248 = 4 × 62 would bias the modulo). */
+function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}
+
 export function generateApiKey(): ParsedApiKey {
-  // 9 bytes = 72 bits < 62^12, so the id always fits its 12 characters.
-  const keyId = toBase62(randomBytes(9), KEY_ID_LENGTH);
+  // 12 uniform base62 characters, about 71 bits. (Encoding 9 random bytes overflowed: 2^72 > 62^12.)
+  const keyId = randomBase62(KEY_ID_LENGTH);
+  // 32 bytes = 256 bits < 62^43, so the secret always fits its 43 characters.
   const secret = toBase62(randomBytes(32), SECRET_LENGTH);
   const body = `${API_KEY_PREFIX}${keyId}_${secret}`;
   return { keyId, key: body + checksumOf(body) };

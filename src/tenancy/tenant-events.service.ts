@@ -24,6 +24,7 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   private client?: Client;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
+  private connecting?: Promise<void>;
 
   constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
 
@@ -44,15 +45,24 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
-    await this.client?.end().catch(() => undefined);
+    // A reconnection in flight ends its own client once it sees `closed`; wait for it so no socket outlives us.
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
   }
 
   private emit(change: TenantChange | 'resync'): void {
     for (const listener of this.listeners) listener(change);
   }
 
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'tenantry:listen' });
+  private connect(): Promise<void> {
+    this.connecting = this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl, application_name: 'tenantry:listen', connectionTimeoutMillis: 5_000 });
     client.on('notification', (message) => {
       if (message.channel !== TENANT_CHANNEL || !message.payload) return;
       try {
@@ -62,18 +72,33 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
       }
     });
     client.on('error', (error) => this.logger.warn(`tenant notification listener: ${error.message}`));
-    client.on('end', () => this.scheduleReconnect());
-    await client.connect();
-    await client.query(`LISTEN ${TENANT_CHANNEL}`);
+    try {
+      await client.connect();
+      if (!this.closed) await client.query(`LISTEN ${TENANT_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
+    // Only the live listener reconnects: a client that failed to connect, or was ended on shutdown, does not.
+    client.on('end', () => {
+      if (this.client === client) this.scheduleReconnect();
+    });
   }
 
   private scheduleReconnect(): void {
-    if (this.closed) return;
+    if (this.closed || this.reconnectTimer) return;
     this.client = undefined;
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       this.connect()
-        .then(() => this.emit('resync'))
+        .then(() => {
+          if (!this.closed) this.emit('resync');
+        })
         .catch((error: Error) => {
           this.logger.warn(`tenant notification listener reconnect failed: ${error.message}`);
           this.scheduleReconnect();

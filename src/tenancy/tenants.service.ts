@@ -28,8 +28,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function nameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'name must be a string';
-  const trimmed = name.trim();
-  return trimmed.length < 1 || trimmed.length > 200 ? 'name must be 1-200 characters after trimming' : null;
+  // PostgreSQL text cannot hold NUL (the INSERT would fail with a 500).
+  if (name.includes('\0')) return 'name must not contain NUL characters';
+  // Characters as PostgreSQL's varchar(200) counts them: code points, not UTF-16 units.
+  const length = [...name.trim()].length;
+  return length < 1 || length > 200 ? 'name must be 1-200 characters after trimming' : null;
 }
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -118,6 +121,9 @@ export class TenantsService {
     if (changes.name !== undefined) {
       const problem = nameProblem(changes.name);
       if (problem) throw new InvalidInputError(problem);
+    }
+    if (changes.isActive !== undefined && typeof changes.isActive !== 'boolean') {
+      throw new InvalidInputError('isActive must be a boolean');
     }
     return this.changeTenant(idOrSlug, 'updated', async (tenant) => {
       if (changes.name !== undefined) tenant.name = changes.name.trim();

@@ -62,29 +62,40 @@ describe('tenant isolation on the domain routes', () => {
     ['POST /jobs/{id}/cancel (running)', (c, id) => c.post(`/jobs/${id}/cancel`), 'running'],
     ['POST /jobs/{id}/cancel (queued)', (c, id) => c.post(`/jobs/${id}/cancel`), 'queued'],
     ['POST /jobs/{id}/heartbeat', (c, id) => c.post(`/jobs/${id}/heartbeat`, { workerId: 'worker-a' }), 'running'],
-    ['POST /jobs/{id}/complete', (c, id) => c.post(`/jobs/${id}/complete`, { workerId: 'worker-a', result: {} }), 'running'],
+    [
+      'POST /jobs/{id}/complete',
+      (c, id) => c.post(`/jobs/${id}/complete`, { workerId: 'worker-a', result: {} }),
+      'running',
+    ],
     ['POST /jobs/{id}/fail', (c, id) => c.post(`/jobs/${id}/fail`, { workerId: 'worker-a', error: 'x' }), 'running'],
-    ['POST /jobs/{id}/logs', (c, id) => c.post(`/jobs/${id}/logs`, { entries: [{ level: 'info', message: 'x' }] }), 'running'],
+    [
+      'POST /jobs/{id}/logs',
+      (c, id) => c.post(`/jobs/${id}/logs`, { entries: [{ level: 'info', message: 'x' }] }),
+      'running',
+    ],
     ['GET /jobs/{id}/logs', (c, id) => c.get(`/jobs/${id}/logs`), 'running'],
   ];
 
-  it.each(routes)("%s with B's key on A's object answers 404 like a missing id, and A is unchanged", async (_name, call, kind) => {
-    const beforeA = await snapshotOf(a);
-    const beforeB = await b.counts();
-    const foreign = await call(b, ids[kind]);
-    const missing = await call(b, MISSING_ID);
-    expect(foreign.status).toBe(404);
-    expect(missing.status).toBe(404);
-    const { requestId: _r1, ...foreignBody } = foreign.body;
-    const { requestId: _r2, ...missingBody } = missing.body;
-    expect(foreignBody).toEqual(missingBody);
-    expect(await snapshotOf(a)).toEqual(beforeA);
-    expect(await b.counts()).toEqual(beforeB);
-    // A still sees its object.
-    if (kind === 'target') await a.get(`/targets/${ids.target}`).expect(200);
-    if (kind === 'session') await a.get(`/sessions/${ids.session}`).expect(200);
-    if (kind === 'running' || kind === 'queued') await a.get(`/jobs/${ids[kind]}`).expect(200);
-  });
+  it.each(routes)(
+    "%s with B's key on A's object answers 404 like a missing id, and A is unchanged",
+    async (_name, call, kind) => {
+      const beforeA = await snapshotOf(a);
+      const beforeB = await b.counts();
+      const foreign = await call(b, ids[kind]);
+      const missing = await call(b, MISSING_ID);
+      expect(foreign.status).toBe(404);
+      expect(missing.status).toBe(404);
+      const { requestId: _r1, ...foreignBody } = foreign.body;
+      const { requestId: _r2, ...missingBody } = missing.body;
+      expect(foreignBody).toEqual(missingBody);
+      expect(await snapshotOf(a)).toEqual(beforeA);
+      expect(await b.counts()).toEqual(beforeB);
+      // A still sees its object.
+      if (kind === 'target') await a.get(`/targets/${ids.target}`).expect(200);
+      if (kind === 'session') await a.get(`/sessions/${ids.session}`).expect(200);
+      if (kind === 'running' || kind === 'queued') await a.get(`/jobs/${ids[kind]}`).expect(200);
+    },
+  );
 
   it("B's lists never show A's rows, whatever the filter", async () => {
     const bIds = new Set<string>();

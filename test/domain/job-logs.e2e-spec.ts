@@ -1,5 +1,13 @@
 import { createTestApp, TestApp } from '../utils/test-app';
-import { createJob, createTarget, ISO, JobLogBody, MISSING_ID, TenantClient, tenantClient } from '../utils/domain-fixtures';
+import {
+  createJob,
+  createTarget,
+  ISO,
+  JobLogBody,
+  MISSING_ID,
+  TenantClient,
+  tenantClient,
+} from '../utils/domain-fixtures';
 
 describe('job logs', () => {
   let t: TestApp;
@@ -16,7 +24,9 @@ describe('job logs', () => {
   });
 
   const logCount = async (jobId: string) =>
-    Number((await a.sql<{ n: string }>(`SELECT count(*) AS n FROM $schema."job_logs" WHERE "job_id" = $1`, [jobId]))[0].n);
+    Number(
+      (await a.sql<{ n: string }>(`SELECT count(*) AS n FROM $schema."job_logs" WHERE "job_id" = $1`, [jobId]))[0].n,
+    );
 
   describe('POST /jobs/{id}/logs', () => {
     it('appends a batch (201 { count }) numbered from 1, oldest first', async () => {
@@ -61,8 +71,24 @@ describe('job logs', () => {
       ['entries missing', {}],
       ['entries not an array', { entries: { level: 'info', message: 'x' } }],
       ['1001 entries', { entries: Array.from({ length: 1001 }, () => ({ level: 'info', message: 'x' })) }],
-      ['one bad level in the batch', { entries: [{ level: 'info', message: 'ok' }, { level: 'fatal', message: 'x' }] }],
-      ['an empty message', { entries: [{ level: 'info', message: 'ok' }, { level: 'info', message: '' }] }],
+      [
+        'one bad level in the batch',
+        {
+          entries: [
+            { level: 'info', message: 'ok' },
+            { level: 'fatal', message: 'x' },
+          ],
+        },
+      ],
+      [
+        'an empty message',
+        {
+          entries: [
+            { level: 'info', message: 'ok' },
+            { level: 'info', message: '' },
+          ],
+        },
+      ],
       ['a message too long', { entries: [{ level: 'info', message: 'm'.repeat(10_001) }] }],
       ['data an array', { entries: [{ level: 'info', message: 'x', data: [1] }] }],
       ['a bad timestamp', { entries: [{ level: 'info', message: 'x', timestamp: 'yesterday' }] }],
@@ -121,7 +147,9 @@ describe('job logs', () => {
       const job = await createJob(c, target.id);
       await c.post('/jobs/claim', { workerId: 'w' }).expect(200);
       await Promise.all(
-        Array.from({ length: 5 }, (_, i) => c.post(`/jobs/${job.id}/logs`, { entries: [{ level: 'info', message: `${i}` }] }).expect(201)),
+        Array.from({ length: 5 }, (_, i) =>
+          c.post(`/jobs/${job.id}/logs`, { entries: [{ level: 'info', message: `${i}` }] }).expect(201),
+        ),
       );
       await c.post(`/jobs/${job.id}/complete`, { workerId: 'w' }).expect(200);
       const items = (await c.get(`/jobs/${job.id}/logs`).expect(200)).body.items as JobLogBody[];
@@ -164,12 +192,20 @@ describe('job logs', () => {
       expect(page2.body).toEqual({ items: [expect.objectContaining({ seq: 11 })], nextCursor: null });
     });
 
-    it.each([['after=-1'], ['after=abc'], ['after=1.5'], ['after='], ['cursor=x'], ['after=1&cursor=2'], ['limit=0'], ['limit=101'], ['level=fatal'], ['other=1']])(
-      'answers 400 for ?%s',
-      async (q) => {
-        await a.get(`/jobs/${jobId}/logs?${q}`).expect(400);
-      },
-    );
+    it.each([
+      ['after=-1'],
+      ['after=abc'],
+      ['after=1.5'],
+      ['after='],
+      ['cursor=x'],
+      ['after=1&cursor=2'],
+      ['limit=0'],
+      ['limit=101'],
+      ['level=fatal'],
+      ['other=1'],
+    ])('answers 400 for ?%s', async (q) => {
+      await a.get(`/jobs/${jobId}/logs?${q}`).expect(400);
+    });
 
     it('answers 404 for an unknown job and 400 for a malformed id', async () => {
       await a.get(`/jobs/${MISSING_ID}/logs`).expect(404);

@@ -132,7 +132,13 @@ describe('jobs', () => {
       const key = `key-${Date.now()}`;
       const body = { targetId, type: 'send', payload: { to: 'x', n: 1 }, priority: 5 };
       const first = await withKey(key, body).expect(201);
-      const again = await withKey(key, { priority: 5, payload: { n: 1, to: 'x' }, type: 'send', targetId, maxAttempts: 3 }).expect(200);
+      const again = await withKey(key, {
+        priority: 5,
+        payload: { n: 1, to: 'x' },
+        type: 'send',
+        targetId,
+        maxAttempts: 3,
+      }).expect(200);
       expect(again.body).toEqual(first.body);
       const conflict = await withKey(key, { ...body, priority: 6 }).expect(409);
       expect(conflict.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
@@ -199,7 +205,9 @@ describe('jobs', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: { items: JobBody[]; nextCursor: string | null } } = await c.get(`/jobs?limit=4${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: { body: { items: JobBody[]; nextCursor: string | null } } = await c
+          .get(`/jobs?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
         seen.push(...page.body.items.map((j: JobBody) => j.id));
         cursor = page.body.nextCursor;
         await Promise.all([createJob(c, target), createJob(c, target), createJob(c, target)]);
@@ -231,7 +239,11 @@ describe('jobs', () => {
       expect(again.body.message).toBe('Job is already cancelled');
       const logs = (await a.get(`/jobs/${job.id}/logs`).expect(200)).body.items as JobLogBody[];
       expect(logs).toEqual([
-        expect.objectContaining({ seq: 1, level: 'warn', data: expect.objectContaining({ event: 'cancelled', previousStatus: 'queued' }) }),
+        expect.objectContaining({
+          seq: 1,
+          level: 'warn',
+          data: expect.objectContaining({ event: 'cancelled', previousStatus: 'queued' }),
+        }),
       ]);
     });
 

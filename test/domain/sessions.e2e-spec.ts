@@ -146,7 +146,9 @@ describe('sessions', () => {
       const expired = await createSession(c, t2, { ttlSeconds: 30 });
       const later = await createSession(c, t2, { ttlSeconds: 3600 });
       await c.post(`/sessions/${closed.id}/close`).expect(200);
-      await c.sql(`UPDATE $schema."sessions" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [expired.id]);
+      await c.sql(`UPDATE $schema."sessions" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [
+        expired.id,
+      ]);
 
       const ids = (items: SessionBody[]) => items.map((s) => s.id);
       expect(ids(await listAll(c, '/sessions', 1))).toEqual([later.id, expired.id, closed.id, open.id]);
@@ -159,8 +161,11 @@ describe('sessions', () => {
       expect(ids(await listAll(c, `/sessions?status=active&targetId=${t2}`))).toEqual([later.id]);
     });
 
-    it.each([['status=open'], ['targetId=nope'], ['limit=1000'], ['cursor=%%%'], ['foo=bar']])('answers 400 for ?%s', async (q) => {
-      await a.get(`/sessions?${q}`).expect(400);
-    });
+    it.each([['status=open'], ['targetId=nope'], ['limit=1000'], ['cursor=%%%'], ['foo=bar']])(
+      'answers 400 for ?%s',
+      async (q) => {
+        await a.get(`/sessions?${q}`).expect(400);
+      },
+    );
   });
 });

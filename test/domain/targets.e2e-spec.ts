@@ -64,12 +64,14 @@ describe('targets', () => {
 
     it('answers 409 for a duplicate name, also under concurrent creates, and keeps one row', async () => {
       const name = uniqueName();
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => a.post('/targets', { name, address: 'x' })),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, () => a.post('/targets', { name, address: 'x' })));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
       const conflict = results.find((r) => r.status === 409)!;
-      expect(conflict.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining(name) });
+      expect(conflict.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        message: expect.stringContaining(name),
+      });
       const rows = await a.sql(`SELECT "id" FROM $schema."targets" WHERE "name" = $1`, [name]);
       expect(rows).toHaveLength(1);
     });
@@ -96,6 +98,7 @@ describe('targets', () => {
       ['metadata a string', { name: 'n', address: 'x', metadata: 'x' }],
       ['metadata over 16 KiB', { name: 'n', address: 'x', metadata: { blob: 'x'.repeat(16 * 1024) } }],
       ['metadata with NUL', { name: 'n', address: 'x', metadata: { a: '\u0000' } }],
+      ['metadata with a lone surrogate', { name: 'n', address: 'x', metadata: { a: '\ud800' } }],
       ['unknown field', { name: 'n', address: 'x', color: 'red' }],
       ['mass assignment of id', { name: 'n', address: 'x', id: MISSING_ID }],
       ['mass assignment of createdAt', { name: 'n', address: 'x', createdAt: '2020-01-01T00:00:00.000Z' }],
@@ -109,7 +112,14 @@ describe('targets', () => {
 
     it('lists every problem of a body in message', async () => {
       const res = await a.post('/targets', { name: '', kind: '', address: '', extra: 1 }).expect(400);
-      expect(res.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/name/), expect.stringMatching(/kind/), expect.stringMatching(/address/), expect.stringMatching(/extra/)]));
+      expect(res.body.message).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/name/),
+          expect.stringMatching(/kind/),
+          expect.stringMatching(/address/),
+          expect.stringMatching(/extra/),
+        ]),
+      );
     });
 
     it('answers 400 for malformed JSON and 413 for a body over 1 MiB, writing nothing', async () => {
@@ -199,7 +209,9 @@ describe('targets', () => {
       const seen: TargetBody[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: { items: TargetBody[]; nextCursor: string | null } } = await d.get(`/targets?limit=5${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: { body: { items: TargetBody[]; nextCursor: string | null } } = await d
+          .get(`/targets?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
         seen.push(...page.body.items);
         cursor = page.body.nextCursor;
         await Promise.all([createTarget(d), createTarget(d)]);
@@ -216,6 +228,9 @@ describe('targets', () => {
       ['cursor=garbage'],
       [`cursor=${Buffer.from('["x","y"]').toString('base64url')}`],
       [`cursor=${Buffer.from('[1,2]').toString('base64url')}`],
+      [`cursor=${Buffer.from(`["1","${MISSING_ID}"]`).toString('base64url')}`],
+      [`cursor=${Buffer.from(`["2020-02-30T00:00:00.000Z","${MISSING_ID}"]`).toString('base64url')}`],
+      [`cursor=${Buffer.from(`["2020-01-01T00:00:00.000Z","not-a-uuid"]`).toString('base64url')}`],
       ['kind='],
       ['tag=' + 't'.repeat(51)],
       ['tag=a&tag=b'],
@@ -240,10 +255,13 @@ describe('targets', () => {
       await a.get(`/targets/${target.id}`).expect(404);
       await a.get(`/sessions/${session.id}`).expect(404);
       await a.get(`/jobs/${job.id}`).expect(404);
-      const left = await a.sql(`SELECT
+      const left = await a.sql(
+        `SELECT
           (SELECT count(*) FROM $schema."sessions" WHERE "target_id" = $1) AS sessions,
           (SELECT count(*) FROM $schema."jobs" WHERE "target_id" = $1) AS jobs,
-          (SELECT count(*) FROM $schema."job_logs" WHERE "job_id" = $2) AS logs`, [target.id, job.id]);
+          (SELECT count(*) FROM $schema."job_logs" WHERE "job_id" = $2) AS logs`,
+        [target.id, job.id],
+      );
       expect(left[0]).toEqual({ sessions: '0', jobs: '0', logs: '0' });
       await a.get(`/jobs/${kept.id}`).expect(200);
       await a.delete(`/targets/${target.id}`).expect(404);
@@ -261,7 +279,9 @@ describe('targets', () => {
       expect(await c.counts()).toEqual(before);
 
       // A lease that has expired is an abandoned attempt: it no longer blocks the delete.
-      await c.sql(`UPDATE $schema."jobs" SET "lease_expires_at" = now() - interval '1 second' WHERE "id" = $1`, [job.id]);
+      await c.sql(`UPDATE $schema."jobs" SET "lease_expires_at" = now() - interval '1 second' WHERE "id" = $1`, [
+        job.id,
+      ]);
       await c.delete(`/targets/${target.id}`).expect(204);
       expect(await c.counts()).toEqual({ targets: 0, sessions: 0, jobs: 0, job_logs: 0 });
     });

@@ -1,5 +1,14 @@
 import { createTestApp, TestApp } from '../utils/test-app';
-import { claim, createJob, createTarget, ISO, JobLogBody, MISSING_ID, TenantClient, tenantClient } from '../utils/domain-fixtures';
+import {
+  claim,
+  createJob,
+  createTarget,
+  ISO,
+  JobLogBody,
+  MISSING_ID,
+  TenantClient,
+  tenantClient,
+} from '../utils/domain-fixtures';
 
 describe('worker protocol', () => {
   let t: TestApp;
@@ -55,7 +64,12 @@ describe('worker protocol', () => {
       expect(claimed).toEqual([highEarly.id, highLate.id, mid.id, low.id]);
 
       const job = (await c.get(`/jobs/${highEarly.id}`).expect(200)).body;
-      expect(job).toMatchObject({ status: 'running', attempts: 1, workerId: 'worker-1', startedAt: expect.stringMatching(ISO) });
+      expect(job).toMatchObject({
+        status: 'running',
+        attempts: 1,
+        workerId: 'worker-1',
+        startedAt: expect.stringMatching(ISO),
+      });
       const lease = Date.parse(job.leaseExpiresAt) - Date.parse(job.startedAt);
       expect(lease).toBeGreaterThanOrEqual(29_000);
       expect(lease).toBeLessThanOrEqual(31_000);
@@ -120,7 +134,9 @@ describe('worker protocol', () => {
       const job = await createJob(c, targetId);
       await claim(c, 'w1');
       await c.post(`/jobs/${job.id}/complete`, { workerId: 'w2' }).expect(409);
-      const res = await c.post(`/jobs/${job.id}/complete`, { workerId: 'w1', result: { ok: true, n: [1, 2] } }).expect(200);
+      const res = await c
+        .post(`/jobs/${job.id}/complete`, { workerId: 'w1', result: { ok: true, n: [1, 2] } })
+        .expect(200);
       expect(res.body).toMatchObject({
         status: 'succeeded',
         result: { ok: true, n: [1, 2] },
@@ -178,7 +194,13 @@ describe('worker protocol', () => {
 
       await claim(c, 'w1');
       const failed = await c.post(`/jobs/${job.id}/fail`, { workerId: 'w1', error: 'timeout' }).expect(200);
-      expect(failed.body).toMatchObject({ status: 'queued', attempts: 1, error: 'timeout', leaseExpiresAt: null, finishedAt: null });
+      expect(failed.body).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        error: 'timeout',
+        leaseExpiresAt: null,
+        finishedAt: null,
+      });
       const delay1 = Date.parse(failed.body.runAt) - Date.parse(failed.body.updatedAt);
       expect(delay1).toBe(base * 1000);
       expect(await claim(c, 'w2')).toBeNull(); // not due yet
@@ -199,7 +221,9 @@ describe('worker protocol', () => {
       const { c, targetId } = await setup();
       const job = await createJob(c, targetId);
       await claim(c, 'w');
-      const res = await c.post(`/jobs/${job.id}/fail`, { workerId: 'w', error: 'x', retryDelaySeconds: 120 }).expect(200);
+      const res = await c
+        .post(`/jobs/${job.id}/fail`, { workerId: 'w', error: 'x', retryDelaySeconds: 120 })
+        .expect(200);
       expect(Date.parse(res.body.runAt) - Date.parse(res.body.updatedAt)).toBe(120_000);
       await makeDue(c, job.id);
       await claim(c, 'w');
@@ -213,13 +237,23 @@ describe('worker protocol', () => {
       const fatal = await createJob(c, targetId, { maxAttempts: 5, priority: 1 });
       await claim(c, 'w');
       const res1 = await c.post(`/jobs/${last.id}/fail`, { workerId: 'w', error: 'boom' }).expect(200);
-      expect(res1.body).toMatchObject({ status: 'failed', attempts: 1, error: 'boom', finishedAt: expect.stringMatching(ISO) });
+      expect(res1.body).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: 'boom',
+        finishedAt: expect.stringMatching(ISO),
+      });
       await claim(c, 'w');
-      const res2 = await c.post(`/jobs/${fatal.id}/fail`, { workerId: 'w', error: 'bad input', retryable: false }).expect(200);
+      const res2 = await c
+        .post(`/jobs/${fatal.id}/fail`, { workerId: 'w', error: 'bad input', retryable: false })
+        .expect(200);
       expect(res2.body).toMatchObject({ status: 'failed', attempts: 1 });
       expect(await claim(c, 'w')).toBeNull();
       const logs = (await c.get(`/jobs/${fatal.id}/logs`).expect(200)).body.items as JobLogBody[];
-      expect(logs[1]).toMatchObject({ level: 'error', data: { event: 'failed', error: 'bad input', retryable: false } });
+      expect(logs[1]).toMatchObject({
+        level: 'error',
+        data: { event: 'failed', error: 'bad input', retryable: false },
+      });
     });
   });
 
@@ -233,7 +267,13 @@ describe('worker protocol', () => {
       // The expired holder no longer holds the lease, even before anyone sweeps.
       await c.post(`/jobs/${job.id}/heartbeat`, { workerId: 'w1' }).expect(409);
       const second = (await claim(c, 'w2'))!;
-      expect(second).toMatchObject({ id: job.id, attempts: 2, workerId: 'w2', status: 'running', error: 'lease expired' });
+      expect(second).toMatchObject({
+        id: job.id,
+        attempts: 2,
+        workerId: 'w2',
+        status: 'running',
+        error: 'lease expired',
+      });
       await c.post(`/jobs/${job.id}/complete`, { workerId: 'w1' }).expect(409);
       await c.post(`/jobs/${job.id}/complete`, { workerId: 'w2' }).expect(200);
 

@@ -28,7 +28,8 @@ export async function tenantClient(t: TestApp, slug?: string): Promise<TenantCli
   const { tenant, apiKey } = await t.createTenant(slug);
   const schema = `"${tenant.schemaName}"`;
   const as = (req: request.Test) => req.set('X-API-Key', apiKey);
-  const sql = <T>(text: string, params: unknown[] = []) => t.db.query(text.replace(/\$schema/g, schema), params) as Promise<T[]>;
+  const sql = <T>(text: string, params: unknown[] = []) =>
+    t.db.query(text.replace(/\$schema/g, schema), params) as Promise<T[]>;
   const count = async (table: DomainTable) =>
     Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM $schema."${table}"`))[0].n);
   return {
@@ -55,22 +56,36 @@ export function uniqueName(prefix = 'target'): string {
 }
 
 export async function createTarget(client: TenantClient, body: Record<string, unknown> = {}): Promise<TargetBody> {
-  const res = await client.post('/targets', { name: uniqueName(), address: 'https://example.test', ...body }).expect(201);
+  const res = await client
+    .post('/targets', { name: uniqueName(), address: 'https://example.test', ...body })
+    .expect(201);
   return res.body;
 }
 
-export async function createSession(client: TenantClient, targetId: string, body: Record<string, unknown> = {}): Promise<SessionBody> {
+export async function createSession(
+  client: TenantClient,
+  targetId: string,
+  body: Record<string, unknown> = {},
+): Promise<SessionBody> {
   const res = await client.post('/sessions', { targetId, ...body }).expect(201);
   return res.body;
 }
 
-export async function createJob(client: TenantClient, targetId: string, body: Record<string, unknown> = {}): Promise<JobBody> {
+export async function createJob(
+  client: TenantClient,
+  targetId: string,
+  body: Record<string, unknown> = {},
+): Promise<JobBody> {
   const res = await client.post('/jobs', { targetId, type: 'generic', ...body }).expect(201);
   return res.body;
 }
 
 /** Claims the next job (optionally of given types) for `workerId`; null on 204. */
-export async function claim(client: TenantClient, workerId: string, body: Record<string, unknown> = {}): Promise<JobBody | null> {
+export async function claim(
+  client: TenantClient,
+  workerId: string,
+  body: Record<string, unknown> = {},
+): Promise<JobBody | null> {
   const res = await client.post('/jobs/claim', { workerId, ...body });
   if (res.status === 204) return null;
   expect(res.status).toBe(200);
@@ -92,7 +107,11 @@ export async function listAll<T>(client: TenantClient, path: string, limit = 100
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function inParallel<T, R>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageDto } from '../../common/pagination';
 import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
 import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
@@ -11,7 +21,8 @@ export const LOG_DATA_MAX_BYTES = 16 * KIB;
 const MAX_SEQ = 2_147_483_647;
 
 /** Query integers: only plain digit strings become numbers, anything else fails `IsInt` (no silent NaN or 0). */
-const digitsToInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value);
+const digitsToInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
 
 export class JobLogEntryDto {
   @ApiProperty({ enum: JOB_LOG_LEVELS, example: 'info' })
@@ -52,7 +63,7 @@ export class AppendedJobLogsDto {
 
 export class ListJobLogsQueryDto {
   /** Only entries with a greater `seq` (pass the previous page's `nextCursor`). */
-  @ApiPropertyOptional({ type: Number, minimum: 0, example: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, example: 0 })
   @IsOptional()
   @Transform(digitsToInt)
   @IsInt({ message: 'after must be a non-negative integer' })
@@ -69,7 +80,7 @@ export class ListJobLogsQueryDto {
   @Max(MAX_SEQ)
   cursor?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Transform(digitsToInt)
   @IsInt()
@@ -100,5 +111,11 @@ export class JobLogPageDto extends PageDto<JobLogDto> {
 }
 
 export function toJobLogDto(log: JobLog): JobLogDto {
-  return { seq: log.seq, level: log.level, message: log.message, data: log.data, timestamp: log.timestamp.toISOString() };
+  return {
+    seq: log.seq,
+    level: log.level,
+    message: log.message,
+    data: log.data,
+    timestamp: log.timestamp.toISOString(),
+  };
 }

@@ -43,7 +43,7 @@ export class JobDto {
   @ApiProperty({ format: 'date-time' }) runAt: string;
   /** The worker of the latest attempt. */
   @ApiProperty({ type: String, nullable: true, example: 'worker-7' }) workerId: string | null;
-  /** Set while `running`. */
+  /** Set while `running`. Once passed, the attempt is abandoned: its worker gets 409, and the next claim requeues or fails the job. */
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) leaseExpiresAt: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { files: 12 } })
   result: JsonObject | null;

@@ -27,7 +27,13 @@ class LeaseDto extends WorkerDto {
 
 export class ClaimJobDto extends LeaseDto {
   /** Only jobs of these types (default: any type). */
-  @ApiPropertyOptional({ type: [String], example: ['backup'], minItems: 1, maxItems: 50 })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 100 },
+    example: ['backup'],
+    minItems: 1,
+    maxItems: 50,
+  })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)

@@ -26,7 +26,13 @@ export class CreateTargetDto {
   @IsText(1, 2048)
   address: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['eu-west', 'prod'], default: [] })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 50 },
+    maxItems: 20,
+    example: ['eu-west', 'prod'],
+    default: [],
+  })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
@@ -58,7 +64,12 @@ export class UpdateTargetDto {
   @IsText(1, 2048)
   address?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, example: ['eu-west'] })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 50 },
+    maxItems: 20,
+    example: ['eu-west'],
+  })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)

@@ -1,11 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/pagination';
 import { SLUG_MAX, SLUG_MIN, SLUG_PATTERN } from '../slug';
 import type { Tenant } from '../tenant.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+// PostgreSQL text cannot hold NUL; refuse it here rather than fail the INSERT. (Non-strings are IsString's to report.)
+const noNul = ValidateBy({
+  name: 'noNul',
+  validator: {
+    validate: (value: unknown) => typeof value !== 'string' || !value.includes('\0'),
+    defaultMessage: (args) => `${args?.property} must not contain NUL characters`,
+  },
+});
 
 export class CreateTenantDto {
   /** Display name, 1–200 characters after trimming. */
@@ -13,6 +21,7 @@ export class CreateTenantDto {
   @Transform(trim)
   @IsString()
   @Length(1, 200)
+  @noNul
   name: string;
 
   /** Immutable identifier; the schema is `tenant_` + slug with `-` replaced by `_`. */
@@ -23,17 +32,21 @@ export class CreateTenantDto {
   slug: string;
 }
 
+// Absent is allowed, null is not: @IsOptional() would let `null` through to a NOT NULL column (a 500).
+const unlessAbsent = ValidateIf((_object: object, value: unknown) => value !== undefined);
+
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @unlessAbsent
   @Transform(trim)
   @IsString()
   @Length(1, 200)
+  @noNul
   name?: string;
 
   /** `false` deactivates the tenant: its key gets `403` at once, on every instance. */
   @ApiPropertyOptional()
-  @IsOptional()
+  @unlessAbsent
   @IsBoolean()
   isActive?: boolean;
 }
