@@ -119,6 +119,7 @@ async function main(): Promise<void> {
 
     const connectionLimit = config.TENANT_DATASOURCE_MAX * config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
+      rounds: results,
       baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
       authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
       windowSeconds: options.warmupSeconds + options.durationSeconds,

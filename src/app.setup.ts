@@ -21,23 +21,29 @@ function bodyErrorHandler(error: { type?: string; status?: number }, _req: Reque
 }
 
 const MAX_JSON_DEPTH = 64;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Deeper than any real payload; refusing it early keeps recursive validation from overflowing the stack. */
-export function jsonDepthExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+/**
+ * What no payload needs and the validation layer does not catch: nesting deeper than 64 levels (recursive
+ * validation would overflow the stack) and prototype keys (class-transformer skips them, so they would pass).
+ */
+export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string | null {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth > limit) return `Request body is nested deeper than ${limit} levels`;
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
+      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
   }
-  return false;
+  return null;
 }
 
-function jsonDepthGuard(req: Request, res: Response, next: NextFunction): void {
-  if (jsonDepthExceeds(req.body)) {
-    return sendError(res, new BadRequestException(`Request body is nested deeper than ${MAX_JSON_DEPTH} levels`), logger);
-  }
+function jsonBodyGuard(req: Request, res: Response, next: NextFunction): void {
+  const problem = jsonBodyProblem(req.body);
+  if (problem) return sendError(res, new BadRequestException(problem), logger);
   next();
 }
 
@@ -61,7 +67,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   app.use(requestContextMiddleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);
-  app.use(jsonDepthGuard);
+  app.use(jsonBodyGuard);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -48,7 +48,7 @@ describe('TenantConnectionProvider (per-tenant DataSources in an LRU)', () => {
     expect(provider.openCount).toBe(0);
   });
 
-  it('binds each DataSource to its tenant schema and queries it without search_path', async () => {
+  it('binds each DataSource to its tenant schema, one DataSource per schema', async () => {
     const lease = await provider.acquire(schema(0));
     try {
       expect((lease.dataSource.options as { schema?: string }).schema).toBe(schema(0));
