@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     }
     const [baseline, oneTenant, manyTenants, writes] = results.map(combineRounds);
 
-    const connectionLimit = config.TENANT_DATASOURCE_MAX * config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
+    const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
       rounds: results,
       baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,

@@ -63,11 +63,13 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  TENANT_DATASOURCE_MAX = 100;
+  /** Tenant DataSources kept (entity metadata bound to a schema, ~100 KB each; they hold no connections). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  TENANT_DATASOURCE_MAX = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
-  TENANT_POOL_MAX = 2;
+  /** Connections of the one pool all tenant DataSources share. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  TENANT_POOL_MAX = 20;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   TENANT_IDLE_SECONDS = 300;

@@ -1,3 +1,4 @@
+import type { PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables';
 import { QueryLogger } from './query-logger';
@@ -8,7 +9,21 @@ export const SHARED_SCHEMA = 'shared';
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
+/** Pool settings and startup parameters only: no SET, no session state (PgBouncer transaction pooling). */
+export function poolConfig(config: EnvironmentVariables, url: string, max: number, applicationName: string): PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 5_000,
+    maxLifetimeSeconds: config.DB_CONNECTION_MAX_LIFETIME_SECONDS,
+    statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
+    application_name: applicationName,
+  };
+}
+
 function baseOptions(config: EnvironmentVariables, url: string, poolMax: number, applicationName: string): PostgresOptions {
+  const { connectionString: _url, ...extra } = poolConfig(config, url, poolMax, applicationName);
   return {
     type: 'postgres',
     url,
@@ -17,15 +32,7 @@ function baseOptions(config: EnvironmentVariables, url: string, poolMax: number,
     // Never TypeORM's own loggers: they print the parameters of a failed query (key hashes, tenant data).
     logger: new QueryLogger(),
     poolSize: poolMax,
-    // Startup parameters and pool settings only: no SET, no session state (PgBouncer transaction pooling).
-    extra: {
-      max: poolMax,
-      idleTimeoutMillis: 10_000,
-      connectionTimeoutMillis: 5_000,
-      maxLifetimeSeconds: config.DB_CONNECTION_MAX_LIFETIME_SECONDS,
-      statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
-      application_name: applicationName,
-    },
+    extra,
   };
 }
 
@@ -38,11 +45,24 @@ export function sharedDataSourceOptions(config: EnvironmentVariables, url: strin
   };
 }
 
-/** One tenant's data source: every entity bound to that schema, so generated SQL is schema-qualified. */
-export function tenantDataSourceOptions(config: EnvironmentVariables, url: string, schemaName: string): PostgresOptions {
+export function tenantPoolConfig(config: EnvironmentVariables, url: string): PoolConfig {
+  return poolConfig(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`);
+}
+
+/**
+ * One tenant's data source: every entity bound to that schema, so generated SQL is schema-qualified.
+ * `driver` lets the caller hand in the connection pool (see TenantConnectionProvider); TypeORM's own pg is the default.
+ */
+export function tenantDataSourceOptions(
+  config: EnvironmentVariables,
+  url: string,
+  schemaName: string,
+  driver?: unknown,
+): PostgresOptions {
   return {
     ...baseOptions(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`),
     schema: schemaName,
     entities: TENANT_ENTITIES,
+    ...(driver ? { driver } : {}),
   };
 }

@@ -1,7 +1,8 @@
+import { crc32 } from 'node:zlib';
 import type { DataSource } from 'typeorm';
 import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from '../common/domain-errors';
 import { validateEnvironment } from '../config/environment-variables';
-import { generateApiKey } from './api-key';
+import { generateApiKey, toBase62 } from './api-key';
 import * as hasher from './api-key-hasher';
 import { ApiKeyVerifierService } from './api-key-verifier.service';
 import type { Tenant } from './tenant.entity';
@@ -205,7 +206,47 @@ describe('ApiKeyVerifierService', () => {
     expect(registry.lookups).toBe(2);
   });
 
+  it('re-admits a known key after the TTL by reading the row, without PBKDF2 while its hash is unchanged', async () => {
+    const { registry, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
+    const { key } = await registry.add();
+    await verifier.verify(key, 'c');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(verifier.verify(key, 'c')).resolves.toMatchObject({ isActive: true });
+    expect(registry.lookups).toBe(2);
+    expect(verifySpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a known key after the TTL once the stored hash has changed (regenerated key)', async () => {
+    const { registry, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
+    const { tenant, key } = await registry.add();
+    await verifier.verify(key, 'c');
+    registry.rows.set(tenant.apiKeyId, { ...tenant, apiKeyHash: await hasher.hashApiKey(generateApiKey().key, hasher.MIN_ITERATIONS) });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
+    expect(verifySpy).toHaveBeenCalledTimes(2);
+  });
+
   describe('throttling', () => {
+    it('does not let failures on a key id lock out a client whose key was verified before', async () => {
+      const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '2', AUTH_CACHE_TTL_SECONDS: '1' });
+      const { key } = await registry.add();
+      await verifier.verify(key, 'owner');
+      // Someone who knows only the public key id sends well-formed keys with made-up secrets.
+      const forged = (secretChar: string) => {
+        const body = key.slice(0, 17) + secretChar.repeat(43);
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
+        return body + toBase62(crc, 6);
+      };
+      await expect(verifier.verify(forged('a'), 'attacker-1')).rejects.toThrow(InvalidApiKeyError);
+      await expect(verifier.verify(forged('b'), 'attacker-2')).rejects.toThrow(InvalidApiKeyError);
+      await expect(verifier.verify(forged('c'), 'attacker-3')).rejects.toThrow(TooManyAttemptsError);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expect(verifier.verify(key, 'owner')).resolves.toMatchObject({ isActive: true });
+      await expect(verifier.verify(forged('d'), 'attacker-4')).rejects.toThrow(TooManyAttemptsError);
+    });
+
+
     it('answers 429-kind errors once a client has failed the limit, before any lookup or PBKDF2', async () => {
       const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '3' });
       for (let i = 0; i < 3; i++) {

@@ -20,6 +20,12 @@ import { TenantEventsService } from './tenant-events.service';
 @Injectable()
 export class ApiKeyVerifierService {
   private readonly cache: LRUCache<string, TenantIdentity>;
+  /**
+   * Keys (by SHA-256) already proven against a stored hash, with that hash. When the identity cache expires,
+   * a key whose tenant row still holds the same hash is re-admitted without PBKDF2 (a regenerated key has a
+   * new hash, so it never matches), and a known key is not throttled by others' failures on its key id.
+   */
+  private readonly verifiedHashes: LRUCache<string, string>;
   private readonly inFlight = new Map<string, Promise<TenantIdentity>>();
   private readonly throttle: AuthThrottle;
   /** Bumped by every eviction, so a lookup that raced with a tenant change is not cached. */
@@ -31,6 +37,7 @@ export class ApiKeyVerifierService {
     events: TenantEventsService,
   ) {
     this.cache = new LRUCache({ max: config.AUTH_CACHE_MAX, ttl: config.AUTH_CACHE_TTL_SECONDS * 1000 });
+    this.verifiedHashes = new LRUCache({ max: config.AUTH_CACHE_MAX });
     this.throttle = new AuthThrottle(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS * 1000);
     events.subscribe((change) => (change === 'resync' ? this.clearCache() : this.evictTenant(change.tenantId)));
   }
@@ -43,14 +50,15 @@ export class ApiKeyVerifierService {
     const cached = cacheKey && this.cache.get(cacheKey);
     if (cached) return this.admit(cached);
 
-    const wait = this.throttle.retryAfterSeconds(subjects);
+    const known = cacheKey ? this.verifiedHashes.has(cacheKey) : false;
+    const wait = known ? 0 : this.throttle.retryAfterSeconds(subjects);
     if (wait > 0) throw new TooManyAttemptsError(wait);
     if (!parsed || !cacheKey) return this.fail(subjects);
 
     let pending = this.inFlight.get(cacheKey);
     if (!pending) {
       const generation = this.generation;
-      pending = this.lookup(parsed.keyId, presented)
+      pending = this.lookup(parsed.keyId, presented, cacheKey)
         .then((identity) => {
           // A change notified while the row was being read may have made it stale: answer, but do not cache.
           // Deactivated tenants are cached too (admit() refuses them), so their retries cost no PBKDF2;
@@ -83,13 +91,16 @@ export class ApiKeyVerifierService {
     this.cache.clear();
   }
 
-  private async lookup(keyId: string, presented: string): Promise<TenantIdentity> {
+  private async lookup(keyId: string, presented: string, cacheKey: string): Promise<TenantIdentity> {
     const tenant = await this.dataSource.getRepository(Tenant).findOne({ where: { apiKeyId: keyId } });
     if (!tenant) {
       await burnVerification(this.config.API_KEY_PBKDF2_ITERATIONS);
       throw new InvalidApiKeyError();
     }
-    if (!(await verifyApiKey(presented, tenant.apiKeyHash))) throw new InvalidApiKeyError();
+    if (this.verifiedHashes.get(cacheKey) !== tenant.apiKeyHash) {
+      if (!(await verifyApiKey(presented, tenant.apiKeyHash))) throw new InvalidApiKeyError();
+      this.verifiedHashes.set(cacheKey, tenant.apiKeyHash);
+    }
     const { id, name, slug, schemaName, isActive, createdAt } = tenant;
     return { id, name, slug, schemaName, isActive, createdAt };
   }
