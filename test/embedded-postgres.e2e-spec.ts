@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
+import { isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
 import { createTestDatabase, freePort, withClient } from './utils/test-database';
 
 const currentDatabase = (url: string) =>
@@ -86,14 +86,6 @@ describe('startEmbeddedPostgres', () => {
   });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {

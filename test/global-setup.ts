@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { escapeIdentifier } from 'pg';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { isAlive, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import globalTeardown, { type TestServer } from './global-teardown';
 import { prepareTemplateDatabase } from './utils/prepare-template';
 import { databaseUrl, freePort, withClient } from './utils/test-database';
@@ -69,11 +69,3 @@ async function removeAbandonedServers(): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

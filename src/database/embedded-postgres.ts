@@ -127,7 +127,8 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | und
   return undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it exists but belongs to another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,14 +1,10 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
-import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
-import { SharedMigrationsService } from '../../src/database/shared-migrations.service';
+import type { EnvironmentVariables } from '../../src/config/environment-variables';
 import { TenancyModule } from '../../src/tenancy/tenancy.module';
 import { TenantDatabase } from '../../src/tenancy/tenant-database.service';
 import { TenantRoute } from '../../src/tenancy/tenant-route.decorator';
-import { TEST_ADMIN_KEY } from './test-app';
+import { buildApp } from './test-app';
 
 /**
  * A tenant route that runs one query through the caller's own DataSource, independent of the domain routes:
@@ -32,24 +28,9 @@ export class TenantProbeController {
 export class TenantProbeModule {}
 
 /** Like `buildApp`, plus the probe route. */
-export async function buildAppWithProbe(
+export function buildAppWithProbe(
   databaseUrl: string,
   overrides: Record<string, string | undefined> = {},
 ): Promise<{ app: NestExpressApplication; config: EnvironmentVariables }> {
-  const config = validateEnvironment({
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    ADMIN_API_KEY: TEST_ADMIN_KEY,
-    AUTH_FAILURE_LIMIT: '10000',
-    LOG_LEVEL: 'error',
-    ...overrides,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ config, databaseUrl }), TenantProbeModule],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
-  configureApp(app, config);
-  await app.init();
-  await app.get(SharedMigrationsService).migrate();
-  return { app, config };
+  return buildApp(databaseUrl, overrides, [TenantProbeModule]);
 }

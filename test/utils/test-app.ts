@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -33,6 +33,7 @@ export function uniqueSlug(prefix = 't'): string {
 export async function buildApp(
   databaseUrl: string,
   overrides: Record<string, string | undefined> = {},
+  extraModules: Type[] = [],
 ): Promise<{ app: NestExpressApplication; config: EnvironmentVariables }> {
   const config = validateEnvironment({
     ...process.env,
@@ -43,7 +44,7 @@ export async function buildApp(
     ...overrides,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ config, databaseUrl })],
+    imports: [AppModule.register({ config, databaseUrl }), ...extraModules],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
   configureApp(app, config);
