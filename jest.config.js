@@ -18,7 +18,7 @@ const common = {
           before: [
             {
               path: '<rootDir>/test/jest/swagger-plugin.js',
-              options: { introspectComments: true, classValidatorShim: true },
+              options: { introspectComments: true, classValidatorShim: true, dtoFileNameSuffix: ['.dto.ts'] },
             },
           ],
         },

@@ -1,6 +1,6 @@
-import type { TenantDto } from '../tenancy/dto/tenant.dto';
+import type { TenantView } from '../tenancy/tenant-view';
 
-export function tenantLines(tenant: TenantDto): string {
+export function tenantLines(tenant: TenantView): string {
   return [
     `id:          ${tenant.id}`,
     `name:        ${tenant.name}`,
@@ -12,7 +12,7 @@ export function tenantLines(tenant: TenantDto): string {
   ].join('\n');
 }
 
-export function tenantTable(tenants: TenantDto[]): string {
+export function tenantTable(tenants: TenantView[]): string {
   if (tenants.length === 0) return 'No tenants.';
   const rows = tenants.map((t) => [t.slug, t.name, t.schemaName, t.isActive ? 'active' : 'inactive', t.id]);
   const header = ['SLUG', 'NAME', 'SCHEMA', 'STATUS', 'ID'];

@@ -9,9 +9,9 @@ import {
   TenantDto,
   TenantPageDto,
   TenantWithKeyDto,
-  toTenantDto,
   UpdateTenantDto,
 } from '../tenancy/dto/tenant.dto';
+import { toTenantView } from '../tenancy/tenant-view';
 import { TenantsService } from '../tenancy/tenants.service';
 import { AdminKeyGuard } from './admin-key.guard';
 
@@ -33,7 +33,7 @@ export class TenantsAdminController {
   @Post()
   async create(@Body() body: CreateTenantDto): Promise<TenantWithKeyDto> {
     const { tenant, apiKey } = await this.tenants.create(body.name, body.slug);
-    return { tenant: toTenantDto(tenant), apiKey };
+    return { tenant: toTenantView(tenant), apiKey };
   }
 
   @ApiOperation({ summary: 'List tenants, newest first' })
@@ -45,21 +45,21 @@ export class TenantsAdminController {
       cursor: query.cursor,
       isActive: query.isActive === undefined ? undefined : query.isActive === 'true',
     });
-    return { items: page.items.map(toTenantDto), nextCursor: page.nextCursor };
+    return { items: page.items.map(toTenantView), nextCursor: page.nextCursor };
   }
 
   @ApiOperation({ summary: 'One tenant' })
   @ApiResponse({ status: 200, type: TenantDto })
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.get(id));
+    return toTenantView(await this.tenants.get(id));
   }
 
   @ApiOperation({ summary: 'Rename, deactivate or reactivate a tenant' })
   @ApiResponse({ status: 200, type: TenantDto })
   @Put(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
-    return toTenantDto(await this.tenants.update(id, body));
+    return toTenantView(await this.tenants.update(id, body));
   }
 
   @ApiOperation({ summary: 'Issue a new API key; the old one is refused from now on, on every instance' })
@@ -68,6 +68,6 @@ export class TenantsAdminController {
   @Post(':id/regenerate-api-key')
   async regenerateKey(@Param('id', uuid) id: string): Promise<TenantWithKeyDto> {
     const { tenant, apiKey } = await this.tenants.regenerateKey(id);
-    return { tenant: toTenantDto(tenant), apiKey };
+    return { tenant: toTenantView(tenant), apiKey };
   }
 }

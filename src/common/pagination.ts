@@ -1,39 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
-/** `limit` and `cursor` of every list route (API.md: 1–100, default 50; out of range is a 400). */
-export class PageQueryDto {
-  /** Page size, 1–100. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
-
 export interface Page<T> {
   items: T[];
-  nextCursor: string | null;
-}
-
-export class PageDto<T> implements Page<T> {
-  items: T[];
-  /** Pass as `cursor` to get the next page; null on the last page. */
-  @ApiProperty({ type: String, nullable: true })
   nextCursor: string | null;
 }
 

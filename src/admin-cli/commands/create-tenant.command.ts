@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { keyNotice, tenantLines } from '../format';
@@ -19,8 +19,8 @@ export class CreateTenantCommand extends CommandRunner {
 
   async run([name, slug]: string[], options: { json?: boolean }): Promise<void> {
     const { tenant, apiKey } = await this.tenants.create(name, slug);
-    if (options.json) return this.out.json({ tenant: toTenantDto(tenant), apiKey });
-    this.out.print(`Created tenant ${tenant.slug}\n${tenantLines(toTenantDto(tenant))}${keyNotice(apiKey)}`);
+    if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey });
+    this.out.print(`Created tenant ${tenant.slug}\n${tenantLines(toTenantView(tenant))}${keyNotice(apiKey)}`);
   }
 
   @Option({ flags: '--json', description: 'print JSON (includes the API key)' })

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { InvalidInputError } from '../../common/domain-errors';
-import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 
@@ -19,7 +19,7 @@ export class DeleteTenantCommand extends CommandRunner {
 
   async run([idOrSlug]: string[], options: { yes?: boolean; json?: boolean }): Promise<void> {
     if (!options.yes) throw new InvalidInputError(`refusing to delete "${idOrSlug}" and all its data without --yes`);
-    const tenant = toTenantDto(await this.tenants.delete(idOrSlug));
+    const tenant = toTenantView(await this.tenants.delete(idOrSlug));
     if (options.json) return this.out.json({ deleted: tenant });
     this.out.print(`Deleted tenant ${tenant.slug} and schema ${tenant.schemaName}.`);
   }

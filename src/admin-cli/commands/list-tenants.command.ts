@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { TenantDto, toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { TenantView, toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantTable } from '../format';
@@ -14,11 +14,11 @@ export class ListTenantsCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: { json?: boolean; all?: boolean }): Promise<void> {
-    const all: TenantDto[] = [];
+    const all: TenantView[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.tenants.list({ limit: 100, cursor, isActive: options.all ? undefined : true });
-      all.push(...page.items.map(toTenantDto));
+      all.push(...page.items.map(toTenantView));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     if (options.json) return this.out.json(all);

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { keyNotice } from '../format';
@@ -19,7 +19,7 @@ export class RegenerateKeyCommand extends CommandRunner {
 
   async run([idOrSlug]: string[], options: { json?: boolean }): Promise<void> {
     const { tenant, apiKey } = await this.tenants.regenerateKey(idOrSlug);
-    if (options.json) return this.out.json({ tenant: toTenantDto(tenant), apiKey });
+    if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey });
     this.out.print(`New key for ${tenant.slug}; the old key no longer works.${keyNotice(apiKey)}`);
   }
 

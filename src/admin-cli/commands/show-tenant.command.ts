@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantLines } from '../format';
@@ -14,7 +14,7 @@ export class ShowTenantCommand extends CommandRunner {
   }
 
   async run([idOrSlug]: string[], options: { json?: boolean }): Promise<void> {
-    const tenant = toTenantDto(await this.tenants.get(idOrSlug));
+    const tenant = toTenantView(await this.tenants.get(idOrSlug));
     if (options.json) return this.out.json(tenant);
     this.out.print(tenantLines(tenant));
   }

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { InvalidInputError } from '../../common/domain-errors';
-import { toTenantDto } from '../../tenancy/dto/tenant.dto';
+import { toTenantView } from '../../tenancy/tenant-view';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantLines } from '../format';
@@ -27,7 +27,7 @@ export class UpdateTenantCommand extends CommandRunner {
       throw new InvalidInputError('nothing to change: pass --name, --activate or --deactivate');
     }
     const isActive = options.activate ? true : options.deactivate ? false : undefined;
-    const tenant = toTenantDto(await this.tenants.update(idOrSlug, { name: options.name, isActive }));
+    const tenant = toTenantView(await this.tenants.update(idOrSlug, { name: options.name, isActive }));
     if (options.json) return this.out.json(tenant);
     this.out.print(`Updated tenant ${tenant.slug}\n${tenantLines(tenant)}`);
   }

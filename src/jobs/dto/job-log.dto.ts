@@ -11,7 +11,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageDto } from '../../common/pagination';
+import { PageDto } from '../../common/page.dto';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination';
 import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
 import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
 import type { JsonObject } from '../../domain/json';

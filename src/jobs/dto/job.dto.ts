@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/pagination';
+import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { IsText } from '../../domain/validation';
 import { Job, JOB_STATUSES, JobStatus } from '../job.entity';
 import type { JsonObject } from '../../domain/json';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/pagination';
+import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { IsJsonObject, IsOptionalNotNull, KIB } from '../../domain/validation';
 import { effectiveStatus, Session, SESSION_STATUSES, SessionStatus } from '../session.entity';
 import type { JsonObject } from '../../domain/json';

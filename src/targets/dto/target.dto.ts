@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/pagination';
+import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
 import type { Target } from '../target.entity';
 import type { JsonObject } from '../../domain/json';

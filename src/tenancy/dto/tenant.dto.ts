@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
-import { PageDto, PageQueryDto } from '../../common/pagination';
+import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { SLUG_MAX, SLUG_MIN, SLUG_PATTERN } from '../slug';
-import type { Tenant } from '../tenant.entity';
+import type { TenantView } from '../tenant-view';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 // PostgreSQL text cannot hold NUL; refuse it here rather than fail the INSERT. (Non-strings are IsString's to report.)
@@ -60,7 +60,7 @@ export class ListTenantsQueryDto extends PageQueryDto {
   isActive?: 'true' | 'false';
 }
 
-export class TenantDto {
+export class TenantDto implements TenantView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'Acme Corp' }) name: string;
   @ApiProperty({ example: 'acme-corp' }) slug: string;
@@ -87,17 +87,4 @@ export class TenantInfoDto {
   @ApiProperty() schemaName: string;
   @ApiProperty() isActive: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-}
-
-/** The public view of a registry row: never the key hash. */
-export function toTenantDto(tenant: Tenant): TenantDto {
-  return {
-    id: tenant.id,
-    name: tenant.name,
-    slug: tenant.slug,
-    schemaName: tenant.schemaName,
-    isActive: tenant.isActive,
-    createdAt: tenant.createdAt.toISOString(),
-    updatedAt: tenant.updatedAt.toISOString(),
-  };
 }
