@@ -9,7 +9,7 @@ import {
   TargetNotFoundError,
 } from '../common/domain-errors';
 import type { Page } from '../common/pagination';
-import { newestFirstPage } from '../domain/keyset-page';
+import { newestFirstPage } from '../common/keyset-page';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../domain/postgres-errors';
 import { columnsOf, tableOf } from '../domain/table-sql';
 import { Session } from '../sessions/session.entity';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SessionNotFoundError, TargetNotFoundError } from '../common/domain-errors';
 import type { Page } from '../common/pagination';
-import { newestFirstPage } from '../domain/keyset-page';
+import { newestFirstPage } from '../common/keyset-page';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../domain/postgres-errors';
 import { tableOf } from '../domain/table-sql';
 import { Target } from '../targets/target.entity';

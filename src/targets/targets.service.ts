@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from '../common/domain-errors';
 import type { Page } from '../common/pagination';
-import { newestFirstPage } from '../domain/keyset-page';
+import { newestFirstPage } from '../common/keyset-page';
 import { postgresError, UNIQUE_VIOLATION } from '../domain/postgres-errors';
 import { tableOf } from '../domain/table-sql';
 import { Job } from '../jobs/job.entity';

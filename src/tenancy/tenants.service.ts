@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { ConflictError, InvalidInputError, SlugTakenError, TenantNotFoundError } from '../common/domain-errors';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { newestFirstPage } from '../common/keyset-page';
+import type { Page } from '../common/pagination';
 import { inTransaction } from '../database/schema-migrator';
 import { generateApiKey } from './api-key';
 import { hashApiKey } from './api-key-hasher';
@@ -33,13 +34,6 @@ function nameProblem(name: unknown): string | null {
   // Characters as PostgreSQL's varchar(200) counts them: code points, not UTF-16 units.
   const length = [...name.trim()].length;
   return length < 1 || length > 200 ? 'name must be 1-200 characters after trimming' : null;
-}
-
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-function isIsoTimestamp(value: string): boolean {
-  const time = Date.parse(value);
-  return ISO_TIMESTAMP.test(value) && !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
 
 function pgCode(error: unknown): { code?: string; constraint?: string } {
@@ -92,21 +86,9 @@ export class TenantsService {
   }
 
   async list(options: ListTenantsOptions): Promise<Page<Tenant>> {
-    const query = this.dataSource
-      .getRepository(Tenant)
-      .createQueryBuilder('t')
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .take(options.limit + 1);
+    const query = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
     if (options.isActive !== undefined) query.andWhere('t.is_active = :isActive', { isActive: options.isActive });
-    if (options.cursor) {
-      const [createdAt, id] = decodeCursor(options.cursor, ['string', 'string']);
-      // Only what `toPage` wrote: Date.parse is lenient (it takes "1"), and PostgreSQL would reject such a value with a 500.
-      if (!UUID.test(String(id)) || !isIsoTimestamp(String(createdAt))) throw new InvalidInputError('cursor is invalid');
-      query.andWhere('(t.created_at, t.id) < (:createdAt, :id)', { createdAt, id });
-    }
-    const rows = await query.getMany();
-    return toPage(rows, options.limit, (t) => t, (t) => [t.createdAt.toISOString(), t.id]);
+    return newestFirstPage(query, options.limit, options.cursor);
   }
 
   /** By id (UUID) or by slug. */

@@ -1,6 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { InvalidInputError } from '../common/domain-errors';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { InvalidInputError } from './domain-errors';
+import { decodeCursor, Page, toPage } from './pagination';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
