@@ -23,7 +23,7 @@ describe('validateEnvironment', () => {
       AUTH_CACHE_TTL_SECONDS: 60,
       AUTH_FAILURE_LIMIT: 20,
       TENANT_DATASOURCE_MAX: 1000,
-      TENANT_POOL_MAX: 20,
+      TENANT_POOL_MAX: 10,
       TENANT_IDLE_SECONDS: 300,
       SHARED_POOL_MAX: 10,
       BODY_LIMIT: '1mb',

@@ -69,7 +69,7 @@ export class EnvironmentVariables {
 
   /** Connections of the one pool all tenant DataSources share. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
-  TENANT_POOL_MAX = 20;
+  TENANT_POOL_MAX = 10;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   TENANT_IDLE_SECONDS = 300;
