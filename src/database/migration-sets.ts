@@ -6,9 +6,3 @@ export const SHARED_STEPS = migrationSteps(SHARED_MIGRATIONS);
 export const TENANT_STEPS = migrationSteps(TENANT_MIGRATIONS);
 /** The tenant schema version this build of the code needs. */
 export const LATEST_TENANT_VERSION = latestVersion(TENANT_STEPS);
-
-/** Ordinal of a version in TENANT_STEPS by timestamp, so a schema migrated by newer code still counts as current. */
-export function versionTimestamp(version: string | null): number {
-  if (!version) return 0;
-  return Number(/(\d{13})$/.exec(version)?.[1] ?? 0);
-}

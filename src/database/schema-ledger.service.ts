@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { LATEST_TENANT_VERSION, versionTimestamp } from './migration-sets';
+import { LATEST_TENANT_VERSION } from './migration-sets';
+import { versionTimestamp } from './schema-migrator';
 import { SchemaKind, SchemaVersion } from './schema-version.entity';
 
 /** Reads and writes the migration ledger (`shared.schema_versions`). */

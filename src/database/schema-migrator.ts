@@ -17,14 +17,19 @@ export function quoteSchema(schema: string): string {
   return `"${schema}"`;
 }
 
+/** The 13-digit timestamp that ends a migration name (TypeORM's convention); 0 for none. */
+export function versionTimestamp(version: string | null): number {
+  return Number(/(\d{13})$/.exec(version ?? '')?.[1] ?? 0);
+}
+
 /** Instances in apply order; the timestamp is the 13-digit suffix of the class name, as in TypeORM. */
 export function migrationSteps(classes: MigrationClass[]): MigrationStep[] {
   return classes
     .map((Class) => {
       const migration = new Class();
       const name = migration.name ?? Class.name;
-      const timestamp = Number(/(\d{13})$/.exec(name)?.[1]);
-      if (!Number.isFinite(timestamp)) throw new Error(`migration ${name} must end with a 13-digit timestamp`);
+      const timestamp = versionTimestamp(name);
+      if (timestamp === 0) throw new Error(`migration ${name} must end with a 13-digit timestamp`);
       return { name, timestamp, migration };
     })
     .sort((a, b) => a.timestamp - b.timestamp);

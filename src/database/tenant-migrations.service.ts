@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
-import { SHARED_STEPS, TENANT_STEPS, versionTimestamp } from './migration-sets';
+import { SHARED_STEPS, TENANT_STEPS } from './migration-sets';
 import { SchemaLedgerService } from './schema-ledger.service';
-import { applyPendingMigrations, inTransaction, latestVersion, MigrationStep } from './schema-migrator';
+import { applyPendingMigrations, inTransaction, latestVersion, MigrationStep, versionTimestamp } from './schema-migrator';
 import { SchemaKind } from './schema-version.entity';
 import { SharedMigrationsService } from './shared-migrations.service';
 

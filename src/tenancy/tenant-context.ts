@@ -13,8 +13,4 @@ export class TenantContext {
     if (!tenant) throw new Error('TenantContext used outside an authenticated tenant request');
     return tenant;
   }
-
-  get tenantOrUndefined(): TenantIdentity | undefined {
-    return requestStorage.getStore()?.tenant;
-  }
 }

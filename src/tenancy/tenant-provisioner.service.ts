@@ -21,7 +21,7 @@ export class TenantProvisionerService {
     return 'migrations';
   }
 
-  async createFromMigrations(queryRunner: QueryRunner, schemaName: string): Promise<void> {
+  private async createFromMigrations(queryRunner: QueryRunner, schemaName: string): Promise<void> {
     const started = performance.now();
     await lockSchemaForMigration(queryRunner, schemaName);
     await queryRunner.query(`CREATE SCHEMA ${quoteSchema(schemaName)}`);
