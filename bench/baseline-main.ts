@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { requestStorage } from '../src/common/request-context';
+import { applyHeapGrowth } from '../src/config/heap-growth';
 import { loadConfig } from '../src/config/load-config';
 import { logLevelsFrom } from '../src/config/log-levels';
 import { tenantDataSourceOptions } from '../src/database/data-source-options';
@@ -45,6 +46,7 @@ class FixedTenantDatabase extends TenantDatabase {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const databaseUrl = config.DATABASE_URL;
   const identityJson = process.env.BENCH_BASELINE_TENANT;
   if (!databaseUrl || !identityJson) throw new Error('DATABASE_URL and BENCH_BASELINE_TENANT are required');

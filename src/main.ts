@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigValidationError } from './config/environment-variables';
+import { applyHeapGrowth } from './config/heap-growth';
 import { loadConfig } from './config/load-config';
 import { logLevelsFrom } from './config/log-levels';
 import { connectDatabase } from './database/database-connection';
@@ -14,6 +15,7 @@ import { SpareSchemaPoolService } from './tenancy/spare-schema-pool.service';
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Tenantry');
   const config = loadConfig();
+  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const database = await connectDatabase(config, (line) => logger.debug(line.trimEnd()));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl: database.url }),

@@ -29,6 +29,7 @@ describe('validateEnvironment', () => {
       BODY_LIMIT: '1mb',
       LOG_LEVEL: 'log',
       MIGRATIONS_RUN_ON_START: true,
+      HEAP_GROWTH_PERCENT: 50,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.ADMIN_API_KEY).toBeUndefined();

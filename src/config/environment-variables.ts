@@ -101,6 +101,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
   JOB_BACKOFF_MAX_SECONDS = 3600;
 
+  /** Old-generation growth past the live heap before a full GC, in percent (src/config/heap-growth.ts); 0 = V8's default. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  HEAP_GROWTH_PERCENT = 50;
+
   @MaxLength(200)
   @IsString()
   INSTANCE_NAME = 'tenantry';
