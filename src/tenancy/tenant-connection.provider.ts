@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { SchemaBehindError } from '../common/domain-errors';
 import { tenantDataSourceOptions, tenantPoolConfig } from '../database/data-source-options';
 import { DATABASE_URL } from '../database/database.tokens';
 import { SchemaLedgerService } from '../database/schema-ledger.service';
+import { SchemaAffinePool } from './schema-affine-pool';
 import { sharedPoolDriver } from './shared-pool-driver';
 import { TenantEventsService } from './tenant-events.service';
 
@@ -29,8 +29,8 @@ export interface TenantDataSourceLease {
  * once the requests still using it have released it.
  *
  * The DataSources hold entity metadata bound to their schema, not connections: they all draw from one
- * pool of TENANT_POOL_MAX connections. A pool per tenant made every LRU miss open and authenticate a new
- * connection and kept up to TENANT_DATASOURCE_MAX × pool size backends; with 1,000 active tenants that
+ * pool of TENANT_POOL_MAX connections, in which each schema prefers a home connection (SchemaAffinePool).
+ * A pool per tenant made every LRU miss open and authenticate a new connection and kept up to TENANT_DATASOURCE_MAX × pool size backends; with 1,000 active tenants that
  * capped throughput near 3% of a single-tenant build (bench/README.md). Connections now stay within
  * TENANT_POOL_MAX whatever the number of tenants; DB_CONNECTION_MAX_LIFETIME_SECONDS recycles them so
  * a backend's per-schema catalog cache cannot grow without bound.
@@ -39,8 +39,7 @@ export interface TenantDataSourceLease {
 export class TenantConnectionProvider implements OnApplicationShutdown {
   private readonly logger = new Logger(TenantConnectionProvider.name);
   private readonly entries: LRUCache<string, Entry>;
-  private readonly pool: Pool;
-  private readonly driver: ReturnType<typeof sharedPoolDriver>;
+  private readonly pool: SchemaAffinePool;
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -48,9 +47,9 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     private readonly ledger: SchemaLedgerService,
     events: TenantEventsService,
   ) {
-    this.pool = new Pool(tenantPoolConfig(config, databaseUrl));
-    this.pool.on('error', (error) => this.logger.warn(`idle tenant connection failed: ${error.message}`));
-    this.driver = sharedPoolDriver(this.pool);
+    this.pool = new SchemaAffinePool(tenantPoolConfig(config, databaseUrl), (error) =>
+      this.logger.warn(`idle tenant connection failed: ${error.message}`),
+    );
     this.entries = new LRUCache<string, Entry>({
       max: config.TENANT_DATASOURCE_MAX,
       ttl: config.TENANT_IDLE_SECONDS * 1000,
@@ -116,7 +115,8 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   private async open(schemaName: string): Promise<DataSource> {
     // A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns.
     if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
-    return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.driver)).initialize();
+    const driver = sharedPoolDriver(() => this.pool.connect(schemaName));
+    return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, driver)).initialize();
   }
 
   private destroy(entry: Entry): Promise<void> {
