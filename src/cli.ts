@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { CommandFactory } from 'nest-commander';
 import { handleCommandError } from './admin-cli/cli-error-handler';
-import { CliModule } from './admin-cli/cli.module';
+import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/ledger-check.command';
 import { ConfigValidationError } from './config/environment-variables';
 import { loadConfig } from './config/load-config';
 import { connectDatabase, DatabaseConnection } from './database/database-connection';
@@ -13,15 +12,14 @@ async function main(): Promise<void> {
   try {
     // Joins the embedded PostgreSQL the server runs, or starts it for this command and stops it after.
     database = await connectDatabase(config, () => undefined);
-    await CommandFactory.run(CliModule.register({ config, databaseUrl: database.url }), {
-      logger: ['error'],
-      cliName: 'tenantry',
-      serviceErrorHandler: handleCommandError,
-      // Throwing (instead of commander's process.exit) lets `finally` stop an embedded database we started.
-      errorHandler: (error) => {
-        throw error;
-      },
-    });
+    const check = ledgerCheckArgs(process.argv.slice(2));
+    if (check) {
+      await runLedgerCheck(config, database.url, check.json).catch(handleCommandError);
+    } else {
+      // Nest, TypeORM and nest-commander load here, not for the `migrate --check` above.
+      const { runNestCli } = await import('./admin-cli/run-nest-cli.js');
+      await runNestCli(config, database.url);
+    }
   } finally {
     await database?.close();
   }

@@ -2,6 +2,7 @@ import { CommandTestFactory } from 'nest-commander-testing';
 import { handleCommandError } from '../src/admin-cli/cli-error-handler';
 import { CliOutput } from '../src/admin-cli/cli-output.service';
 import { CliModule } from '../src/admin-cli/cli.module';
+import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/ledger-check.command';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 
 interface CliRun {
@@ -21,11 +22,11 @@ describe('admin CLI', () => {
     await t?.close();
   });
 
-  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
-  async function cli(...args: string[]): Promise<CliRun> {
+  /** Runs `work` with a CliOutput and stderr that capture everything, and returns the output and exit code. */
+  async function captured(work: (capture: CliOutput) => Promise<void>): Promise<CliRun> {
     const out: string[] = [];
     const err: string[] = [];
-    const capture: Partial<CliOutput> = {
+    const capture: CliOutput = {
       print: (text: string) => void out.push(text),
       json: (value: unknown) => void out.push(JSON.stringify(value)),
       error: (text: string) => void err.push(text),
@@ -38,6 +39,17 @@ describe('admin CLI', () => {
     const previousExitCode = process.exitCode;
     process.exitCode = 0;
     try {
+      await work(capture);
+      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
+    } finally {
+      process.exitCode = previousExitCode;
+      stderr.mockRestore();
+    }
+  }
+
+  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
+  function cli(...args: string[]): Promise<CliRun> {
+    return captured(async (capture) => {
       const command = await CommandTestFactory.createTestingCommand(
         { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
         {
@@ -51,11 +63,14 @@ describe('admin CLI', () => {
         .useValue(capture)
         .compile();
       await CommandTestFactory.run(command, args);
-      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-    } finally {
-      process.exitCode = previousExitCode;
-      stderr.mockRestore();
-    }
+    });
+  }
+
+  /** `migrate --check` the way src/cli.ts answers it without Nest. */
+  function fastCheck(...args: string[]): Promise<CliRun> {
+    const parsed = ledgerCheckArgs(['migrate', ...args]);
+    if (!parsed) throw new Error(`not a fast check: ${args.join(' ')}`);
+    return captured((capture) => runLedgerCheck(t.config, t.databaseUrl, parsed.json, capture).catch(handleCommandError));
   }
 
   it('init-db is idempotent', async () => {
@@ -161,6 +176,34 @@ describe('admin CLI', () => {
     expect(fix.stdout).toContain('1 up-to-date');
     expect((await cli('migrate', '--check')).exitCode).toBe(0);
     expect((await cli('migrate', '--concurrency', '0')).exitCode).not.toBe(0);
+  });
+
+  it('the fast migrate --check (no Nest) prints and exits exactly like the command, current, behind or failed', async () => {
+    const { tenant } = await t.createTenant();
+    const both = async () => {
+      for (const args of [['--check'], ['--check', '--json']]) {
+        const [nest, fast] = [await cli('migrate', ...args), await fastCheck(...args)];
+        expect(fast).toEqual(nest);
+      }
+      return fastCheck('--check');
+    };
+    const current = await both();
+    expect(current).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(current.stdout).toContain('All schemas are up to date.');
+
+    await t.db.query(`UPDATE shared.schema_versions SET version = NULL WHERE schema_name = $1`, [tenant.schemaName]);
+    const behind = await both();
+    expect(behind).toMatchObject({ exitCode: 1, stderr: 'error: 1 schema(s) behind or failed\n' });
+    expect(behind.stdout).toContain(`behind  ${tenant.schemaName} (at nothing)`);
+
+    await t.db.query(`UPDATE shared.schema_versions SET state = 'failed', error = 'boom' WHERE schema_name = $1`, [tenant.schemaName]);
+    const failed = await both();
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stdout).toContain(`failed  ${tenant.schemaName}: boom`);
+    expect(failed.stdout).not.toContain('behind ');
+
+    expect((await cli('migrate', '--tenant', tenant.slug)).exitCode).toBe(0);
+    expect((await both()).exitCode).toBe(0);
   });
 
   it('delete refuses without --yes, then drops the schema and the row', async () => {

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
-
-/** Where commands print. Data goes to stdout (JSON with --json), problems to stderr. Injectable so tests can read it. */
-@Injectable()
+/**
+ * Where commands print. Data goes to stdout (JSON with --json), problems to stderr. A provider so tests can
+ * read it; no Nest import (it needs none), so the CLI's fast path can use it without loading the framework.
+ */
 export class CliOutput {
   print(text: string): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
-import { SHARED_STEPS, TENANT_STEPS } from './migration-sets';
+import { CheckReport, checkLedger, pendingSharedMigrations, RunQuery } from './ledger-check';
+import { TENANT_STEPS } from './migration-sets';
 import { SchemaLedgerService } from './schema-ledger.service';
 import { applyPendingMigrations, inTransaction, latestVersion, MigrationStep, versionTimestamp } from './schema-migrator';
 import { SchemaKind } from './schema-version.entity';
@@ -33,22 +34,6 @@ export interface MigrateSummary {
   failed: number;
 }
 
-export interface LedgerRow {
-  schemaName: string;
-  kind: SchemaKind;
-  version: string | null;
-  state: string;
-  error: string | null;
-}
-
-export interface CheckReport {
-  latestVersion: string | null;
-  total: number;
-  behind: LedgerRow[];
-  failed: LedgerRow[];
-  sharedPending: string[];
-}
-
 /**
  * Brings tenant (and spare) schemas to the latest tenant migration: shared schema first, then every schema the
  * ledger shows behind or failed, with bounded concurrency, each in its own transaction under its own advisory
@@ -63,29 +48,16 @@ export class TenantMigrationsService {
     private readonly ledger: SchemaLedgerService,
   ) {}
 
+  private readonly query: RunQuery = (sql, params) => this.dataSource.query(sql, params);
+
   /** Default parallelism: what the shared pool can give while leaving room for the app's own queries. */
   get defaultConcurrency(): number {
     return Math.max(1, Math.min(this.config.SHARED_POOL_MAX - 2, 8));
   }
 
   /** One query over the ledger: which schemas are behind this code's latest migration, which failed. */
-  async check(steps: MigrationStep[] = TENANT_STEPS): Promise<CheckReport> {
-    const latest = latestVersion(steps);
-    const rows: Array<LedgerRow & { behind: boolean; total: string }> = await this.dataSource.query(
-      `SELECT "schema_name" AS "schemaName", "kind", "version", "state", "error",
-              COALESCE(right("version", 13), '0')::bigint < $1 AS "behind", count(*) OVER () AS "total"
-         FROM "shared"."schema_versions"
-        ORDER BY "schema_name"`,
-      [versionTimestamp(latest)],
-    );
-    const strip = ({ schemaName, kind, version, state, error }: LedgerRow): LedgerRow => ({ schemaName, kind, version, state, error });
-    return {
-      latestVersion: latest,
-      total: rows.length,
-      behind: rows.filter((r) => r.behind && r.state !== 'failed').map(strip),
-      failed: rows.filter((r) => r.state === 'failed').map(strip),
-      sharedPending: await this.pendingShared(),
-    };
+  check(steps: MigrationStep[] = TENANT_STEPS): Promise<CheckReport> {
+    return checkLedger(this.query, steps);
   }
 
   async migrate(options: MigrateOptions = {}): Promise<MigrateSummary> {
@@ -151,13 +123,8 @@ export class TenantMigrationsService {
     return rows;
   }
 
-  private async pendingShared(): Promise<string[]> {
-    const exists: Array<{ present: boolean }> = await this.dataSource.query(
-      `SELECT to_regclass('"shared"."migrations"') IS NOT NULL AS "present"`,
-    );
-    if (!exists[0].present) return SHARED_STEPS.map((s) => s.name);
-    const done: Array<{ name: string }> = await this.dataSource.query(`SELECT "name" FROM "shared"."migrations"`);
-    const names = new Set(done.map((d) => d.name));
-    return SHARED_STEPS.filter((s) => !names.has(s.name)).map((s) => s.name);
+  private pendingShared(): Promise<string[]> {
+    return pendingSharedMigrations(this.query);
   }
+
 }

@@ -5,6 +5,7 @@ import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '
 import { SpareSchemaPoolService } from '../../tenancy/spare-schema-pool.service';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
+import { MigrationsFailedError, printCheckReport } from '../ledger-check.command';
 
 interface MigrateCommandOptions {
   tenant?: string[];
@@ -12,10 +13,6 @@ interface MigrateCommandOptions {
   check?: boolean;
   dryRun?: boolean;
   json?: boolean;
-}
-
-export class MigrationsFailedError extends Error {
-  override name = 'MigrationsFailedError';
 }
 
 @Command({
@@ -52,17 +49,7 @@ export class MigrateCommand extends CommandRunner {
   }
 
   private async check(options: MigrateCommandOptions): Promise<void> {
-    const report = await this.migrations.check();
-    if (options.json) this.out.json(report);
-    else {
-      this.out.print(`Latest tenant migration: ${report.latestVersion ?? '(none)'}; ${report.total} schema(s) in the ledger.`);
-      if (report.sharedPending.length) this.out.print(`Shared migrations pending: ${report.sharedPending.join(', ')}`);
-      for (const row of report.behind) this.out.print(`behind  ${row.schemaName} (at ${row.version ?? 'nothing'})`);
-      for (const row of report.failed) this.out.print(`failed  ${row.schemaName}: ${row.error ?? ''}`);
-      if (!report.behind.length && !report.failed.length && !report.sharedPending.length) this.out.print('All schemas are up to date.');
-    }
-    const problems = report.behind.length + report.failed.length + report.sharedPending.length;
-    if (problems > 0) throw new MigrationsFailedError(`${problems} schema(s) behind or failed`);
+    printCheckReport(await this.migrations.check(), Boolean(options.json), this.out);
   }
 
   private progress(options: MigrateCommandOptions) {
