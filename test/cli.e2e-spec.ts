@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { CommandTestFactory } from 'nest-commander-testing';
 import { handleCommandError } from '../src/admin-cli/cli-error-handler';
 import { CliOutput } from '../src/admin-cli/cli-output.service';
@@ -22,6 +23,10 @@ describe('admin CLI', () => {
     await t?.close();
   });
 
+  /** A progress stream that records what is drawn on it; `isTTY` says whether it passes for a terminal. */
+  const progressStream = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY, columns: 100, drawn: [] as string[] });
+  let terminal = progressStream(false);
+
   /** Runs `work` with a CliOutput and stderr that capture everything, and returns the output and exit code. */
   async function captured(work: (capture: CliOutput) => Promise<void>): Promise<CliRun> {
     const out: string[] = [];
@@ -30,7 +35,7 @@ describe('admin CLI', () => {
       print: (text: string) => void out.push(text),
       json: (value: unknown) => void out.push(JSON.stringify(value)),
       error: (text: string) => void err.push(text),
-      isTerminal: false,
+      progressStream: terminal,
     };
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       err.push(String(chunk));
@@ -176,6 +181,29 @@ describe('admin CLI', () => {
     expect(fix.stdout).toContain('1 up-to-date');
     expect((await cli('migrate', '--check')).exitCode).toBe(0);
     expect((await cli('migrate', '--concurrency', '0')).exitCode).not.toBe(0);
+  });
+
+  it('migrate draws a progress bar on a terminal and prints plain progress lines otherwise', async () => {
+    const { tenant } = await t.createTenant();
+    const behind = () => t.db.query(`UPDATE shared.schema_versions SET version = NULL WHERE schema_name = $1`, [tenant.schemaName]);
+
+    await behind();
+    const plain = await cli('migrate', '--tenant', tenant.slug);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stdout).toContain(`[1/1] ${tenant.schemaName}: up-to-date`);
+
+    await behind();
+    terminal = progressStream(true);
+    terminal.on('data', (chunk: Buffer) => terminal.drawn.push(chunk.toString()));
+    try {
+      const run = await cli('migrate', '--tenant', tenant.slug);
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).not.toContain('[1/1]');
+      expect(terminal.drawn.join('')).toContain(`1/1 ${tenant.schemaName}`);
+      expect(terminal.drawn.join('')).toContain('migrating [');
+    } finally {
+      terminal = progressStream(false);
+    }
   });
 
   it('the fast migrate --check (no Nest) prints and exits exactly like the command, current, behind or failed', async () => {

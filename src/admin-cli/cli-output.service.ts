@@ -15,7 +15,8 @@ export class CliOutput {
     process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  get isTerminal(): boolean {
-    return Boolean(process.stdout.isTTY);
+  /** Where a progress bar is drawn when it is a terminal (stderr, so stdout stays data); plain lines otherwise. */
+  get progressStream(): NodeJS.WritableStream & { isTTY?: boolean } {
+    return process.stderr;
   }
 }

@@ -54,8 +54,9 @@ export class MigrateCommand extends CommandRunner {
 
   private progress(options: MigrateCommandOptions) {
     if (options.json) return { onResult: undefined, stop: () => undefined };
-    if (this.out.isTerminal) {
-      const bar = new SingleBar({ format: 'migrating [{bar}] {value}/{total} {schema}', hideCursor: true });
+    const stream = this.out.progressStream;
+    if (stream.isTTY) {
+      const bar = new SingleBar({ format: 'migrating [{bar}] {value}/{total} {schema}', hideCursor: true, stream });
       let started = false;
       return {
         onResult: (result: SchemaMigrationResult, done: number, total: number) => {
