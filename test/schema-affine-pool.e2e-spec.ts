@@ -74,6 +74,37 @@ describe('SchemaAffinePool (tenant connections with a home connection per schema
     expect(idleErrors).toEqual([]);
   });
 
+  it('gives a waiting query the first connection released anywhere, not only its home one', async () => {
+    const [a, b] = schemasOnDistinctLanes();
+    const finished: string[] = [];
+    const run = (label: string, schema: string, sql: string) => backendFor(schema, sql).then(() => void finished.push(label));
+    const slow = run('slow on a', a, 'SELECT pg_sleep(3)');
+    const short = run('short on b', b, 'SELECT pg_sleep(0.2)');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every connection is busy now (SIZE = 3: the third lane serves whichever of a, b spilled, or stays empty).
+    const blockers = Array.from({ length: SIZE - 2 }, (_, i) => run(`blocker ${i}`, a, 'SELECT pg_sleep(3)'));
+    const waiting = run('waiting, home = a', a, 'SELECT 1');
+    await Promise.all([slow, short, waiting, ...blockers]);
+    expect(finished.indexOf('waiting, home = a')).toBeLessThan(finished.indexOf('slow on a'));
+    expect(finished.slice(0, 2)).toEqual(['short on b', 'waiting, home = a']);
+  });
+
+  it('fails a wait longer than connectionTimeoutMillis with a clear error, and serves the next caller', async () => {
+    const small = new SchemaAffinePool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 200 }, () => undefined);
+    try {
+      const busy = small.connect('tenant_a');
+      const held = await busy;
+      await expect(small.connect('tenant_b')).rejects.toThrow('timeout exceeded when trying to connect');
+      held.release();
+      const next = await small.connect('tenant_b');
+      expect((await next.query('SELECT 1 AS "one"')).rows).toEqual([{ one: 1 }]);
+      next.release();
+    } finally {
+      await small.end();
+    }
+    await expect(small.connect('tenant_a')).rejects.toThrow(/closed/);
+  });
+
   it('hands a connection error to the caller and keeps serving', async () => {
     const client = await pool.connect('tenant_broken');
     client.release(new Error('discard this connection')); // an error on release destroys the connection

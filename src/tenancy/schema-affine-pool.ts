@@ -10,11 +10,19 @@ function laneOf(schemaName: string, lanes: number): number {
   return (hash >>> 0) % lanes;
 }
 
+interface Waiter {
+  home: number;
+  resolve: (client: PoolClient) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
 /**
  * The tenant connection pool: `max` connections, each in a lane of its own, and every schema with a home lane.
- * A query goes to its schema's home connection when that one is free, else to the next free one, else it
- * waits where the queue is shortest (its home lane first). So one busy tenant still gets every idle
- * connection, while in a wide rotation of tenants each backend sees mostly the schemas that live on it.
+ * A query goes to its schema's home connection when that one is free, else to the next free one (opening a
+ * connection if a lane has none). When all are busy it waits in one FIFO queue and takes the first
+ * connection released, wherever it is: so one busy tenant still gets every idle connection and one slow
+ * query holds up nobody else, while in a wide rotation of tenants each backend sees mostly its own schemas.
  *
  * Why: a PostgreSQL backend builds catalog cache entries (the table, each index, statistics) the first time it
  * touches a relation, and keeps them. With schemas spread evenly over every connection, each backend has to
@@ -23,9 +31,17 @@ function laneOf(schemaName: string, lanes: number): number {
  */
 export class SchemaAffinePool {
   private readonly lanes: Pool[];
+  private readonly waiters: Waiter[] = [];
+  private readonly timeoutMs: number;
+  private ending = false;
 
   constructor(config: PoolConfig, onIdleError: (error: Error) => void) {
-    this.lanes = Array.from({ length: Math.max(1, config.max ?? 10) }, () => new Pool({ ...config, max: 1 }).on('error', onIdleError));
+    this.timeoutMs = config.connectionTimeoutMillis ?? 0;
+    // 'release' comes before the lane takes its client back, 'remove' before a lane is empty: look next tick.
+    const dispatchSoon = () => process.nextTick(() => this.dispatch());
+    this.lanes = Array.from({ length: Math.max(1, config.max ?? 10) }, () =>
+      new Pool({ ...config, max: 1 }).on('error', onIdleError).on('release', dispatchSoon).on('remove', dispatchSoon),
+    );
   }
 
   get size(): number {
@@ -41,23 +57,61 @@ export class SchemaAffinePool {
   }
 
   connect(schemaName: string): Promise<PoolClient> {
-    return this.pick(this.homeLane(schemaName)).connect();
+    if (this.ending) return Promise.reject(new Error('the tenant connection pool is closed'));
+    const home = this.homeLane(schemaName);
+    const lane = this.waiters.length ? undefined : this.available(home);
+    if (lane) return this.take(lane);
+    return new Promise<PoolClient>((resolve, reject) => {
+      const waiter: Waiter = { home, resolve, reject };
+      if (this.timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          const index = this.waiters.indexOf(waiter);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(new Error('timeout exceeded when trying to connect'));
+        }, this.timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
   }
 
   async end(): Promise<void> {
+    this.ending = true;
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('the tenant connection pool is closed'));
+    }
     await Promise.all(this.lanes.filter((lane) => !lane.ended).map((lane) => lane.end()));
+  }
+
+  /** Hands free connections to waiters, oldest first, each preferring its home lane. */
+  private dispatch(): void {
+    while (this.waiters.length && !this.ending) {
+      const lane = this.available(this.waiters[0].home);
+      if (!lane) return;
+      const waiter = this.waiters.shift()!;
+      clearTimeout(waiter.timer);
+      this.take(lane).then(waiter.resolve, waiter.reject);
+    }
+  }
+
+  /** A failed connect leaves its lane empty without a 'remove' event, so waiters are looked at again. */
+  private take(lane: Pool): Promise<PoolClient> {
+    return lane.connect().catch((error: Error) => {
+      process.nextTick(() => this.dispatch());
+      throw error;
+    });
   }
 
   /**
    * Home if it has an idle connection or none yet; else the first lane after it with an idle connection;
-   * else the first with no connection yet (opening one); else the shortest queue, home on a tie.
-   * `connect()` is called synchronously after, so the counts read here are the ones it acts on.
+   * else the first with no connection yet (opening one); else none. `connect()` is called synchronously
+   * after, so the counts read here are the ones it acts on.
    */
-  private pick(home: number): Pool {
+  private available(home: number): Pool | undefined {
     const ring = this.lanes.map((_, step) => this.lanes[(home + step) % this.lanes.length]);
     const free = (lane: Pool) => lane.waitingCount === 0 && lane.idleCount > 0;
     const empty = (lane: Pool) => lane.waitingCount === 0 && lane.totalCount === 0;
     if (free(ring[0]) || empty(ring[0])) return ring[0];
-    return ring.find(free) ?? ring.find(empty) ?? ring.reduce((best, lane) => (lane.waitingCount < best.waitingCount ? lane : best));
+    return ring.find(free) ?? ring.find(empty);
   }
 }
