@@ -6,6 +6,7 @@ import { ADMIN_KEY_SCHEME } from './admin/tenants-admin.controller';
 import { ApiExceptionFilter, sendError } from './common/api-exception.filter';
 import { requestContextMiddleware } from './common/request-context.middleware';
 import type { EnvironmentVariables } from './config/environment-variables';
+import { parseTrustProxy } from './config/trust-proxy';
 import { TENANT_KEY_SCHEME } from './tenancy/tenant-route.decorator';
 
 const logger = new Logger('HTTP');
@@ -64,6 +65,8 @@ export function buildOpenApiDocument(app: NestExpressApplication) {
 /** Everything the HTTP app needs besides its modules; shared by main.ts, the tests and the benchmark. */
 export function configureApp(app: NestExpressApplication, config: EnvironmentVariables): void {
   app.disable('x-powered-by');
+  // Decides req.ip, which keys the authentication throttle: the socket address unless proxies are configured.
+  app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestContextMiddleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);

@@ -282,6 +282,41 @@ describe('tenant authentication (X-API-Key)', () => {
     }
   });
 
+  describe('the throttle key behind a proxy (TRUST_PROXY)', () => {
+    const failures = async (server: Parameters<typeof request>[0], forwardedFor: string, times: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < times; i++) {
+        const res = await request(server).get('/tenant-info').set('X-Forwarded-For', forwardedFor).set('X-API-Key', generateApiKey().key);
+        statuses.push(res.status);
+      }
+      return statuses;
+    };
+
+    it('ignores X-Forwarded-For by default, so a client cannot pick a fresh address to escape the throttle', async () => {
+      const { app } = await buildApp(t.databaseUrl, { AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '60' });
+      try {
+        const server = app.getHttpServer();
+        expect(await failures(server, '203.0.113.1', 3)).toEqual([401, 401, 401]);
+        expect(await failures(server, '203.0.113.2', 1)).toEqual([429]);
+      } finally {
+        await closeApp(app);
+      }
+    });
+
+    it('counts each forwarded client on its own when the proxy in front is trusted', async () => {
+      const { app } = await buildApp(t.databaseUrl, { AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '60', TRUST_PROXY: 'loopback' });
+      try {
+        const server = app.getHttpServer();
+        expect(await failures(server, '203.0.113.1', 4)).toEqual([401, 401, 401, 429]);
+        expect(await failures(server, '203.0.113.2', 1)).toEqual([401]);
+        // A client behind the trusted proxy that prepends its own address is still counted by the proxy's entry.
+        expect(await failures(server, '198.51.100.9, 203.0.113.1', 1)).toEqual([429]);
+      } finally {
+        await closeApp(app);
+      }
+    });
+  });
+
   it('refuses a regenerated key on a second instance within one second', async () => {
     const { app: second } = await buildApp(t.databaseUrl);
     try {

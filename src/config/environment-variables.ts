@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { IsTrustProxy } from './trust-proxy';
 import {
   IsBoolean,
   IsIn,
@@ -82,6 +83,10 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
   DB_STATEMENT_TIMEOUT_MS = 30_000;
+
+  /** Proxies in front of the app whose X-Forwarded-For is believed (src/config/trust-proxy.ts); empty = none. */
+  @IsTrustProxy()
+  TRUST_PROXY = '';
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 1mb, 512kb or 1048576b' })
   BODY_LIMIT = '1mb';
