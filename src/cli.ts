@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { handleCommandError } from './admin-cli/cli-error-handler';
-import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/ledger-check.command';
+import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/migrate-check';
 import { ConfigValidationError } from './config/environment-variables';
 import { loadConfig } from './config/load-config';
 import { connectDatabase, DatabaseConnection } from './database/database-connection';

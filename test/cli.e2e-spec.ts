@@ -3,7 +3,7 @@ import { CommandTestFactory } from 'nest-commander-testing';
 import { handleCommandError } from '../src/admin-cli/cli-error-handler';
 import { CliOutput } from '../src/admin-cli/cli-output.service';
 import { CliModule } from '../src/admin-cli/cli.module';
-import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/ledger-check.command';
+import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/migrate-check';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 
 interface CliRun {

@@ -4,7 +4,7 @@ import type { SchemaKind } from './schema-version.entity';
 
 /**
  * `migrate --check` without TypeORM or Nest: plain SQL through whatever runs queries (a DataSource in the
- * services, a bare `pg` client in the CLI's fast path, see src/admin-cli/ledger-check-command.ts).
+ * services, a bare `pg` client in the CLI's fast path, see src/admin-cli/migrate-check.ts).
  */
 export type RunQuery = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
 

@@ -5,7 +5,7 @@ import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '
 import { SpareSchemaPoolService } from '../../tenancy/spare-schema-pool.service';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { CliOutput } from '../cli-output.service';
-import { MigrationsFailedError, printCheckReport } from '../ledger-check.command';
+import { MigrationsFailedError, printCheckReport } from '../migrate-check';
 
 interface MigrateCommandOptions {
   tenant?: string[];

@@ -1,4 +1,4 @@
-import { ledgerCheckArgs } from './ledger-check.command';
+import { ledgerCheckArgs } from './migrate-check';
 
 describe('ledgerCheckArgs (which command lines the fast migrate --check answers)', () => {
   it('takes migrate --check with or without --json, in any order', () => {
