@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { validateEnvironment } from '../src/config/environment-variables';
+import { connectDatabase } from '../src/database/database-connection';
 import { isAlive, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
 import { createTestDatabase, freePort, withClient } from './utils/test-database';
 
@@ -74,6 +76,28 @@ describe('startEmbeddedPostgres', () => {
     await first.stop(); // idempotent
     expect(isAlive(pid)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+    await expect(acceptsConnections(port)).resolves.toBe(false);
+  });
+
+  it('a process that started the instance leaves it running while another process is still connected', async () => {
+    const port = await freePort();
+    const config = validateEnvironment({ EMBEDDED_PG_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) });
+    const starter = await connectDatabase(config, () => undefined); // e.g. `npm run cli -- migrate`
+    expect(starter.startedEmbedded).toBe(true);
+    const joiner = await connectDatabase(config, () => undefined); // e.g. `npm start` meanwhile
+    expect(joiner.startedEmbedded).toBe(false);
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+    await withClient(joiner.url, async (client) => {
+      await starter.close(); // the CLI exits while the server still holds a connection
+      expect(isAlive(pid)).toBe(true);
+      await expect(client.query('SELECT 1 AS "ok"')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+    });
+
+    await joiner.close(); // not its instance: a no-op
+    expect(isAlive(pid)).toBe(true);
+    await starter.close(); // nobody else connected now: stops
+    expect(isAlive(pid)).toBe(false);
     await expect(acceptsConnections(port)).resolves.toBe(false);
   });
 

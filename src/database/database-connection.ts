@@ -9,7 +9,7 @@ export interface DatabaseConnection {
   url: string;
   /** For logs: where the data lives, without credentials. */
   description: string;
-  /** True when this process started the embedded PostgreSQL (and so must stop it). */
+  /** True when this process started the embedded PostgreSQL (and so stops it, unless others still use it). */
   startedEmbedded: boolean;
   close(): Promise<void>;
 }
@@ -40,8 +40,32 @@ export async function connectDatabase(config: EnvironmentVariables, log: (line: 
     url: url.toString(),
     description: `embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT}, data in ${dataDir}${handle.startedHere ? '' : ' (already running)'}`,
     startedEmbedded: handle.startedHere,
-    close: () => handle.stop(),
+    close: async () => {
+      // A server started while this CLI ran (or a CLI during a server's shutdown) joined our instance:
+      // stopping it would cut that process off. It keeps running, and the next start joins it.
+      if (handle.startedHere && (await otherClientsConnected(handle.url))) {
+        log('leaving the embedded PostgreSQL running: another process is connected to it');
+        return;
+      }
+      await handle.stop();
+    },
   };
+}
+
+/** Sessions on the instance besides this query's own (call after closing this process's pools). */
+async function otherClientsConnected(maintenanceUrl: string): Promise<boolean> {
+  const client = new Client({ connectionString: maintenanceUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "backend_type" = 'client backend' AND "pid" <> pg_backend_pid()`,
+    );
+    return rows[0].n > 0;
+  } catch {
+    return false; // not answering: nothing to keep it running for
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 async function ensureDatabase(maintenanceUrl: string, name: string): Promise<void> {
