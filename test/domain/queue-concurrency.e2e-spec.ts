@@ -10,7 +10,7 @@ describe('claim under concurrency', () => {
   let c: TenantClient;
 
   beforeAll(async () => {
-    // Pools larger than the default 2, so that many claims really run at once in PostgreSQL.
+    // Ten tenant connections, set here whatever the default, so that many claims really run at once in PostgreSQL.
     t = await createTestApp({ TENANT_POOL_MAX: '10' });
     c = await tenantClient(t);
   });
