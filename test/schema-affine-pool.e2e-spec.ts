@@ -89,6 +89,31 @@ describe('SchemaAffinePool (tenant connections with a home connection per schema
     expect(finished.slice(0, 2)).toEqual(['short on b', 'waiting, home = a']);
   });
 
+  it('caps the connections one schema holds; its extra queries wait while other schemas go ahead', async () => {
+    const capped = new SchemaAffinePool({ connectionString: db.url, max: 3 }, () => undefined, 1);
+    try {
+      const finished: string[] = [];
+      const run = async (label: string, schema: string, sql: string) => {
+        const client = await capped.connect(schema);
+        try {
+          await client.query(sql);
+        } finally {
+          client.release();
+        }
+        finished.push(label);
+      };
+      const first = run('a: slow', 'tenant_a', 'SELECT pg_sleep(1.5)');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Two connections are free, but tenant_a is at its cap of 1: its second query waits for its first.
+      const second = run('a: quick', 'tenant_a', 'SELECT 1');
+      const other = run('b: quick', 'tenant_b', 'SELECT 1');
+      await Promise.all([first, second, other]);
+      expect(finished).toEqual(['b: quick', 'a: slow', 'a: quick']);
+    } finally {
+      await capped.end();
+    }
+  });
+
   it('fails a wait longer than connectionTimeoutMillis with a clear error, and serves the next caller', async () => {
     const small = new SchemaAffinePool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 200 }, () => undefined);
     try {

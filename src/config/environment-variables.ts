@@ -64,13 +64,17 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
 
-  /** Tenant DataSources kept (entity metadata bound to a schema, ~100 KB each; they hold no connections). */
+  /** Tenant DataSources kept (entity metadata bound to a schema, ~30 KB each; they hold no connections). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   TENANT_DATASOURCE_MAX = 1000;
 
   /** Connections of the one pool all tenant DataSources share. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   TENANT_POOL_MAX = 10;
+
+  /** Of those, the most one tenant holds at once (capped at TENANT_POOL_MAX): a busy tenant cannot starve the rest. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  TENANT_POOL_MAX_PER_TENANT = 5;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   TENANT_IDLE_SECONDS = 300;

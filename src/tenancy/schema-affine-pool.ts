@@ -11,6 +11,7 @@ function laneOf(schemaName: string, lanes: number): number {
 }
 
 interface Waiter {
+  schemaName: string;
   home: number;
   resolve: (client: PoolClient) => void;
   reject: (error: Error) => void;
@@ -21,25 +22,31 @@ interface Waiter {
  * The tenant connection pool: `max` connections, each in a lane of its own, and every schema with a home lane.
  * A query goes to its schema's home connection when that one is free, else to the next free one (opening a
  * connection if a lane has none). When all are busy it waits in one FIFO queue and takes the first
- * connection released, wherever it is: so one busy tenant still gets every idle connection and one slow
- * query holds up nobody else, while in a wide rotation of tenants each backend sees mostly its own schemas.
+ * connection released, wherever it is: one slow query holds up nobody else, while in a wide rotation of
+ * tenants each backend sees mostly its own schemas. One schema holds at most `perSchemaMax` connections at a
+ * time; its further queries wait while other tenants' go ahead, so one busy tenant cannot take the whole pool.
  *
- * Why: a PostgreSQL backend builds catalog cache entries (the table, each index, statistics) the first time it
- * touches a relation, and keeps them. With schemas spread evenly over every connection, each backend has to
- * learn every tenant schema — 10 connections × 1,000 tenants = 10,000 cold starts after every deploy or
- * connection recycle, and 10 copies of every tenant's catalog in memory. With home lanes it is closer to one.
+ * Why lanes: a PostgreSQL backend builds catalog cache entries (the table, each index, statistics) the first
+ * time it touches a relation, and keeps them. With schemas spread evenly over every connection, each backend
+ * has to learn every tenant schema — 10 connections × 1,000 tenants = 10,000 cold starts after every deploy
+ * or connection recycle, and 10 copies of every tenant's catalog in memory. With home lanes it is closer to one.
  */
 export class SchemaAffinePool {
   private readonly lanes: Pool[];
   private readonly waiters: Waiter[] = [];
+  /** Connections each schema holds or is being given, for the per-schema cap. */
+  private readonly held = new Map<string, number>();
   private readonly timeoutMs: number;
+  private readonly perSchemaMax: number;
   private ending = false;
 
-  constructor(config: PoolConfig, onIdleError: (error: Error) => void) {
+  constructor(config: PoolConfig, onIdleError: (error: Error) => void, perSchemaMax = Infinity) {
     this.timeoutMs = config.connectionTimeoutMillis ?? 0;
+    const size = Math.max(1, config.max ?? 10);
+    this.perSchemaMax = Math.max(1, Math.min(perSchemaMax, size));
     // 'release' comes before the lane takes its client back, 'remove' before a lane is empty: look next tick.
     const dispatchSoon = () => process.nextTick(() => this.dispatch());
-    this.lanes = Array.from({ length: Math.max(1, config.max ?? 10) }, () =>
+    this.lanes = Array.from({ length: size }, () =>
       new Pool({ ...config, max: 1 }).on('error', onIdleError).on('release', dispatchSoon).on('remove', dispatchSoon),
     );
   }
@@ -59,10 +66,10 @@ export class SchemaAffinePool {
   connect(schemaName: string): Promise<PoolClient> {
     if (this.ending) return Promise.reject(new Error('the tenant connection pool is closed'));
     const home = this.homeLane(schemaName);
-    const lane = this.waiters.length ? undefined : this.available(home);
-    if (lane) return this.take(lane);
+    const lane = this.waiters.length || !this.underCap(schemaName) ? undefined : this.available(home);
+    if (lane) return this.take(lane, schemaName);
     return new Promise<PoolClient>((resolve, reject) => {
-      const waiter: Waiter = { home, resolve, reject };
+      const waiter: Waiter = { schemaName, home, resolve, reject };
       if (this.timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
           const index = this.waiters.indexOf(waiter);
@@ -71,6 +78,8 @@ export class SchemaAffinePool {
         }, this.timeoutMs);
       }
       this.waiters.push(waiter);
+      // Queued behind waiters of capped schemas, it may be servable now.
+      process.nextTick(() => this.dispatch());
     });
   }
 
@@ -83,23 +92,55 @@ export class SchemaAffinePool {
     await Promise.all(this.lanes.filter((lane) => !lane.ended).map((lane) => lane.end()));
   }
 
-  /** Hands free connections to waiters, oldest first, each preferring its home lane. */
+  /** Hands free connections to waiters, oldest first, skipping schemas at their cap, each preferring its home lane. */
   private dispatch(): void {
-    while (this.waiters.length && !this.ending) {
-      const lane = this.available(this.waiters[0].home);
-      if (!lane) return;
-      const waiter = this.waiters.shift()!;
+    for (let i = 0; i < this.waiters.length && !this.ending; ) {
+      const waiter = this.waiters[i];
+      if (!this.underCap(waiter.schemaName)) {
+        i += 1;
+        continue;
+      }
+      const lane = this.available(waiter.home);
+      if (!lane) return; // nothing free for anyone
+      this.waiters.splice(i, 1);
       clearTimeout(waiter.timer);
-      this.take(lane).then(waiter.resolve, waiter.reject);
+      this.take(lane, waiter.schemaName).then(waiter.resolve, waiter.reject);
     }
   }
 
-  /** A failed connect leaves its lane empty without a 'remove' event, so waiters are looked at again. */
-  private take(lane: Pool): Promise<PoolClient> {
-    return lane.connect().catch((error: Error) => {
-      process.nextTick(() => this.dispatch());
-      throw error;
-    });
+  private underCap(schemaName: string): boolean {
+    return (this.held.get(schemaName) ?? 0) < this.perSchemaMax;
+  }
+
+  private hold(schemaName: string, delta: 1 | -1): void {
+    const count = (this.held.get(schemaName) ?? 0) + delta;
+    if (count > 0) this.held.set(schemaName, count);
+    else this.held.delete(schemaName);
+  }
+
+  /**
+   * Connects on `lane` for `schemaName`, counting the connection against the schema until it is released.
+   * A failed connect leaves its lane empty without a 'remove' event, so waiters are looked at again.
+   */
+  private take(lane: Pool, schemaName: string): Promise<PoolClient> {
+    this.hold(schemaName, 1);
+    return lane.connect().then(
+      (client) => {
+        const release = client.release;
+        let counted = true;
+        client.release = (error?: Error | boolean) => {
+          if (counted) this.hold(schemaName, -1);
+          counted = false;
+          return release.call(client, error);
+        };
+        return client;
+      },
+      (error: Error) => {
+        this.hold(schemaName, -1);
+        process.nextTick(() => this.dispatch());
+        throw error;
+      },
+    );
   }
 
   /**

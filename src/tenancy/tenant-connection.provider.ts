@@ -47,8 +47,10 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     private readonly ledger: SchemaLedgerService,
     events: TenantEventsService,
   ) {
-    this.pool = new SchemaAffinePool(tenantPoolConfig(config, databaseUrl), (error) =>
-      this.logger.warn(`idle tenant connection failed: ${error.message}`),
+    this.pool = new SchemaAffinePool(
+      tenantPoolConfig(config, databaseUrl),
+      (error) => this.logger.warn(`idle tenant connection failed: ${error.message}`),
+      config.TENANT_POOL_MAX_PER_TENANT,
     );
     this.entries = new LRUCache<string, Entry>({
       max: config.TENANT_DATASOURCE_MAX,

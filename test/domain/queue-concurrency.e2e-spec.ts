@@ -10,8 +10,8 @@ describe('claim under concurrency', () => {
   let c: TenantClient;
 
   beforeAll(async () => {
-    // Ten tenant connections, set here whatever the default, so that many claims really run at once in PostgreSQL.
-    t = await createTestApp({ TENANT_POOL_MAX: '10' });
+    // Ten tenant connections, all usable by one tenant, set here whatever the defaults: many claims really run at once.
+    t = await createTestApp({ TENANT_POOL_MAX: '10', TENANT_POOL_MAX_PER_TENANT: '10' });
     c = await tenantClient(t);
   });
   afterAll(async () => {
