@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../utils/test-app';
+import type { TestApp } from '../utils/test-app';
 import {
   createJob,
   createTarget,
@@ -7,6 +7,7 @@ import {
   MISSING_ID,
   TenantClient,
   tenantClient,
+  tenantWithTarget,
 } from '../utils/domain-fixtures';
 
 describe('job logs', () => {
@@ -15,9 +16,7 @@ describe('job logs', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();

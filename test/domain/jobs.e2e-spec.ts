@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../utils/test-app';
+import type { TestApp } from '../utils/test-app';
 import {
   claim,
   createJob,
@@ -11,6 +11,7 @@ import {
   MISSING_ID,
   TenantClient,
   tenantClient,
+  tenantWithTarget,
   UUID,
 } from '../utils/domain-fixtures';
 
@@ -20,9 +21,7 @@ describe('jobs', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();

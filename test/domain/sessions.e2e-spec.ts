@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../utils/test-app';
+import type { TestApp } from '../utils/test-app';
 import {
   createSession,
   createTarget,
@@ -8,6 +8,7 @@ import {
   SessionBody,
   TenantClient,
   tenantClient,
+  tenantWithTarget,
   UUID,
 } from '../utils/domain-fixtures';
 
@@ -17,9 +18,7 @@ describe('sessions', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();

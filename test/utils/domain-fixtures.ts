@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { TestApp } from './test-app';
+import { createTestApp, type TestApp } from './test-app';
 
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -173,4 +173,11 @@ export interface JobLogBody {
   message: string;
   data: Record<string, unknown> | null;
   timestamp: string;
+}
+
+/** The setup most domain test files share: an app on a fresh database, one tenant, and one of its targets. */
+export async function tenantWithTarget(): Promise<{ t: TestApp; a: TenantClient; targetId: string }> {
+  const t = await createTestApp();
+  const a = await tenantClient(t);
+  return { t, a, targetId: (await createTarget(a)).id };
 }
