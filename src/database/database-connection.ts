@@ -52,33 +52,33 @@ export async function connectDatabase(config: EnvironmentVariables, log: (line: 
   };
 }
 
-/** Sessions on the instance besides this query's own (call after closing this process's pools). */
-async function otherClientsConnected(maintenanceUrl: string): Promise<boolean> {
-  const client = new Client({ connectionString: maintenanceUrl });
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
   try {
     await client.connect();
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "backend_type" = 'client backend' AND "pid" <> pg_backend_pid()`,
-    );
-    return rows[0].n > 0;
-  } catch {
-    return false; // not answering: nothing to keep it running for
+    return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
+/** Sessions on the instance besides this query's own (call after closing this process's pools). */
+async function otherClientsConnected(maintenanceUrl: string): Promise<boolean> {
+  return withClient(maintenanceUrl, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "backend_type" = 'client backend' AND "pid" <> pg_backend_pid()`,
+    );
+    return rows[0].n > 0;
+  }).catch(() => false); // not answering: nothing to keep it running for
+}
+
 async function ensureDatabase(maintenanceUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: maintenanceUrl });
-  await client.connect();
-  try {
+  await withClient(maintenanceUrl, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`).catch((error: { code?: string }) => {
         if (error.code !== '42P04') throw error; // created meanwhile by the server or the CLI
       });
     }
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -61,7 +61,7 @@ export class TenantMigrationsService {
   }
 
   async migrate(options: MigrateOptions = {}): Promise<MigrateSummary> {
-    const shared = options.dryRun ? await this.pendingShared() : await this.shared.migrate();
+    const shared = options.dryRun ? await pendingSharedMigrations(this.query) : await this.shared.migrate();
     const steps = options.steps ?? TENANT_STEPS;
     const targets = await this.schemasToMigrate(steps, options.schemaNames);
     const concurrency = Math.max(1, options.concurrency ?? this.defaultConcurrency);
@@ -122,9 +122,4 @@ export class TenantMigrationsService {
     );
     return rows;
   }
-
-  private pendingShared(): Promise<string[]> {
-    return pendingSharedMigrations(this.query);
-  }
-
 }

@@ -149,10 +149,16 @@ export class SchemaAffinePool {
    * after, so the counts read here are the ones it acts on.
    */
   private available(home: number): Pool | undefined {
-    const ring = this.lanes.map((_, step) => this.lanes[(home + step) % this.lanes.length]);
     const free = (lane: Pool) => lane.waitingCount === 0 && lane.idleCount > 0;
     const empty = (lane: Pool) => lane.waitingCount === 0 && lane.totalCount === 0;
-    if (free(ring[0]) || empty(ring[0])) return ring[0];
-    return ring.find(free) ?? ring.find(empty);
+    const first = (test: (lane: Pool) => boolean) => {
+      for (let step = 0; step < this.lanes.length; step++) {
+        const lane = this.lanes[(home + step) % this.lanes.length];
+        if (test(lane)) return lane;
+      }
+      return undefined;
+    };
+    const homeLane = this.lanes[home];
+    return free(homeLane) || empty(homeLane) ? homeLane : (first(free) ?? first(empty));
   }
 }
