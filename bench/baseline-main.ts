@@ -5,16 +5,17 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
-import { requestStorage } from '../src/common/request-context';
 import { applyHeapGrowth } from '../src/config/heap-growth';
 import { loadConfig } from '../src/config/load-config';
 import { logLevelsFrom } from '../src/config/log-levels';
 import { tenantDataSourceOptions } from '../src/database/data-source-options';
-import { ApiKeyGuard } from '../src/tenancy/api-key.guard';
-import type { TenantConnectionProvider } from '../src/tenancy/tenant-connection.provider';
-import { TenantContext } from '../src/tenancy/tenant-context';
+import { ApiKeyGuard } from '../src/tenancy/auth/api-key.guard';
+import type { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
+import { TenantContext } from '../src/tenancy/auth/tenant-context';
 import { TenantDatabase } from '../src/tenancy/tenant-database.service';
-import type { TenantIdentity } from '../src/tenancy/tenant-identity';
+import type { TenantIdentity } from '../src/tenancy/auth/tenant-identity';
+import type { TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
+import { TENANT_ENTITIES } from '../src/entities';
 
 /**
  * The single-tenant baseline of `npm run bench`: the same AppModule, controllers, services and queries, with
@@ -23,10 +24,13 @@ import type { TenantIdentity } from '../src/tenancy/tenant-identity';
  * set, plus BENCH_BASELINE_TENANT (the tenant identity as JSON) and optionally BENCH_BASELINE_POOL.
  */
 class FixedTenantGuard implements CanActivate {
-  constructor(private readonly tenant: TenantIdentity) {}
+  constructor(
+    private readonly context: TenantContext,
+    private readonly tenant: TenantIdentity,
+  ) {}
 
   canActivate(_context: ExecutionContext): boolean {
-    requestStorage.getStore()!.tenant = this.tenant;
+    this.context.enter(this.tenant);
     return true;
   }
 }
@@ -36,7 +40,7 @@ class FixedTenantDatabase extends TenantDatabase {
     context: TenantContext,
     private readonly fixed: Promise<DataSource>,
   ) {
-    super(context, undefined as unknown as TenantConnectionProvider);
+    super(context, undefined as unknown as TenantConnectionProvider, { subscribe: () => undefined } as unknown as TenantEventsService);
   }
 
   override dataSource(): Promise<DataSource> {
@@ -53,12 +57,12 @@ async function bootstrap(): Promise<void> {
   const parsed = JSON.parse(identityJson) as TenantIdentity & { createdAt: string };
   const tenant: TenantIdentity = { ...parsed, createdAt: new Date(parsed.createdAt) };
   const poolMax = Number(process.env.BENCH_BASELINE_POOL ?? config.TENANT_POOL_MAX);
-  const dataSource = new DataSource(tenantDataSourceOptions({ ...config, TENANT_POOL_MAX: poolMax }, databaseUrl, tenant.schemaName));
+  const dataSource = new DataSource(tenantDataSourceOptions({ ...config, TENANT_POOL_MAX: poolMax }, databaseUrl, tenant.schemaName, TENANT_ENTITIES));
   const ready = dataSource.initialize();
 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register({ config, databaseUrl })] })
     .overrideGuard(ApiKeyGuard)
-    .useValue(new FixedTenantGuard(tenant))
+    .useValue(new FixedTenantGuard(new TenantContext(), tenant))
     .overrideProvider(TenantDatabase)
     .useFactory({ factory: (context: TenantContext) => new FixedTenantDatabase(context, ready), inject: [TenantContext] })
     .compile();

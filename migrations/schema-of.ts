@@ -1,6 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+import { quoteSchema } from '../src/database/schema-name';
 
 /**
  * The quoted schema a tenant migration runs for. Raw migration SQL runs as written, so every statement
@@ -8,8 +7,6 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export function schemaOf(queryRunner: QueryRunner): string {
   const schema: unknown = queryRunner.data?.schema;
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw new Error('tenant migration run without a valid target schema');
-  }
-  return `"${schema}"`;
+  if (typeof schema !== 'string') throw new Error('tenant migration run without a target schema');
+  return quoteSchema(schema);
 }

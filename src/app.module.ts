@@ -3,8 +3,11 @@ import { AdminModule } from './admin/admin.module';
 import { ConfigModule } from './config/config.module';
 import { EnvironmentVariables } from './config/environment-variables';
 import { DatabaseModule } from './database/database.module';
-import { DomainModule } from './domain/domain.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { TargetsModule } from './targets/targets.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 
 export interface AppRuntime {
@@ -19,10 +22,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, ENTITIES),
         TenancyModule,
         AdminModule,
-        DomainModule,
+        TargetsModule,
+        SessionsModule,
+        JobsModule,
         HealthModule,
       ],
     };

@@ -3,11 +3,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { ADMIN_KEY_SCHEME } from './admin/tenants-admin.controller';
-import { ApiExceptionFilter, sendError } from './common/api-exception.filter';
+import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
 import { requestContextMiddleware } from './common/request-context.middleware';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
-import { TENANT_KEY_SCHEME } from './tenancy/tenant-route.decorator';
+import { TENANT_KEY_SCHEME } from './tenancy/auth/tenant-route.decorator';
 
 const logger = new Logger('HTTP');
 

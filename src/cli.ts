@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { handleCommandError } from './admin-cli/cli-error-handler';
+import { commanderExitCode, handleCommandError } from './admin-cli/cli-error-handler';
 import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/migrate-check';
-import { ConfigValidationError } from './config/environment-variables';
 import { loadConfig } from './config/load-config';
 import { connectDatabase, DatabaseConnection } from './database/database-connection';
 
@@ -26,12 +25,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const commanderExit = (error as { exitCode?: number; code?: string }).code?.startsWith('commander.');
-  if (commanderExit) {
-    // Usage errors and --help: commander has already printed its message.
-    process.exitCode = (error as { exitCode: number }).exitCode;
-    return;
-  }
-  process.stderr.write(`error: ${error instanceof ConfigValidationError || error instanceof Error ? error.message : String(error)}\n`);
+  // Usage errors and --help (commander has printed them) keep commander's exit code; anything else is one line.
+  if (commanderExitCode(error) !== undefined) return handleCommandError(error);
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

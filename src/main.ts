@@ -9,8 +9,8 @@ import { applyHeapGrowth } from './config/heap-growth';
 import { loadConfig } from './config/load-config';
 import { logLevelsFrom } from './config/log-levels';
 import { connectDatabase } from './database/database-connection';
-import { SharedMigrationsService } from './database/shared-migrations.service';
-import { SpareSchemaPoolService } from './tenancy/spare-schema-pool.service';
+import { SharedMigrationsService } from './database/migrations/shared-migrations.service';
+import { SpareSchemaPoolService } from './tenancy/registry/spare-schema-pool.service';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Tenantry');

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import { LATEST_TENANT_VERSION, TENANT_STEPS } from '../src/database/migration-sets';
-import { TenantProvisionerService } from '../src/tenancy/tenant-provisioner.service';
-import type { Tenant } from '../src/tenancy/tenant.entity';
-import { TenantsService } from '../src/tenancy/tenants.service';
+import { LATEST_TENANT_VERSION, TENANT_STEPS } from '../src/database/migrations/migration-sets';
+import { TenantProvisionerService } from '../src/tenancy/registry/tenant-provisioner.service';
+import type { Tenant } from '../src/tenancy/registry/tenant.entity';
+import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
 const TENANT_KEYS = ['createdAt', 'id', 'isActive', 'name', 'schemaName', 'slug', 'updatedAt'];

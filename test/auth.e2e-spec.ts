@@ -2,9 +2,9 @@ import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/api-key';
-import { TenantConnectionProvider } from '../src/tenancy/tenant-connection.provider';
-import { TenantsService, TenantWithKey } from '../src/tenancy/tenants.service';
+import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
+import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 

@@ -1,4 +1,4 @@
-import { SchemaAffinePool } from '../src/tenancy/schema-affine-pool';
+import { SchemaAffinePool } from '../src/database/tenant-connections/schema-affine-pool';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
 describe('SchemaAffinePool (tenant connections with a home connection per schema)', () => {

@@ -1,10 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { TENANT_STEPS } from '../src/database/migration-sets';
-import { migrationSteps, MigrationStep } from '../src/database/schema-migrator';
-import { TenantMigrationsService } from '../src/database/tenant-migrations.service';
-import { SpareSchemaPoolService } from '../src/tenancy/spare-schema-pool.service';
-import { TenantConnectionProvider } from '../src/tenancy/tenant-connection.provider';
-import { TenantsService } from '../src/tenancy/tenants.service';
+import { TENANT_STEPS } from '../src/database/migrations/migration-sets';
+import { migrationSteps, MigrationStep } from '../src/database/migrations/schema-migrator';
+import { TenantMigrationsService } from '../src/database/migrations/tenant-migrations.service';
+import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
+import { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
+import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { schemaOf } from '../migrations/schema-of';
 import { buildApp, createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 

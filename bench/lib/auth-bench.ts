@@ -1,4 +1,4 @@
-import type { ApiKeyVerifierService } from '../../src/tenancy/api-key-verifier.service';
+import type { ApiKeyVerifierService } from '../../src/tenancy/auth/api-key-verifier.service';
 import { percentile } from './stats';
 
 export interface AuthCost {

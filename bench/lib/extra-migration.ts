@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '../../migrations/schema-of';
-import type { MigrationStep } from '../../src/database/schema-migrator';
+import type { MigrationStep } from '../../src/database/migrations/schema-migrator';
 
 /** Far in the future, so it sorts after every real tenant migration. */
 const TIMESTAMP = 4102444800000;

@@ -1,4 +1,4 @@
-import type { TenantsService } from '../../src/tenancy/tenants.service';
+import type { TenantsService } from '../../src/tenancy/registry/tenants.service';
 import { mapConcurrent } from './stats';
 
 export interface BenchTenant {

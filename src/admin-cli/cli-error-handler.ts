@@ -1,16 +1,23 @@
 import { DomainError } from '../common/domain-errors';
 
+/** Commander's own exits (usage errors, --help, --version) carry a `commander.*` code; it has printed them already. */
+export function commanderExitCode(error: unknown): number | undefined {
+  const commander = error as { code?: unknown; exitCode?: number } | undefined;
+  return typeof commander?.code === 'string' && commander.code.startsWith('commander.') ? (commander.exitCode ?? 1) : undefined;
+}
+
 /**
- * nest-commander's serviceErrorHandler: a failed command prints one line to stderr and exits non-zero
- * (2 for bad input, 1 otherwise). Usage errors from commander were already printed; keep their exit code.
+ * nest-commander's serviceErrorHandler, and the CLI's last resort: a failed command prints one line to stderr
+ * and exits non-zero (2 for bad input, 1 otherwise). Usage errors from commander keep their exit code.
  */
-export function handleCommandError(error: Error): void {
-  const commander = error as Error & { code?: string; exitCode?: number };
-  if (commander.code?.startsWith('commander.')) {
-    process.exitCode = commander.exitCode ?? 1;
+export function handleCommandError(error: unknown): void {
+  const commanderExit = commanderExitCode(error);
+  if (commanderExit !== undefined) {
+    process.exitCode = commanderExit;
     return;
   }
-  const known = error instanceof DomainError || error.name === 'MigrationsFailedError';
-  process.stderr.write(`error: ${known ? error.message : (error.stack ?? error.message)}\n`);
+  const known = error instanceof DomainError || (error instanceof Error && error.name === 'MigrationsFailedError');
+  const message = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
+  process.stderr.write(`error: ${message}\n`);
   process.exitCode = error instanceof DomainError && error.kind === 'invalid' ? 2 : 1;
 }

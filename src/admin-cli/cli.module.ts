@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AppRuntime } from '../app.module';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { ENTITIES } from '../entities';
 import { TenancyCoreModule } from '../tenancy/tenancy-core.module';
 import { CliOutput } from './cli-output.service';
 import { CreateTenantCommand } from './commands/create-tenant.command';
@@ -30,7 +31,7 @@ export class CliModule {
   static register({ config, databaseUrl }: AppRuntime): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), TenancyCoreModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl, ENTITIES), TenancyCoreModule],
       providers: [CliOutput, ...COMMANDS],
     };
   }

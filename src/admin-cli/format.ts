@@ -1,4 +1,4 @@
-import type { TenantView } from '../tenancy/tenant-view';
+import type { TenantView } from '../tenancy/registry/tenant-view';
 
 export function tenantLines(tenant: TenantView): string {
   return [

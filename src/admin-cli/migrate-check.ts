@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { EnvironmentVariables } from '../config/environment-variables';
-import { CheckReport, checkLedger } from '../database/ledger-check';
+import { CheckReport, checkLedger } from '../database/migrations/ledger-check';
 import { CliOutput } from './cli-output.service';
 
 /** A `migrate` run that found schemas behind or failed: exit 1 with this one line (handleCommandError). */

@@ -10,9 +10,9 @@ import {
   TenantPageDto,
   TenantWithKeyDto,
   UpdateTenantDto,
-} from '../tenancy/dto/tenant.dto';
-import { toTenantView } from '../tenancy/tenant-view';
-import { TenantsService } from '../tenancy/tenants.service';
+} from '../tenancy/registry/dto/tenant.dto';
+import { toTenantView } from '../tenancy/registry/tenant-view';
+import { TenantsService } from '../tenancy/registry/tenants.service';
 import { AdminKeyGuard } from './admin-key.guard';
 
 export const ADMIN_KEY_SCHEME = 'adminApiKey';

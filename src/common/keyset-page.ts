@@ -1,8 +1,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { InvalidInputError } from './domain-errors';
 import { decodeCursor, Page, toPage } from './pagination';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './uuid';
 
 interface NewestFirst {
   id: string;
@@ -23,7 +22,7 @@ export async function newestFirstPage<Entity extends NewestFirst & ObjectLiteral
   if (cursor) {
     const [createdAt, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
     // Only what this code writes: a UUID and an ISO timestamp that round-trips exactly (so PostgreSQL parses it).
-    if (!UUID.test(id) || !isExactIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
+    if (!isUuid(id) || !isExactIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
     query.andWhere(`(${alias}.created_at, ${alias}.id) < (:cursorCreatedAt, :cursorId)`, {
       cursorCreatedAt: createdAt,
       cursorId: id,

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page } from './pagination';
 
-/** `limit` and `cursor` of every list route (API.md: 1–100, default 50; out of range is a 400). */
+/** `limit` and `cursor` of every list route (1–100, default 50; out of range is a 400, never a silent clamp). */
 export class PageQueryDto {
   /** Page size, 1–100. */
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })

@@ -1,12 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DataSource } from 'typeorm';
-import type { TenantIdentity } from '../tenancy/tenant-identity';
 
-/** What one HTTP request carries through its async call chain (filled by middleware, then the API-key guard). */
+/**
+ * What one HTTP request carries through its async call chain: its id, and cleanups to run when the response
+ * ends. Higher layers attach their own per-request state to it (keyed by this object, e.g. in a WeakMap).
+ */
 export class RequestState {
-  tenant?: TenantIdentity;
-  /** The tenant's data source, leased on first use and released when the response ends. */
-  tenantDataSource?: Promise<DataSource>;
   private readonly cleanups: Array<() => void> = [];
   private ended = false;
   constructor(readonly requestId: string) {}

@@ -2,8 +2,6 @@ import type { PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables';
 import { QueryLogger } from './query-logger';
-import { SHARED_ENTITIES } from './shared-entities';
-import { TENANT_ENTITIES } from './tenant-entities';
 
 export const SHARED_SCHEMA = 'shared';
 
@@ -37,11 +35,11 @@ function baseOptions(config: EnvironmentVariables, url: string, poolMax: number,
 }
 
 /** The registry's data source: the `shared` schema only. The server, the CLI and the tests all build it here. */
-export function sharedDataSourceOptions(config: EnvironmentVariables, url: string): PostgresOptions {
+export function sharedDataSourceOptions(config: EnvironmentVariables, url: string, entities: Function[]): PostgresOptions {
   return {
     ...baseOptions(config, url, config.SHARED_POOL_MAX, `${config.INSTANCE_NAME}:shared`),
     schema: SHARED_SCHEMA,
-    entities: SHARED_ENTITIES,
+    entities,
   };
 }
 
@@ -57,12 +55,13 @@ export function tenantDataSourceOptions(
   config: EnvironmentVariables,
   url: string,
   schemaName: string,
+  entities: Function[],
   driver?: unknown,
 ): PostgresOptions {
   return {
     ...baseOptions(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`),
     schema: schemaName,
-    entities: TENANT_ENTITIES,
+    entities,
     ...(driver ? { driver } : {}),
   };
 }

@@ -2,10 +2,11 @@ import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { sharedDataSourceOptions } from './data-source-options';
-import { DATABASE_URL } from './database.tokens';
-import { SchemaLedgerService } from './schema-ledger.service';
-import { SharedMigrationsService } from './shared-migrations.service';
-import { TenantMigrationsService } from './tenant-migrations.service';
+import { DATABASE_URL, ENTITY_CLASSES, EntityClasses } from './database.tokens';
+import { SchemaLedgerService } from './migrations/schema-ledger.service';
+import { SharedMigrationsService } from './migrations/shared-migrations.service';
+import { TenantMigrationsService } from './migrations/tenant-migrations.service';
+import { TenantConnectionProvider } from './tenant-connections/tenant-connection.provider';
 
 @Injectable()
 class SharedDataSourceCloser implements OnApplicationShutdown {
@@ -16,27 +17,31 @@ class SharedDataSourceCloser implements OnApplicationShutdown {
   }
 }
 
-/** The shared-schema DataSource (injected as `DataSource`) and the migration ledger. */
+const EXPORTS = [DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService, TenantMigrationsService, TenantConnectionProvider];
+
+/** The shared-schema DataSource (injected as `DataSource`), the migration ledger and the tenant DataSources. */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(databaseUrl: string): DynamicModule {
+  static forRoot(databaseUrl: string, entities: EntityClasses): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
         { provide: DATABASE_URL, useValue: databaseUrl },
+        { provide: ENTITY_CLASSES, useValue: entities },
         {
           provide: DataSource,
           inject: [EnvironmentVariables],
           useFactory: (config: EnvironmentVariables) =>
-            new DataSource(sharedDataSourceOptions(config, databaseUrl)).initialize(),
+            new DataSource(sharedDataSourceOptions(config, databaseUrl, entities.shared)).initialize(),
         },
         SharedDataSourceCloser,
         SchemaLedgerService,
         SharedMigrationsService,
         TenantMigrationsService,
+        TenantConnectionProvider,
       ],
-      exports: [DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService, TenantMigrationsService],
+      exports: EXPORTS,
     };
   }
 }

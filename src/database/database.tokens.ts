@@ -1,2 +1,10 @@
 /** The PostgreSQL URL in use (external or embedded); resolved before the Nest application is built. */
 export const DATABASE_URL = Symbol('DATABASE_URL');
+
+/** The entity classes of the shared and of a tenant schema, handed down by the application module. */
+export const ENTITY_CLASSES = Symbol('ENTITY_CLASSES');
+
+export interface EntityClasses {
+  shared: Function[];
+  tenant: Function[];
+}

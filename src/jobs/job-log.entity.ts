@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 export const JOB_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type JobLogLevel = (typeof JOB_LOG_LEVELS)[number];

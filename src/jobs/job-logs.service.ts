@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { InvalidInputError, JobNotFoundError } from '../common/domain-errors';
+import { InvalidInputError } from '../common/domain-errors';
+import { JobNotFoundError } from './jobs.errors';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
-import { tableOf } from '../domain/table-sql';
+import { tableOf } from '../database/table-sql';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import { JobLog, JobLogLevel } from './job-log.entity';
 import { Job } from './job.entity';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 export interface LogEntry {
   level: JobLogLevel;

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { JobNotFoundError } from '../common/domain-errors';
-import { columnsOf, tableOf } from '../domain/table-sql';
+import { JobNotFoundError } from './jobs.errors';
+import { columnsOf, tableOf } from '../database/table-sql';
 import { Job } from './job.entity';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 export interface LockedJob {
   job: Job;

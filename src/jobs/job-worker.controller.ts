@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
-import { TenantRoute } from '../tenancy/tenant-route.decorator';
+import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
 import { JobDto, toJobDto } from './dto/job.dto';
 import { ClaimJobDto, CompleteJobDto, FailJobDto, HeartbeatJobDto } from './dto/worker.dto';
 import { JobWorkerService } from './job-worker.service';

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { LeaseNotHeldError } from '../common/domain-errors';
+import { LeaseNotHeldError } from './jobs.errors';
 import { EnvironmentVariables } from '../config/environment-variables';
-import { columnsOf, tableOf } from '../domain/table-sql';
+import { columnsOf, tableOf } from '../database/table-sql';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import { DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { JobLogsService, ServerLogEntry } from './job-logs.service';
 import { jsonParam, lockJob, updateJob } from './job-rows';
 import { Job } from './job.entity';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 /** Lease expiries handled per claim, so one claim after a mass worker crash stays short; the next claims do the rest. */
 const SWEEP_BATCH = 100;

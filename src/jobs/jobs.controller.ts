@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
-import { TenantRoute } from '../tenancy/tenant-route.decorator';
+import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobDto, JobPageDto, ListJobsQueryDto, toJobDto } from './dto/job.dto';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './idempotency-key.decorator';

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  IdempotencyKeyReusedError,
-  JobFinishedError,
-  JobNotFoundError,
-  SessionNotFoundError,
-  TargetNotFoundError,
-} from '../common/domain-errors';
+import { IdempotencyKeyReusedError, JobFinishedError, JobNotFoundError } from './jobs.errors';
+import { SessionNotFoundError } from '../sessions/sessions.errors';
+import { TargetNotFoundError } from '../targets/targets.errors';
 import type { Page } from '../common/pagination';
 import { newestFirstPage } from '../common/keyset-page';
-import { FOREIGN_KEY_VIOLATION, postgresError } from '../domain/postgres-errors';
-import { columnsOf, tableOf } from '../domain/table-sql';
+import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
+import { columnsOf, tableOf } from '../database/table-sql';
 import { Session } from '../sessions/session.entity';
 import { Target } from '../targets/target.entity';
 import { TenantDatabase } from '../tenancy/tenant-database.service';

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 /** What is stored; `expired` is derived from `expiresAt` when read (see `effectiveStatus`). */
 export type StoredSessionStatus = 'active' | 'closed';

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
-import { TenantRoute } from '../tenancy/tenant-route.decorator';
+import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
 import {
   CreateSessionDto,
   ListSessionsQueryDto,

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SessionNotFoundError, TargetNotFoundError } from '../common/domain-errors';
+import { SessionNotFoundError } from './sessions.errors';
+import { TargetNotFoundError } from '../targets/targets.errors';
 import type { Page } from '../common/pagination';
 import { newestFirstPage } from '../common/keyset-page';
-import { FOREIGN_KEY_VIOLATION, postgresError } from '../domain/postgres-errors';
-import { tableOf } from '../domain/table-sql';
+import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
+import { tableOf } from '../database/table-sql';
 import { Target } from '../targets/target.entity';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import { Session, SessionStatus } from './session.entity';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 export interface CreateSessionInput {
   targetId: string;

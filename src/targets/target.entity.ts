@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { JsonObject } from '../domain/json';
+import type { JsonObject } from '../common/json';
 
 /** A thing work is done against (`<tenant schema>.targets`). */
 @Entity({ name: 'targets' })

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from '../common/domain-errors';
+import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from './targets.errors';
 import type { Page } from '../common/pagination';
 import { newestFirstPage } from '../common/keyset-page';
-import { postgresError, UNIQUE_VIOLATION } from '../domain/postgres-errors';
-import { tableOf } from '../domain/table-sql';
+import { postgresError, UNIQUE_VIOLATION } from '../database/postgres-errors';
+import { tableOf } from '../database/table-sql';
 import { Job } from '../jobs/job.entity';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import type { CreateTargetDto, UpdateTargetDto } from './dto/target.dto';

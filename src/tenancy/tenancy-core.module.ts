@@ -1,19 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeyVerifierService } from './api-key-verifier.service';
-import { SpareSchemaPoolService } from './spare-schema-pool.service';
-import { TenantConnectionProvider } from './tenant-connection.provider';
-import { TenantContext } from './tenant-context';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyVerifierService } from './auth/api-key-verifier.service';
+import { SpareSchemaPoolService } from './registry/spare-schema-pool.service';
+import { TenantContext } from './auth/tenant-context';
 import { TenantDatabase } from './tenant-database.service';
-import { TenantEventsService } from './tenant-events.service';
-import { TenantProvisionerService } from './tenant-provisioner.service';
-import { TenantsService } from './tenants.service';
+import { TenantEventsService } from './registry/tenant-events.service';
+import { TenantProvisionerService } from './registry/tenant-provisioner.service';
+import { TenantsService } from './registry/tenants.service';
 
 const PROVIDERS = [
   ApiKeyGuard,
   ApiKeyVerifierService,
   SpareSchemaPoolService,
-  TenantConnectionProvider,
   TenantContext,
   TenantDatabase,
   TenantEventsService,

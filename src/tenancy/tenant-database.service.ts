@@ -1,29 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
-import { requestStorage } from '../common/request-context';
-import { TenantConnectionProvider } from './tenant-connection.provider';
-import { TenantContext } from './tenant-context';
+import { RequestState, requestStorage } from '../common/request-context';
+import { TenantConnectionProvider } from '../database/tenant-connections/tenant-connection.provider';
+import { TenantContext } from './auth/tenant-context';
+import { TenantEventsService } from './registry/tenant-events.service';
 
 /**
- * Tenant-bound repositories for the domain services: every repository comes from the calling tenant's own
+ * Tenant-bound repositories for the feature services: every repository comes from the calling tenant's own
  * DataSource (entities bound to its schema). The DataSource is leased on first use in a request, so a
  * request that fails authentication never opens one.
  */
 @Injectable()
 export class TenantDatabase {
+  private readonly leased = new WeakMap<RequestState, Promise<DataSource>>();
+
   constructor(
     private readonly context: TenantContext,
     private readonly connections: TenantConnectionProvider,
-  ) {}
+    events: TenantEventsService,
+  ) {
+    // A deleted tenant's DataSource goes at once, on every instance.
+    events.subscribe((change) => {
+      if (change !== 'resync' && change.reason === 'deleted') this.connections.evict(change.schemaName);
+    });
+  }
 
   dataSource(): Promise<DataSource> {
     const tenant = this.context.tenant;
     const state = requestStorage.getStore()!;
-    state.tenantDataSource ??= this.connections.acquire(tenant.schemaName).then((lease) => {
-      state.onEnd(lease.release);
-      return lease.dataSource;
-    });
-    return state.tenantDataSource;
+    let dataSource = this.leased.get(state);
+    if (!dataSource) {
+      dataSource = this.connections.acquire(tenant.schemaName).then((lease) => {
+        state.onEnd(lease.release);
+        return lease.dataSource;
+      });
+      this.leased.set(state, dataSource);
+    }
+    return dataSource;
   }
 
   async repository<Entity extends ObjectLiteral>(entity: EntityTarget<Entity>): Promise<Repository<Entity>> {

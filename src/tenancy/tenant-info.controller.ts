@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { TenantInfoDto } from './dto/tenant.dto';
-import { TenantContext } from './tenant-context';
-import { TenantRoute } from './tenant-route.decorator';
+import { TenantInfoDto } from './registry/dto/tenant.dto';
+import { TenantContext } from './auth/tenant-context';
+import { TenantRoute } from './auth/tenant-route.decorator';
 
 @ApiTags('tenant')
 @TenantRoute()

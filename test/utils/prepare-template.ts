@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { validateEnvironment } from '../../src/config/environment-variables';
 import { sharedDataSourceOptions } from '../../src/database/data-source-options';
-import { SharedMigrationsService } from '../../src/database/shared-migrations.service';
+import { SHARED_ENTITIES } from '../../src/entities';
+import { SharedMigrationsService } from '../../src/database/migrations/shared-migrations.service';
 
 /**
  * Prepares the template database that every test database is cloned from; runs once per jest
@@ -10,7 +11,7 @@ import { SharedMigrationsService } from '../../src/database/shared-migrations.se
  */
 export async function prepareTemplateDatabase(url: string): Promise<void> {
   const config = validateEnvironment({ ...process.env, DATABASE_URL: url });
-  const dataSource = await new DataSource(sharedDataSourceOptions(config, url)).initialize();
+  const dataSource = await new DataSource(sharedDataSourceOptions(config, url, SHARED_ENTITIES)).initialize();
   try {
     await new SharedMigrationsService(dataSource).migrate();
   } finally {

@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EnvironmentVariables } from '../../src/config/environment-variables';
 import { TenancyModule } from '../../src/tenancy/tenancy.module';
 import { TenantDatabase } from '../../src/tenancy/tenant-database.service';
-import { TenantRoute } from '../../src/tenancy/tenant-route.decorator';
+import { TenantRoute } from '../../src/tenancy/auth/tenant-route.decorator';
 import { buildApp } from './test-app';
 
 /**

@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
-import { SharedMigrationsService } from '../../src/database/shared-migrations.service';
-import { TenantsService, TenantWithKey } from '../../src/tenancy/tenants.service';
+import { SharedMigrationsService } from '../../src/database/migrations/shared-migrations.service';
+import { TenantsService, TenantWithKey } from '../../src/tenancy/registry/tenants.service';
 import { createTestDatabase } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';

@@ -1,6 +1,7 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { Command } from 'nest-commander';
+import { JsonCommand } from '../json-command';
+import { toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { keyNotice, tenantLines } from '../format';
 
@@ -9,7 +10,7 @@ import { keyNotice, tenantLines } from '../format';
   arguments: '<name> <slug>',
   description: 'Provision a tenant (schema, migrations, API key) and print its key once',
 })
-export class CreateTenantCommand extends CommandRunner {
+export class CreateTenantCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -21,10 +22,5 @@ export class CreateTenantCommand extends CommandRunner {
     const { tenant, apiKey } = await this.tenants.create(name, slug);
     if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey });
     this.out.print(`Created tenant ${tenant.slug}\n${tenantLines(toTenantView(tenant))}${keyNotice(apiKey)}`);
-  }
-
-  @Option({ flags: '--json', description: 'print JSON (includes the API key)' })
-  parseJson(): boolean {
-    return true;
   }
 }

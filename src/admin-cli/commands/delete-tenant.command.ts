@@ -1,7 +1,8 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { JsonCommand } from '../json-command';
 import { InvalidInputError } from '../../common/domain-errors';
-import { toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 
 @Command({
@@ -9,7 +10,7 @@ import { CliOutput } from '../cli-output.service';
   arguments: '<id-or-slug>',
   description: "Drop a tenant's schema, ledger entry and registry row (needs --yes)",
 })
-export class DeleteTenantCommand extends CommandRunner {
+export class DeleteTenantCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -26,11 +27,6 @@ export class DeleteTenantCommand extends CommandRunner {
 
   @Option({ flags: '--yes', description: 'confirm: this destroys all of the tenant data' })
   parseYes(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON' })
-  parseJson(): boolean {
     return true;
   }
 }

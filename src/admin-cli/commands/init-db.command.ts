@@ -1,5 +1,5 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { SharedMigrationsService } from '../../database/shared-migrations.service';
+import { SharedMigrationsService } from '../../database/migrations/shared-migrations.service';
 import { CliOutput } from '../cli-output.service';
 
 @Command({ name: 'init-db', description: 'Create the shared schema and apply its migrations (idempotent)' })

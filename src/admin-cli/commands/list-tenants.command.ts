@@ -1,11 +1,12 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
-import { TenantView, toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { Command, Option } from 'nest-commander';
+import { JsonCommand } from '../json-command';
+import { TenantView, toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantTable } from '../format';
 
 @Command({ name: 'list', description: 'List tenants (active ones unless --all)' })
-export class ListTenantsCommand extends CommandRunner {
+export class ListTenantsCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -27,11 +28,6 @@ export class ListTenantsCommand extends CommandRunner {
 
   @Option({ flags: '--all', description: 'include deactivated tenants' })
   parseAll(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON' })
-  parseJson(): boolean {
     return true;
   }
 }

@@ -1,9 +1,10 @@
 import { SingleBar } from 'cli-progress';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { JsonCommand } from '../json-command';
 import { InvalidInputError } from '../../common/domain-errors';
-import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '../../database/tenant-migrations.service';
-import { SpareSchemaPoolService } from '../../tenancy/spare-schema-pool.service';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { MigrateSummary, SchemaMigrationResult, TenantMigrationsService } from '../../database/migrations/tenant-migrations.service';
+import { SpareSchemaPoolService } from '../../tenancy/registry/spare-schema-pool.service';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { MigrationsFailedError, printCheckReport } from '../migrate-check';
 
@@ -19,7 +20,7 @@ interface MigrateCommandOptions {
   name: 'migrate',
   description: 'Apply shared migrations, then tenant migrations to every schema that is behind',
 })
-export class MigrateCommand extends CommandRunner {
+export class MigrateCommand extends JsonCommand {
   constructor(
     private readonly migrations: TenantMigrationsService,
     private readonly tenants: TenantsService,
@@ -107,11 +108,6 @@ export class MigrateCommand extends CommandRunner {
 
   @Option({ flags: '--dry-run', description: 'list what would run, change nothing' })
   parseDryRun(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON' })
-  parseJson(): boolean {
     return true;
   }
 }

@@ -1,6 +1,7 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { Command } from 'nest-commander';
+import { JsonCommand } from '../json-command';
+import { toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { keyNotice } from '../format';
 
@@ -9,7 +10,7 @@ import { keyNotice } from '../format';
   arguments: '<id-or-slug>',
   description: 'Issue a new API key; the old one is refused from now on',
 })
-export class RegenerateKeyCommand extends CommandRunner {
+export class RegenerateKeyCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -21,10 +22,5 @@ export class RegenerateKeyCommand extends CommandRunner {
     const { tenant, apiKey } = await this.tenants.regenerateKey(idOrSlug);
     if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey });
     this.out.print(`New key for ${tenant.slug}; the old key no longer works.${keyNotice(apiKey)}`);
-  }
-
-  @Option({ flags: '--json', description: 'print JSON (includes the API key)' })
-  parseJson(): boolean {
-    return true;
   }
 }

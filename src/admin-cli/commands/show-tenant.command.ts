@@ -1,11 +1,12 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
-import { toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { Command } from 'nest-commander';
+import { JsonCommand } from '../json-command';
+import { toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantLines } from '../format';
 
 @Command({ name: 'show', arguments: '<id-or-slug>', description: 'Show one tenant' })
-export class ShowTenantCommand extends CommandRunner {
+export class ShowTenantCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -17,10 +18,5 @@ export class ShowTenantCommand extends CommandRunner {
     const tenant = toTenantView(await this.tenants.get(idOrSlug));
     if (options.json) return this.out.json(tenant);
     this.out.print(tenantLines(tenant));
-  }
-
-  @Option({ flags: '--json', description: 'print JSON' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,7 +1,8 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { JsonCommand } from '../json-command';
 import { InvalidInputError } from '../../common/domain-errors';
-import { toTenantView } from '../../tenancy/tenant-view';
-import { TenantsService } from '../../tenancy/tenants.service';
+import { toTenantView } from '../../tenancy/registry/tenant-view';
+import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantLines } from '../format';
 
@@ -13,7 +14,7 @@ interface UpdateOptions {
 }
 
 @Command({ name: 'update', arguments: '<id-or-slug>', description: 'Rename, activate or deactivate a tenant' })
-export class UpdateTenantCommand extends CommandRunner {
+export class UpdateTenantCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -44,11 +45,6 @@ export class UpdateTenantCommand extends CommandRunner {
 
   @Option({ flags: '--deactivate', description: 'refuse the tenant (403) at once, on every instance' })
   parseDeactivate(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--json', description: 'print JSON' })
-  parseJson(): boolean {
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
-import type { JsonObject } from '../../domain/json';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import type { JsonObject } from '../../common/json';
 
 export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
 export const DEFAULT_MAX_ATTEMPTS = 3;

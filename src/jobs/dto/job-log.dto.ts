@@ -13,9 +13,9 @@ import {
 } from 'class-validator';
 import { PageDto } from '../../common/page.dto';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
-import type { JsonObject } from '../../domain/json';
+import type { JsonObject } from '../../common/json';
 
 export const MAX_LOG_BATCH = 1000;
 export const LOG_DATA_MAX_BYTES = 16 * KIB;

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsText } from '../../domain/validation';
+import { IsText } from '../../common/validation';
 import { Job, JOB_STATUSES, JobStatus } from '../job.entity';
-import type { JsonObject } from '../../domain/json';
+import type { JsonObject } from '../../common/json';
 
 export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: JOB_STATUSES })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
-import type { JsonObject } from '../../domain/json';
+import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import type { JsonObject } from '../../common/json';
 
 export const DEFAULT_LEASE_SECONDS = 60;
 export const MIN_LEASE_SECONDS = 5;

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsJsonObject, IsOptionalNotNull, KIB } from '../../domain/validation';
+import { IsJsonObject, IsOptionalNotNull, KIB } from '../../common/validation';
 import { effectiveStatus, Session, SESSION_STATUSES, SessionStatus } from '../session.entity';
-import type { JsonObject } from '../../domain/json';
+import type { JsonObject } from '../../common/json';
 
 export const SESSION_METADATA_MAX_BYTES = 16 * KIB;
 export const SESSION_TTL_MAX_SECONDS = 604_800;

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../domain/validation';
+import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { Target } from '../target.entity';
-import type { JsonObject } from '../../domain/json';
+import type { JsonObject } from '../../common/json';
 
 export const TARGET_METADATA_MAX_BYTES = 16 * KIB;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

@@ -1,0 +1,8 @@
+/** What a schema name of ours may be (tenant_<slug>, spare_<hex>, shared): checked before it is ever quoted. */
+export const SCHEMA_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The schema name as a quoted identifier; throws for anything that is not one of ours. */
+export function quoteSchema(schema: string): string {
+  if (!SCHEMA_NAME_PATTERN.test(schema)) throw new Error('invalid schema name');
+  return `"${schema}"`;
+}

@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { DataSource } from 'typeorm';
+import { EnvironmentVariables } from '../../config/environment-variables';
+import { tenantDataSourceOptions, tenantPoolConfig } from '../data-source-options';
+import { SchemaBehindError } from '../database.errors';
+import { DATABASE_URL, ENTITY_CLASSES, type EntityClasses } from '../database.tokens';
+import { SchemaLedgerService } from '../migrations/schema-ledger.service';
+import { SchemaAffinePool } from './schema-affine-pool';
+import { sharedPoolDriver } from './shared-pool-driver';
+
+interface Entry {
+  ready: Promise<DataSource>;
+  leases: number;
+  evicted: boolean;
+  /** Set by the first destroy, so eviction and shutdown never destroy one DataSource twice. */
+  closed?: Promise<void>;
+}
+
+export interface TenantDataSourceLease {
+  dataSource: DataSource;
+  release(): void;
+}
+
+/**
+ * One TypeORM DataSource per tenant schema, in an LRU with a maximum count and idle eviction.
+ * Concurrent first requests for a schema share one initialization; an evicted DataSource is destroyed
+ * once the requests still using it have released it.
+ *
+ * The DataSources hold entity metadata bound to their schema, not connections: they all draw from one
+ * pool of TENANT_POOL_MAX connections, in which each schema prefers a home connection (SchemaAffinePool).
+ * A pool per tenant made every LRU miss open and authenticate a new connection and kept up to TENANT_DATASOURCE_MAX × pool size backends; with 1,000 active tenants that
+ * capped throughput near 3% of a single-tenant build (bench/README.md). Connections now stay within
+ * TENANT_POOL_MAX whatever the number of tenants; DB_CONNECTION_MAX_LIFETIME_SECONDS recycles them so
+ * a backend's per-schema catalog cache cannot grow without bound.
+ */
+@Injectable()
+export class TenantConnectionProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger(TenantConnectionProvider.name);
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly pool: SchemaAffinePool;
+
+  constructor(
+    private readonly config: EnvironmentVariables,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    private readonly ledger: SchemaLedgerService,
+    @Inject(ENTITY_CLASSES) private readonly entities: EntityClasses,
+  ) {
+    this.pool = new SchemaAffinePool(
+      tenantPoolConfig(config, databaseUrl),
+      (error) => this.logger.warn(`idle tenant connection failed: ${error.message}`),
+      config.TENANT_POOL_MAX_PER_TENANT,
+    );
+    this.entries = new LRUCache<string, Entry>({
+      max: config.TENANT_DATASOURCE_MAX,
+      ttl: config.TENANT_IDLE_SECONDS * 1000,
+      updateAgeOnGet: true,
+      ttlAutopurge: true,
+      dispose: (entry) => {
+        entry.evicted = true;
+        if (entry.leases === 0) this.destroy(entry);
+      },
+    });
+  }
+
+  /** Drops the schema's DataSource from the LRU (destroyed once its in-flight requests release it). */
+  evict(schemaName: string): void {
+    this.entries.delete(schemaName);
+  }
+
+  get openCount(): number {
+    return this.entries.size;
+  }
+
+  async acquire(schemaName: string): Promise<TenantDataSourceLease> {
+    let entry = this.entries.get(schemaName);
+    if (!entry) {
+      const created: Entry = { ready: this.open(schemaName), leases: 0, evicted: false };
+      created.ready.catch(() => {
+        if (this.entries.peek(schemaName) === created) this.entries.delete(schemaName);
+      });
+      this.entries.set(schemaName, created);
+      entry = created;
+    }
+    const held = entry;
+    held.leases += 1;
+    let dataSource: DataSource;
+    try {
+      dataSource = await held.ready;
+    } catch (error) {
+      held.leases -= 1;
+      throw error;
+    }
+    let released = false;
+    return {
+      dataSource,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.leases -= 1;
+        if (held.evicted && held.leases === 0) this.destroy(held);
+      },
+    };
+  }
+
+  /** Destroys every tenant DataSource (the shared pool stays open). */
+  async closeAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((entry) => this.destroy(entry)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.closeAll();
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  private async open(schemaName: string): Promise<DataSource> {
+    // A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns.
+    if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
+    const driver = sharedPoolDriver(() => this.pool.connect(schemaName));
+    return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver)).initialize();
+  }
+
+  private destroy(entry: Entry): Promise<void> {
+    entry.closed ??= (async () => {
+      try {
+        const dataSource = await entry.ready;
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } catch (error) {
+        if (!(error instanceof SchemaBehindError)) this.logger.debug(`closing a tenant data source: ${String(error)}`);
+      }
+    })();
+    return entry.closed;
+  }
+}

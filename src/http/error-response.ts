@@ -1,0 +1,61 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, DomainErrorKind } from '../common/domain-errors';
+import { isDatabaseUnavailable, isUnstorableText } from '../database/postgres-errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  requestId?: string;
+}
+
+const STATUS_BY_KIND: Record<DomainErrorKind, HttpStatus> = {
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  throttled: HttpStatus.TOO_MANY_REQUESTS,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function reasonPhrase(status: number): string {
+  return REASON[status] ?? 'Error';
+}
+
+/** Maps anything thrown to a status and the API's error body. Unknown errors become a bare 500. */
+export function toErrorResponse(error: unknown): { body: ErrorBody; retryAfterSeconds?: number } {
+  if (error instanceof DomainError) {
+    const statusCode = STATUS_BY_KIND[error.kind];
+    return { body: { statusCode, error: reasonPhrase(statusCode), message: error.message }, retryAfterSeconds: error.retryAfterSeconds };
+  }
+  if (error instanceof HttpException) {
+    const statusCode = error.getStatus();
+    const response = error.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : ((response as { message?: string | string[] }).message ?? error.message);
+    return { body: { statusCode, error: reasonPhrase(statusCode), message } };
+  }
+  if (isUnstorableText(error)) {
+    return { body: { statusCode: 400, error: reasonPhrase(400), message: 'Request contains text that cannot be stored' } };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: 5 };
+  }
+  return { body: { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' } };
+}

@@ -1,0 +1,17 @@
+import { ForbiddenError, ThrottledError, UnauthenticatedError } from '../../common/domain-errors';
+
+export class InvalidApiKeyError extends UnauthenticatedError {
+  constructor(message = 'Invalid API key') {
+    super(message);
+  }
+}
+export class TenantDeactivatedError extends ForbiddenError {
+  constructor() {
+    super('Tenant is deactivated');
+  }
+}
+export class TooManyAttemptsError extends ThrottledError {
+  constructor(retryAfterSeconds: number) {
+    super('Too many failed authentication attempts', retryAfterSeconds);
+  }
+}

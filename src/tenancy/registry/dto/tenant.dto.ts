@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PageDto, PageQueryDto } from '../../../common/page.dto';
+import { IsOptionalNotNull, IsText } from '../../../common/validation';
+import { NAME_MAX, NAME_MIN, SLUG_MAX, SLUG_MIN, SLUG_PATTERN, SLUG_PATTERN_MESSAGE } from '../tenant-rules';
+import type { TenantView } from '../tenant-view';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateTenantDto {
+  /** Display name, 1–200 characters after trimming. */
+  @ApiProperty({ example: 'Acme Corp', minLength: NAME_MIN, maxLength: NAME_MAX })
+  @Transform(trim)
+  @IsText(NAME_MIN, NAME_MAX)
+  name: string;
+
+  /** Immutable identifier; the schema is `tenant_` + slug with `-` replaced by `_`. */
+  @ApiProperty({ example: 'acme-corp', minLength: SLUG_MIN, maxLength: SLUG_MAX, pattern: SLUG_PATTERN.source })
+  @IsString()
+  @Length(SLUG_MIN, SLUG_MAX)
+  @Matches(SLUG_PATTERN, { message: SLUG_PATTERN_MESSAGE })
+  slug: string;
+}
+
+export class UpdateTenantDto {
+  @ApiPropertyOptional({ example: 'Acme Corporation', minLength: NAME_MIN, maxLength: NAME_MAX })
+  @IsOptionalNotNull()
+  @Transform(trim)
+  @IsText(NAME_MIN, NAME_MAX)
+  name?: string;
+
+  /** `false` deactivates the tenant: its key gets `403` at once, on every instance. */
+  @ApiPropertyOptional()
+  @IsOptionalNotNull()
+  @IsBoolean()
+  isActive?: boolean;
+}
+
+export class ListTenantsQueryDto extends PageQueryDto {
+  /** Only active (`true`) or only deactivated (`false`) tenants. */
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  @Type(() => String)
+  isActive?: 'true' | 'false';
+}
+
+export class TenantDto implements TenantView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Acme Corp' }) name: string;
+  @ApiProperty({ example: 'acme-corp' }) slug: string;
+  @ApiProperty({ example: 'tenant_acme_corp' }) schemaName: string;
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class TenantWithKeyDto {
+  @ApiProperty({ type: TenantDto }) tenant: TenantDto;
+  /** Shown once; only its hash is stored. */
+  @ApiProperty({ example: 'tnt_3kTMd9Xq2LbA_5rWm...' }) apiKey: string;
+}
+
+export class TenantPageDto extends PageDto<TenantDto> {
+  @ApiProperty({ type: [TenantDto] }) declare items: TenantDto[];
+}
+
+export class TenantInfoDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() slug: string;
+  @ApiProperty() schemaName: string;
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}

@@ -1,0 +1,17 @@
+import { ConflictError, NotFoundError } from '../../common/domain-errors';
+
+export class TenantNotFoundError extends NotFoundError {
+  constructor() {
+    super('Tenant not found');
+  }
+}
+export class SlugTakenError extends ConflictError {
+  constructor(slug: string) {
+    super(`A tenant with slug "${slug}" already exists`);
+  }
+}
+export class SchemaExistsError extends ConflictError {
+  constructor(slug: string) {
+    super(`Schema for slug "${slug}" already exists`);
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
+import type { QueryRunner } from 'typeorm';
+import { DATABASE_URL } from '../../database/database.tokens';
+
+export const TENANT_CHANNEL = 'tenantry_tenant_changed';
+
+export type TenantChangeReason = 'key-regenerated' | 'updated' | 'deleted';
+export interface TenantChange {
+  tenantId: string;
+  schemaName: string;
+  reason: TenantChangeReason;
+}
+type Listener = (change: TenantChange | 'resync') => void;
+
+/**
+ * Tells every instance that a tenant changed (PostgreSQL LISTEN/NOTIFY), so each evicts cached keys and
+ * data sources at once. After a lost connection listeners get `resync` (notifications may have been missed).
+ */
+@Injectable()
+export class TenantEventsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TenantEventsService.name);
+  private readonly listeners: Listener[] = [];
+  private client?: Client;
+  private closed = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private connecting?: Promise<void>;
+
+  constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
+
+  subscribe(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Sends the notification inside the caller's transaction: it is delivered only if that commits. */
+  async publish(queryRunner: QueryRunner, change: TenantChange): Promise<void> {
+    await queryRunner.query('SELECT pg_notify($1, $2)', [TENANT_CHANNEL, JSON.stringify(change)]);
+    this.emit(change);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    // A reconnection in flight ends its own client once it sees `closed`; wait for it so no socket outlives us.
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private emit(change: TenantChange | 'resync'): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private connect(): Promise<void> {
+    this.connecting = this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl, application_name: 'tenantry:listen', connectionTimeoutMillis: 5_000 });
+    client.on('notification', (message) => {
+      if (message.channel !== TENANT_CHANNEL || !message.payload) return;
+      try {
+        this.emit(JSON.parse(message.payload) as TenantChange);
+      } catch {
+        this.logger.warn('ignored a malformed tenant notification');
+      }
+    });
+    client.on('error', (error) => this.logger.warn(`tenant notification listener: ${error.message}`));
+    try {
+      await client.connect();
+      if (!this.closed) await client.query(`LISTEN ${TENANT_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    // Only the live listener reconnects: a client that failed to connect, or was ended on shutdown, does not.
+    client.on('end', () => {
+      if (this.client === client) this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.client = undefined;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect()
+        .then(() => {
+          if (!this.closed) this.emit('resync');
+        })
+        .catch((error: Error) => {
+          this.logger.warn(`tenant notification listener reconnect failed: ${error.message}`);
+          this.scheduleReconnect();
+        });
+    }, 1000);
+    this.reconnectTimer.unref();
+  }
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { EnvironmentVariables } from '../../config/environment-variables';
+import { InvalidInputError } from '../../common/domain-errors';
+import { isUuid } from '../../common/uuid';
+import { SchemaExistsError, SlugTakenError, TenantNotFoundError } from './registry.errors';
+import { newestFirstPage } from '../../common/keyset-page';
+import type { Page } from '../../common/pagination';
+import { DUPLICATE_SCHEMA, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
+import { inTransaction } from '../../database/transaction';
+import { generateApiKey } from '../auth/api-key';
+import { hashApiKey } from '../auth/api-key-hasher';
+import { nameProblem, schemaNameForSlug, slugProblem } from './tenant-rules';
+import { Tenant } from './tenant.entity';
+import { TenantChangeReason, TenantEventsService } from './tenant-events.service';
+import { TenantProvisionerService } from './tenant-provisioner.service';
+import { SpareSchemaPoolService } from './spare-schema-pool.service';
+
+export interface TenantWithKey {
+  tenant: Tenant;
+  apiKey: string;
+}
+
+export interface ListTenantsOptions {
+  limit: number;
+  cursor?: string;
+  isActive?: boolean;
+}
+
+/** The tenant registry: the operations behind both the `/tenants` admin API and the CLI. */
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly config: EnvironmentVariables,
+    private readonly dataSource: DataSource,
+    private readonly provisioner: TenantProvisionerService,
+    private readonly events: TenantEventsService,
+    private readonly spares: SpareSchemaPoolService,
+  ) {}
+
+  /** Row, schema, migrations and key hash in one transaction: all of it or none of it. */
+  async create(name: string, slug: string): Promise<TenantWithKey> {
+    const problems = [nameProblem(name), slugProblem(slug)].filter((p): p is string => p !== null);
+    if (problems.length) throw new InvalidInputError(problems.join('; '));
+    const key = generateApiKey();
+    const now = new Date();
+    const tenant = Object.assign(new Tenant(), {
+      id: randomUUID(),
+      name: name.trim(),
+      slug,
+      schemaName: schemaNameForSlug(slug),
+      isActive: true,
+      apiKeyId: key.keyId,
+      apiKeyHash: await hashApiKey(key.key, this.config.API_KEY_PBKDF2_ITERATIONS),
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await inTransaction(this.dataSource, async (queryRunner) => {
+        // The row goes first: a concurrent create of the same slug waits on its unique index, then fails.
+        await queryRunner.manager.insert(Tenant, tenant);
+        await this.provisioner.createSchema(queryRunner, tenant.schemaName);
+      });
+    } catch (error) {
+      const { code, constraint } = postgresError(error);
+      if (code === UNIQUE_VIOLATION && constraint !== 'tenants_api_key_id_key') throw new SlugTakenError(slug);
+      if (code === DUPLICATE_SCHEMA) throw new SchemaExistsError(slug);
+      throw error;
+    }
+    this.spares.scheduleRefill();
+    return { tenant, apiKey: key.key };
+  }
+
+  async list(options: ListTenantsOptions): Promise<Page<Tenant>> {
+    const query = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
+    if (options.isActive !== undefined) query.andWhere('t.is_active = :isActive', { isActive: options.isActive });
+    return newestFirstPage(query, options.limit, options.cursor);
+  }
+
+  /** By id (UUID) or by slug. */
+  async get(idOrSlug: string): Promise<Tenant> {
+    const where = isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug };
+    const tenant = await this.dataSource.getRepository(Tenant).findOne({ where });
+    if (!tenant) throw new TenantNotFoundError();
+    return tenant;
+  }
+
+  async update(idOrSlug: string, changes: { name?: string; isActive?: boolean }): Promise<Tenant> {
+    if (changes.name !== undefined) {
+      const problem = nameProblem(changes.name);
+      if (problem) throw new InvalidInputError(problem);
+    }
+    if (changes.isActive !== undefined && typeof changes.isActive !== 'boolean') {
+      throw new InvalidInputError('isActive must be a boolean');
+    }
+    return this.changeTenant(idOrSlug, 'updated', async (tenant) => {
+      if (changes.name !== undefined) tenant.name = changes.name.trim();
+      if (changes.isActive !== undefined) tenant.isActive = changes.isActive;
+    });
+  }
+
+  /** A new key; the old one is refused from the commit on, on every instance. */
+  async regenerateKey(idOrSlug: string): Promise<TenantWithKey> {
+    const key = generateApiKey();
+    const hash = await hashApiKey(key.key, this.config.API_KEY_PBKDF2_ITERATIONS);
+    const tenant = await this.changeTenant(idOrSlug, 'key-regenerated', async (row) => {
+      row.apiKeyId = key.keyId;
+      row.apiKeyHash = hash;
+    });
+    return { tenant, apiKey: key.key };
+  }
+
+  /** Drops the schema, its ledger entry and the registry row together. */
+  async delete(idOrSlug: string): Promise<Tenant> {
+    return inTransaction(this.dataSource, async (queryRunner) => {
+      const tenant = await this.lockTenant(queryRunner, idOrSlug);
+      await this.provisioner.dropSchema(queryRunner, tenant.schemaName);
+      await queryRunner.manager.delete(Tenant, { id: tenant.id });
+      await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'deleted' });
+      return tenant;
+    });
+  }
+
+  private async changeTenant(
+    idOrSlug: string,
+    reason: TenantChangeReason,
+    change: (tenant: Tenant) => Promise<void>,
+  ): Promise<Tenant> {
+    return inTransaction(this.dataSource, async (queryRunner) => {
+      const tenant = await this.lockTenant(queryRunner, idOrSlug);
+      await change(tenant);
+      tenant.updatedAt = new Date();
+      await queryRunner.manager.save(Tenant, tenant);
+      await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason });
+      return tenant;
+    });
+  }
+
+  private async lockTenant(queryRunner: QueryRunner, idOrSlug: string): Promise<Tenant> {
+    const where = isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug };
+    const tenant = await queryRunner.manager.findOne(Tenant, { where, lock: { mode: 'pessimistic_write' } });
+    if (!tenant) throw new TenantNotFoundError();
+    return tenant;
+  }
+}
