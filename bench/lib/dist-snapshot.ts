@@ -6,7 +6,7 @@ import path from 'node:path';
 const MARK = 'TENANTRY_BENCH_SNAPSHOT';
 
 /**
- * `nest build` deletes and rewrites dist/; a rebuild during a benchmark would pull the app out from under it.
+ * `nest build` rewrites dist/ in place; a rebuild during a benchmark would pull the app out from under it.
  * So the benchmark re-runs itself (and starts its app processes) from a private copy of dist/ with a
  * node_modules link. Returns true in the launcher, which must then do nothing else.
  */

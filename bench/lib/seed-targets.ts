@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { mapConcurrent } from './stats';
+import { mapConcurrent } from '../../src/common/concurrency';
 import type { BenchTenant } from './tenant-factory';
 
 /**

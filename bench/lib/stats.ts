@@ -29,17 +29,3 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms:
   const result = await work();
   return { result, ms: performance.now() - started };
 }
-
-/** Runs `work` over `items` with at most `concurrency` in flight, keeping input order in the output. */
-export async function mapConcurrent<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await work(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}

@@ -1,5 +1,5 @@
 import type { TenantsService } from '../../src/tenancy/registry/tenants.service';
-import { mapConcurrent } from './stats';
+import { mapConcurrent } from '../../src/common/concurrency';
 
 export interface BenchTenant {
   id: string;

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-errors';
+import { postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
 
 /** Commander's own exits (usage errors, --help, --version) carry a `commander.*` code; it has printed them already. */
 export function commanderExitCode(error: unknown): number | undefined {
@@ -14,6 +15,12 @@ export function handleCommandError(error: unknown): void {
   const commanderExit = commanderExitCode(error);
   if (commanderExit !== undefined) {
     process.exitCode = commanderExit;
+    return;
+  }
+  const pg = postgresError(error);
+  if (pg.code === UNDEFINED_TABLE && /"shared\./.test(pg.message ?? '')) {
+    process.stderr.write('error: the database has no tenant registry yet: run `init-db` (or start the server) first\n');
+    process.exitCode = 1;
     return;
   }
   const known = error instanceof DomainError || (error instanceof Error && error.name === 'MigrationsFailedError');

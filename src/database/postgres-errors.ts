@@ -5,6 +5,7 @@
 export const UNIQUE_VIOLATION = '23505';
 export const FOREIGN_KEY_VIOLATION = '23503';
 export const DUPLICATE_SCHEMA = '42P06';
+export const UNDEFINED_TABLE = '42P01';
 
 // Connection-level failures (server gone, shutting down, out of connections) mean "unavailable", not a bug.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08006', '08001']);

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from '../utils/test-app';
-import { createTarget, inParallel, JobBody, TenantClient, tenantClient } from '../utils/domain-fixtures';
+import { mapConcurrent } from '../../src/common/concurrency';
+import { createTarget, JobBody, TenantClient, tenantClient } from '../utils/domain-fixtures';
 
 const JOBS = 1000;
 const WORKERS = 20;
@@ -21,7 +22,7 @@ describe('claim under concurrency', () => {
   it(`${WORKERS} workers complete ${JOBS} jobs, each exactly once`, async () => {
     const targets = await Promise.all([createTarget(c), createTarget(c)]);
     const createStarted = Date.now();
-    const created = await inParallel(
+    const created = await mapConcurrent(
       Array.from({ length: JOBS }, (_, i) => i),
       20,
       async (i) => {

@@ -106,24 +106,6 @@ export async function listAll<T>(client: TenantClient, path: string, limit = 100
   return items;
 }
 
-/** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function inParallel<T, R>(
-  items: T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
 export interface TargetBody {
   id: string;
   name: string;

@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../common/domain-errors';
+import { commanderExitCode, handleCommandError } from './cli-error-handler';
+
+describe('handleCommandError', () => {
+  let written: string[];
+  let write: jest.SpyInstance;
+  const previousExitCode = process.exitCode;
+  beforeEach(() => {
+    written = [];
+    write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    process.exitCode = 0;
+  });
+  afterEach(() => {
+    write.mockRestore();
+    process.exitCode = previousExitCode;
+  });
+
+  it('keeps commander exit codes and prints nothing (commander already has)', () => {
+    const usage = Object.assign(new Error('missing argument'), { code: 'commander.missingArgument', exitCode: 1 });
+    expect(commanderExitCode(usage)).toBe(1);
+    handleCommandError(usage);
+    expect(process.exitCode).toBe(1);
+    expect(written).toEqual([]);
+  });
+
+  it('exits 2 with the message alone for bad input', () => {
+    handleCommandError(new InvalidInputError('slug must be a string'));
+    expect(process.exitCode).toBe(2);
+    expect(written).toEqual(['error: slug must be a string\n']);
+  });
+
+  it('tells to run init-db when the registry tables are missing, instead of a stack trace', () => {
+    const missing = Object.assign(new Error('relation "shared.tenants" does not exist'), { code: '42P01' });
+    handleCommandError(missing);
+    expect(process.exitCode).toBe(1);
+    expect(written.join('')).toMatch(/^error: the database has no tenant registry yet: run `init-db`/);
+    expect(written.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints the stack of an unexpected error and exits 1', () => {
+    handleCommandError(new TypeError('boom'));
+    expect(process.exitCode).toBe(1);
+    expect(written.join('')).toMatch(/^error: TypeError: boom\n\s+at /);
+  });
+});
