@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import { queueTables } from './queue-tables';
+import { JobLog, JobLogLevel } from './job-log.entity';
+import type { JsonObject } from '../common/json';
+
+export interface LogEntry {
+  level: JobLogLevel;
+  message: string;
+  data?: JsonObject | null;
+  /** ISO 8601; the database clock when absent. */
+  timestamp?: string;
+}
+
+/** An entry whose `seq` its writer reserved (a server entry takes the `log_seq` its state change bumped). */
+export interface NumberedLogEntry extends LogEntry {
+  jobId: string;
+  seq: number;
+}
+
+/**
+ * The job-log statements, on one tenant's DataSource, in the caller's transaction. Seqs are gapless per job:
+ * they are reserved by bumping `jobs.log_seq` under its row lock, in the transaction that inserts them.
+ */
+export class JobLogRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /**
+   * Appends entries numbered after the job's last seq, reserved by bumping `jobs.log_seq` (`jobs_pkey`); the
+   * row lock of that UPDATE serializes appenders of one job. False when there is no such job.
+   */
+  async appendLogs(jobId: string, entries: LogEntry[]): Promise<boolean> {
+    const [rows] = await this.manager.query<[Array<{ logSeq: number }>, number]>(
+      `UPDATE ${queueTables(this.manager).jobs} SET "log_seq" = "log_seq" + $2 WHERE "id" = $1 RETURNING "log_seq" AS "logSeq"`,
+      [jobId, entries.length],
+    );
+    if (rows.length === 0) return false;
+    const first = rows[0].logSeq - entries.length + 1;
+    await this.insertLogs(entries.map((entry, index) => ({ ...entry, jobId, seq: first + index })));
+    return true;
+  }
+
+  /** Up to `limit + 1` entries after `after`, by seq (`job_logs_pkey`, or `job_logs_job_id_level_seq_idx` for a level). */
+  async listLogs(jobId: string, after: number, limit: number, level?: JobLogLevel): Promise<JobLog[]> {
+    const query = this.manager
+      .getRepository(JobLog)
+      .createQueryBuilder('l')
+      .where('l.job_id = :jobId', { jobId })
+      .andWhere('l.seq > :after', { after })
+      .orderBy('l.seq', 'ASC')
+      .limit(limit + 1);
+    if (level !== undefined) query.andWhere('l.level = :level', { level });
+    return query.getMany();
+  }
+
+  /** Writes entries whose seqs the caller reserved, as one statement (`job_logs_pkey` rejects a seq twice). */
+  async insertLogs(entries: NumberedLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({
+      job_id: e.jobId,
+      seq: e.seq,
+      level: e.level,
+      message: e.message,
+      data: e.data ?? null,
+      timestamp: e.timestamp === undefined ? null : new Date(e.timestamp).toISOString(),
+    }));
+    await this.manager.query(
+      `INSERT INTO ${queueTables(this.manager).jobLogs} ("job_id", "seq", "level", "message", "data", "timestamp")
+       SELECT e."job_id", e."seq", e."level", e."message", e."data", coalesce(e."timestamp", now())
+         FROM jsonb_to_recordset($1::jsonb)
+           AS e("job_id" uuid, "seq" integer, "level" text, "message" text, "data" jsonb, "timestamp" timestamptz)`,
+      [JSON.stringify(rows)],
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import type { EntityManager } from 'typeorm';
+import { JobLogRepository } from './job-log.repository';
+import { Job } from './job.entity';
+import { QueueTables, queueTables } from './queue-tables';
+import type { JsonObject } from '../common/json';
+
+export interface ClaimRequest {
+  workerId: string;
+  leaseSeconds: number;
+  /** Distinct types to claim from; all types when absent. */
+  types?: string[];
+  limit: number;
+}
+
+export interface LockedJob {
+  job: Job;
+  /** `lease_expires_at > now()` by the database clock, the one every instance shares. */
+  leaseLive: boolean;
+}
+
+/**
+ * The queue's state changes, on one tenant's DataSource (tables named from its entity metadata, never from
+ * input), in the caller's transaction. Each method names the index it relies on. Leases and due times use
+ * the database clock (`now()`), which all instances share.
+ */
+export class JobQueueRepository {
+  readonly logs: JobLogRepository;
+  private readonly t: QueueTables;
+
+  constructor(private readonly manager: EntityManager) {
+    this.logs = new JobLogRepository(manager);
+    this.t = queueTables(manager);
+  }
+
+  /**
+   * Up to `limit` due jobs, now running under the worker, best first: highest priority, then earliest
+   * `run_at`, then id (`jobs_queued_idx`). For a type list: the best due jobs of each type
+   * (`jobs_queued_type_idx`, one index probe each), then the best of those; a single scan filtered by type
+   * would wade through every due job of the other types. `FOR UPDATE SKIP LOCKED` makes concurrent claims
+   * pass over each other's rows instead of waiting, so no job is handed out twice.
+   */
+  async claimNext(request: ClaimRequest): Promise<Job[]> {
+    const due = `"status" = 'queued' AND "run_at" <= now()`;
+    const best = `ORDER BY "priority" DESC, "run_at", "id" LIMIT $3`;
+    const next = request.types
+      ? `SELECT best."id" FROM unnest($4::text[]) AS wanted("type")
+         CROSS JOIN LATERAL (
+           SELECT "id", "priority", "run_at" FROM ${this.t.jobs}
+            WHERE ${due} AND "type" = wanted."type" ${best} FOR UPDATE SKIP LOCKED
+         ) AS best
+         ORDER BY best."priority" DESC, best."run_at", best."id" LIMIT $3`
+      : `SELECT "id" FROM ${this.t.jobs} WHERE ${due} ${best} FOR UPDATE SKIP LOCKED`;
+    const [rows] = await this.manager.query<[Job[], number]>(
+      `WITH next AS (${next})
+       UPDATE ${this.t.jobs} AS j
+          SET "status" = 'running', "attempts" = j."attempts" + 1, "worker_id" = $1,
+              "lease_expires_at" = now() + make_interval(secs => $2), "started_at" = now(), "updated_at" = now(),
+              "log_seq" = j."log_seq" + 1
+         FROM next WHERE j."id" = next."id"
+       RETURNING ${this.t.jobColumnsOfJ}`,
+      [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
+    );
+    // RETURNING keeps no order; the claim order is the queue's.
+    return rows.sort((a, b) => b.priority - a.priority || +a.runAt - +b.runAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * Up to `limit` running jobs whose lease has expired (`jobs_running_lease_idx`): each counts as a failed
+   * attempt and is queued again in its old place or fails when its attempts are used up. `now()` comes from
+   * a subquery in FROM (no STABLE function inside CASE of an UPDATE).
+   */
+  async expireLeases(limit: number): Promise<Job[]> {
+    const [expired] = await this.manager.query<[Job[], number]>(
+      `WITH expired AS (
+         SELECT "id" FROM ${this.t.jobs}
+          WHERE "status" = 'running' AND "lease_expires_at" <= now()
+          ORDER BY "lease_expires_at"
+          LIMIT $1
+            FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.t.jobs} AS j
+          SET "status" = CASE WHEN j."attempts" < j."max_attempts" THEN 'queued' ELSE 'failed' END,
+              "finished_at" = CASE WHEN j."attempts" < j."max_attempts" THEN NULL ELSE clock."now" END,
+              "error" = 'lease expired', "lease_expires_at" = NULL, "updated_at" = clock."now",
+              "log_seq" = j."log_seq" + 1
+         FROM expired, (SELECT now() AS "now") AS clock
+        WHERE j."id" = expired."id"
+       RETURNING ${this.t.jobColumnsOfJ}`,
+      [limit],
+    );
+    return expired;
+  }
+
+  /** The job row `FOR UPDATE` (`jobs_pkey`; state changes of one job are serialized on it), or null. */
+  async lockJob(id: string): Promise<LockedJob | null> {
+    const rows = await this.manager.query<Array<Job & { leaseLive: boolean | null }>>(
+      `SELECT ${this.t.jobColumns}, "lease_expires_at" > now() AS "leaseLive" FROM ${this.t.jobs} WHERE "id" = $1 FOR UPDATE`,
+      [id],
+    );
+    if (rows.length === 0) return null;
+    const { leaseLive, ...job } = rows[0];
+    return { job: job as Job, leaseLive: leaseLive === true };
+  }
+
+  /** Extends the lease of a running job (`jobs_pkey`); not a state change, so no log seq. */
+  async heartbeat(id: string, leaseSeconds: number): Promise<Job> {
+    return this.updateJob(id, `"lease_expires_at" = now() + make_interval(secs => $2)`, [leaseSeconds], false);
+  }
+
+  /** The job succeeded with `result` (`jobs_pkey`). */
+  async succeed(id: string, result: JsonObject | null): Promise<Job> {
+    return this.updateJob(
+      id,
+      `"status" = 'succeeded', "result" = $2::jsonb, "error" = NULL, "lease_expires_at" = NULL, "finished_at" = now()`,
+      [result === null ? null : JSON.stringify(result)],
+    );
+  }
+
+  /** A failed attempt queued again after `delaySeconds` (`jobs_pkey`). */
+  async requeue(id: string, error: string, delaySeconds: number): Promise<Job> {
+    return this.updateJob(
+      id,
+      `"status" = 'queued', "error" = $2, "lease_expires_at" = NULL, "run_at" = now() + make_interval(secs => $3)`,
+      [error, delaySeconds],
+    );
+  }
+
+  /** The job failed for good (`jobs_pkey`). */
+  async fail(id: string, error: string): Promise<Job> {
+    return this.updateJob(id, `"status" = 'failed', "error" = $2, "lease_expires_at" = NULL, "finished_at" = now()`, [
+      error,
+    ]);
+  }
+
+  /** The job cancelled (`jobs_pkey`). */
+  async cancel(id: string): Promise<Job> {
+    return this.updateJob(id, `"status" = 'cancelled', "lease_expires_at" = NULL, "finished_at" = now()`, []);
+  }
+
+  /**
+   * `UPDATE … SET <assignments>` on one job by `jobs_pkey`, returning the new row. A state change also takes
+   * the next log `seq` (returned in `logSeq`) for the server's log entry about it. Private: only the named
+   * statements above reach it, their parameters `$2…` written beside their assignments.
+   */
+  private async updateJob(id: string, assignments: string, params: unknown[], stateChange = true): Promise<Job> {
+    const logSeq = stateChange ? `, "log_seq" = "log_seq" + 1` : '';
+    const [rows] = await this.manager.query<[Job[], number]>(
+      `UPDATE ${this.t.jobs} SET ${assignments}, "updated_at" = now()${logSeq} WHERE "id" = $1 RETURNING ${this.t.jobColumns}`,
+      [id, ...params],
+    );
+    return rows[0];
+  }
+}

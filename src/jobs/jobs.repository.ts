@@ -1,0 +1,120 @@
+import type { EntityManager } from 'typeorm';
+import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
+import { newestFirstPage } from '../common/keyset-page';
+import type { Page } from '../common/pagination';
+import { Job, JobStatus } from './job.entity';
+import { QueueTables, queueTables } from './queue-tables';
+import type { JsonObject } from '../common/json';
+
+/** A job to insert, its defaults applied. */
+export interface NewJob {
+  id: string;
+  targetId: string;
+  sessionId: string | null;
+  type: string;
+  payload: JsonObject;
+  priority: number;
+  maxAttempts: number;
+  /** ISO 8601; the database clock when null. */
+  runAt: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+/** Inserted rows (none for a taken idempotency key), or the parent a foreign key found missing. */
+export type InsertOutcome = { inserted: Job[] } | { missing: 'target' | 'session' };
+
+export interface JobListFilter {
+  status?: JobStatus;
+  targetId?: string;
+  sessionId?: string;
+  type?: string;
+}
+
+const NEW_JOB_COLUMNS = `"id", "target_id", "session_id", "type", "payload", "status", "priority", "attempts",
+  "max_attempts", "run_at", "idempotency_key", "request_hash", "log_seq", "created_at", "updated_at"`;
+
+/**
+ * Jobs as a collection — insert, look up, list — on one tenant's DataSource (tables named from its entity
+ * metadata, never from input). Each method names the index it relies on.
+ */
+export class JobsRepository {
+  private readonly t: QueueTables;
+
+  constructor(private readonly manager: EntityManager) {
+    this.t = queueTables(manager);
+  }
+
+  /**
+   * `INSERT … VALUES`, all rows or none; the foreign keys (`targets_pkey`, `sessions_target_id_id_key`)
+   * report a missing target or session. A taken key (`jobs_idempotency_key_key`) inserts nothing.
+   */
+  async insertJobs(rows: NewJob[], createdAt: Date): Promise<InsertOutcome> {
+    const params: unknown[] = [createdAt];
+    const values = rows.map((row) => {
+      const p = params.length;
+      params.push(row.id, row.targetId, row.sessionId, row.type, JSON.stringify(row.payload), row.priority);
+      params.push(row.maxAttempts, row.runAt, row.idempotencyKey, row.requestHash);
+      return `($${p + 1}::uuid, $${p + 2}::uuid, $${p + 3}::uuid, $${p + 4}::text, $${p + 5}::jsonb, 'queued',
+        $${p + 6}::smallint, 0, $${p + 7}::integer, coalesce($${p + 8}::timestamptz, now()), $${p + 9}::text,
+        $${p + 10}::text, 0, $1::timestamptz, $1::timestamptz)`;
+    });
+    try {
+      const inserted = await this.manager.query<Job[]>(
+        `INSERT INTO ${this.t.jobs} (${NEW_JOB_COLUMNS}) VALUES ${values.join(', ')}
+         ON CONFLICT ("idempotency_key") WHERE "idempotency_key" IS NOT NULL DO NOTHING
+         RETURNING ${this.t.jobColumns}`,
+        params,
+      );
+      const byId = new Map(inserted.map((job) => [job.id, job]));
+      return { inserted: rows.flatMap((row) => byId.get(row.id) ?? []) };
+    } catch (error) {
+      const { code, constraint } = postgresError(error);
+      if (code !== FOREIGN_KEY_VIOLATION) throw error;
+      return { missing: constraint === 'jobs_session_fkey' ? 'session' : 'target' };
+    }
+  }
+
+  /**
+   * The first of `rows` whose target, or session of that target, does not exist (`targets_pkey`,
+   * `sessions_target_id_id_key`): index and which parent, or null.
+   */
+  async firstMissingParent(
+    rows: Array<Pick<NewJob, 'targetId' | 'sessionId'>>,
+  ): Promise<{ index: number; missing: 'target' | 'session' } | null> {
+    const targetIds = [...new Set(rows.map((row) => row.targetId))];
+    const sessionIds = [...new Set(rows.flatMap((row) => row.sessionId ?? []))];
+    const targets = await this.manager.query<Array<{ id: string }>>(
+      `SELECT "id" FROM ${this.t.targets} WHERE "id" = ANY($1::uuid[])`,
+      [targetIds],
+    );
+    const sessions = sessionIds.length
+      ? await this.manager.query<Array<{ id: string; targetId: string }>>(
+          `SELECT "id", "target_id" AS "targetId" FROM ${this.t.sessions} WHERE "id" = ANY($1::uuid[])`,
+          [sessionIds],
+        )
+      : [];
+    const knownTargets = new Set(targets.map((row) => row.id));
+    const sessionTarget = new Map(sessions.map((row) => [row.id, row.targetId]));
+    for (const [index, row] of rows.entries()) {
+      if (!knownTargets.has(row.targetId)) return { index, missing: 'target' };
+      if (row.sessionId !== null && sessionTarget.get(row.sessionId) !== row.targetId) return { index, missing: 'session' };
+    }
+    return null;
+  }
+
+  /** The job holding an idempotency key (`jobs_idempotency_key_key`). */
+  async findByIdempotencyKey(idempotencyKey: string): Promise<Job | null> {
+    return this.manager.getRepository(Job).findOneBy({ idempotencyKey });
+  }
+
+  /** A newest-first page of jobs, by the `jobs_…_created_at_id_idx` index of the one filter given. */
+  async listJobs(filter: JobListFilter & { limit: number; cursor?: string }): Promise<Page<Job>> {
+    const query = this.manager.getRepository(Job).createQueryBuilder('j');
+    if (filter.status !== undefined) query.andWhere('j.status = :status', { status: filter.status });
+    if (filter.targetId !== undefined) query.andWhere('j.target_id = :targetId', { targetId: filter.targetId });
+    if (filter.sessionId !== undefined) query.andWhere('j.session_id = :sessionId', { sessionId: filter.sessionId });
+    if (filter.type !== undefined) query.andWhere('j.type = :type', { type: filter.type });
+    return newestFirstPage(query, filter.limit, filter.cursor);
+  }
+}
