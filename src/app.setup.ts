@@ -1,13 +1,12 @@
 import { BadRequestException, Logger, PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
-import { ADMIN_KEY_SCHEME } from './admin/tenants-admin.controller';
+import { buildOpenApiDocument } from './app.openapi';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
 import { requestContextMiddleware } from './common/request-context.middleware';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
-import { TENANT_KEY_SCHEME } from './tenancy/auth/tenant-route.decorator';
 
 const logger = new Logger('HTTP');
 
@@ -46,20 +45,6 @@ function jsonBodyGuard(req: Request, res: Response, next: NextFunction): void {
   const problem = jsonBodyProblem(req.body);
   if (problem) return sendError(res, new BadRequestException(problem), logger);
   next();
-}
-
-export function buildOpenApiDocument(app: NestExpressApplication) {
-  const config = new DocumentBuilder()
-    .setTitle('Tenantry API')
-    .setDescription(
-      'Schema-per-tenant backend. Tenant routes take `X-API-Key`; operator routes (`/tenants`) take `X-Admin-Key`. ' +
-        'Errors have the shape `{ statusCode, error, message, requestId }`.',
-    )
-    .setVersion('1.0')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Tenant API key (tnt_…)' }, TENANT_KEY_SCHEME)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key', description: 'Operator key (ADMIN_API_KEY)' }, ADMIN_KEY_SCHEME)
-    .build();
-  return SwaggerModule.createDocument(app, config);
 }
 
 /** Everything the HTTP app needs besides its modules; shared by main.ts, the tests and the benchmark. */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import {
@@ -16,28 +17,52 @@ import { TenantsService } from '../tenancy/registry/tenants.service';
 import { AdminKeyGuard } from './admin-key.guard';
 
 export const ADMIN_KEY_SCHEME = 'adminApiKey';
-const uuid = parseId();
+export const TENANTS_ADMIN_TAG = {
+  name: 'tenants (operator)',
+  description:
+    'The tenant registry, for operators: `X-Admin-Key` with the server\'s `ADMIN_API_KEY`. Without `ADMIN_API_KEY` ' +
+    'these routes do not exist (`404`). The CLI (`npm run cli -- …`) offers the same operations.',
+};
 
-@ApiTags('tenants (operator)')
+const uuid = parseId();
+const ID = 'The tenant';
+const DISABLED = 'The admin API is off (the server has no `ADMIN_API_KEY`)';
+const NOT_FOUND = { status: 404, description: `No such tenant, or: ${DISABLED}`, message: 'Tenant not found' } as const;
+const BAD_ID = { status: 400, message: 'id must be a UUID' } as const;
+
+@ApiTags(TENANTS_ADMIN_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
-@ApiResponse({ status: 401, description: 'Missing or wrong admin key', type: ErrorDto })
-@ApiResponse({ status: 404, description: 'Admin API disabled (ADMIN_API_KEY unset), or no such tenant', type: ErrorDto })
+@ApiErrorResponses({ status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' }, 503)
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantsAdminController {
   constructor(private readonly tenants: TenantsService) {}
 
-  @ApiOperation({ summary: 'Create a tenant: registry row, schema at the latest migration and API key, atomically' })
-  @ApiResponse({ status: 201, type: TenantWithKeyDto })
-  @ApiResponse({ status: 409, description: 'Slug taken', type: ErrorDto })
+  @ApiOperation({
+    summary: 'Create a tenant: registry row, schema at the latest migration and API key, atomically',
+    description:
+      'If any part fails, no row, schema or key is left behind. The key is in this answer only: keep it. ' +
+      'Of concurrent creates of one slug, exactly one succeeds.',
+  })
+  @ApiResponse({ status: 201, description: 'The tenant and its API key', type: TenantWithKeyDto })
+  @ApiErrorResponses(
+    400,
+    { status: 404, description: DISABLED },
+    { status: 409, description: 'Slug taken', message: 'A tenant with slug "acme-corp" already exists' },
+    413,
+  )
   @Post()
   async create(@Body() body: CreateTenantDto): Promise<TenantWithKeyDto> {
     const { tenant, apiKey } = await this.tenants.create(body.name, body.slug);
     return { tenant: toTenantView(tenant), apiKey };
   }
 
-  @ApiOperation({ summary: 'List tenants, newest first' })
-  @ApiResponse({ status: 200, type: TenantPageDto })
+  @ApiOperation({
+    summary: 'List tenants, newest first',
+    description: 'Keyset pagination: pass `nextCursor` as `cursor` for the next page; `isActive` narrows the list.',
+  })
+  @ApiResponse({ status: 200, description: 'One page of tenants', type: TenantPageDto })
+  @ApiErrorResponses({ status: 400, message: 'cursor is invalid' }, { status: 404, description: DISABLED })
   @Get()
   async list(@Query() query: ListTenantsQueryDto): Promise<Page<TenantDto>> {
     const page = await this.tenants.list({
@@ -48,22 +73,34 @@ export class TenantsAdminController {
     return { items: page.items.map(toTenantView), nextCursor: page.nextCursor };
   }
 
-  @ApiOperation({ summary: 'One tenant' })
-  @ApiResponse({ status: 200, type: TenantDto })
+  @ApiOperation({ summary: 'One tenant', description: 'Active or deactivated.' })
+  @ApiResponse({ status: 200, description: 'The tenant', type: TenantDto })
+  @ApiErrorResponses(BAD_ID, NOT_FOUND)
+  @ApiIdParam(ID)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<TenantDto> {
     return toTenantView(await this.tenants.get(id));
   }
 
-  @ApiOperation({ summary: 'Rename, deactivate or reactivate a tenant' })
-  @ApiResponse({ status: 200, type: TenantDto })
+  @ApiOperation({
+    summary: 'Rename, deactivate or reactivate a tenant',
+    description: 'Deactivation takes effect at once on every instance: the tenant\'s key gets `403` from then on.',
+  })
+  @ApiResponse({ status: 200, description: 'The changed tenant', type: TenantDto })
+  @ApiErrorResponses(400, NOT_FOUND, 413)
+  @ApiIdParam(ID)
   @Put(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
     return toTenantView(await this.tenants.update(id, body));
   }
 
-  @ApiOperation({ summary: 'Issue a new API key; the old one is refused from now on, on every instance' })
-  @ApiResponse({ status: 200, type: TenantWithKeyDto })
+  @ApiOperation({
+    summary: 'Issue a new API key; the old one is refused from now on, on every instance',
+    description: 'For a key that leaked: the new key is in this answer only.',
+  })
+  @ApiResponse({ status: 200, description: 'The tenant and its new API key', type: TenantWithKeyDto })
+  @ApiErrorResponses(BAD_ID, NOT_FOUND)
+  @ApiIdParam(ID)
   @HttpCode(200)
   @Post(':id/regenerate-api-key')
   async regenerateKey(@Param('id', uuid) id: string): Promise<TenantWithKeyDto> {

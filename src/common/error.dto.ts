@@ -1,13 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RESPONSE_HEADERS } from './api-response-headers';
 
-/** The error body of every non-2xx answer. */
+/** The error body of every non-2xx answer (each response of the document carries an example of its own status). */
 export class ErrorDto {
-  @ApiProperty({ example: 400 }) statusCode: number;
-  @ApiProperty({ example: 'Bad Request' }) error: string;
-  @ApiProperty({
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
-    example: ['name must be longer than or equal to 1 characters'],
-  })
+  /** The HTTP status of the answer. */
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599 }) statusCode: number;
+  /** The reason phrase of the status (`Bad Request`, `Not Found` …). */
+  @ApiProperty() error: string;
+  /** What went wrong: one message, or every validation problem of the request, each naming its field. */
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
   message: string | string[];
-  @ApiProperty({ example: '6f1c2a1e-8a5b-4a43-9d5e-3c1f0b2d7e11' }) requestId: string;
+  /** The `X-Request-Id` of the answer. */
+  @ApiProperty({ pattern: RESPONSE_HEADERS['X-Request-Id'].schema.pattern }) requestId: string;
 }

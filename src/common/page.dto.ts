@@ -5,8 +5,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page } from './pagination';
 
 /** `limit` and `cursor` of every list route (1–100, default 50; out of range is a 400, never a silent clamp). */
 export class PageQueryDto {
-  /** Page size, 1–100. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  /** Page size, 1–100 (decimal digits). */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,8 +14,8 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  @ApiPropertyOptional()
+  /** The value of a previous page's `nextCursor`, as it was (opaque); omit it for the first page. */
+  @ApiPropertyOptional({ maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -24,7 +24,7 @@ export class PageQueryDto {
 
 export class PageDto<T> implements Page<T> {
   items: T[];
-  /** Pass as `cursor` to get the next page; null on the last page. */
+  /** Pass as `cursor` to get the next page; `null` on the last page. */
   @ApiProperty({ type: String, nullable: true })
   nextCursor: string | null;
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { Page } from '../common/pagination';
 import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
@@ -12,29 +13,45 @@ import {
   ListJobLogsQueryDto,
   toJobLogDto,
 } from './dto/job-log.dto';
+import { JOB_NOT_FOUND } from './job-api-errors';
 import { JobLogsService } from './job-logs.service';
+
+export const JOB_LOGS_TAG = {
+  name: 'job logs',
+  description:
+    "A job's append-only log, ordered by `seq`. The server appends its own entries for every state change of the job " +
+    '(claimed, completed, failed, retried, cancelled, lease expired).',
+};
 
 const uuid = parseId();
 
-@ApiTags('job logs')
+@ApiTags(JOB_LOGS_TAG.name)
 @TenantRoute()
-@ApiResponse({ status: 400, description: 'Invalid input (body, query or id)', type: ErrorDto })
-@ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-@ApiParam({ name: 'id', format: 'uuid', description: 'The job' })
+@ApiIdParam('The job')
 @Controller('jobs/:id/logs')
 export class JobLogsController {
   constructor(private readonly logs: JobLogsService) {}
 
-  @ApiOperation({ summary: 'Append log entries to a job, all of them or none' })
-  @ApiResponse({ status: 201, type: AppendedJobLogsDto })
-  @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
+  @ApiOperation({
+    summary: 'Append log entries to a job, all of them or none',
+    description: 'Each entry gets the next `seq` in order; a batch with one bad entry writes nothing.',
+  })
+  @ApiResponse({ status: 201, description: 'How many entries were written', type: AppendedJobLogsDto })
+  @ApiErrorResponses(400, JOB_NOT_FOUND, 413)
   @Post()
   async append(@Param('id', uuid) id: string, @Body() body: AppendJobLogsDto): Promise<AppendedJobLogsDto> {
     return { count: await this.logs.append(id, body.entries) };
   }
 
-  @ApiOperation({ summary: "A job's log, oldest first by seq" })
-  @ApiResponse({ status: 200, type: JobLogPageDto })
+  @ApiOperation({
+    summary: "A job's log, oldest first by seq",
+    description:
+      'Entries with a `seq` greater than `after` (or `cursor`, the same thing under the name every list uses; give at most one ' +
+      'of them, default 0). `nextCursor` is the last `seq` of the page when more entries follow, to pass as `after` or `cursor`; ' +
+      'to follow a running job, poll with the last `seq` you have.',
+  })
+  @ApiResponse({ status: 200, description: 'One page of entries', type: JobLogPageDto })
+  @ApiErrorResponses({ status: 400, message: 'Pass either after or cursor, not both' }, JOB_NOT_FOUND)
   @Get()
   async list(@Param('id', uuid) id: string, @Query() query: ListJobLogsQueryDto): Promise<Page<JobLogDto>> {
     const page = await this.logs.list(id, query);

@@ -1,28 +1,52 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../common/error.dto';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
 import { JobDto, toJobDto } from './dto/job.dto';
 import { ClaimJobDto, CompleteJobDto, FailJobDto, HeartbeatJobDto } from './dto/worker.dto';
+import { JOB_NOT_FOUND } from './job-api-errors';
 import { JobWorkerService } from './job-worker.service';
 
-const uuid = parseId();
-const ID_PARAM = { name: 'id', format: 'uuid' };
-const NOT_HELD = 'The job is not running, or this worker does not hold its lease (or the lease expired)';
+const PROTOCOL = `How a worker runs jobs, with the tenant's key:
 
-@ApiTags('jobs (worker protocol)')
+1. \`POST /jobs/claim\` with its \`workerId\` (and optionally \`types\` and \`leaseSeconds\`, 5–3600, default 60) takes the
+   next due job: the highest \`priority\`, then the earliest \`runAt\`, among \`queued\` jobs with \`runAt\` ≤ now.
+   The answer is the job, now \`running\` under a lease held by this \`workerId\` until \`leaseExpiresAt\`, with
+   \`attempts\` counting this attempt; \`204\` when nothing is due (poll again later). Concurrent workers never
+   get the same job.
+2. While working, \`POST /jobs/{id}/heartbeat\` extends the lease (by \`leaseSeconds\` from now); it may append
+   log entries with \`POST /jobs/{id}/logs\`.
+3. At the end, \`POST /jobs/{id}/complete\` (\`succeeded\`, with an optional \`result\`), or \`POST /jobs/{id}/fail\`
+   with an \`error\`: the job is queued again after \`retryDelaySeconds\` (default exponential backoff) while attempts
+   remain and \`retryable\` is not \`false\`, else it is \`failed\`.
+
+A lease that runs out abandons the attempt: the next claim in the tenant counts it as a failed attempt and queues
+the job again (or fails it when its attempts are used up). Heartbeat, complete and fail answer \`409\` to a worker
+that no longer holds the lease (expired, cancelled, finished, or claimed by another worker): it must drop the job.`;
+
+export const JOB_WORKER_TAG = { name: 'jobs (worker protocol)', description: PROTOCOL };
+
+const uuid = parseId();
+const ID = 'The job, as claimed';
+const NOT_HELD = {
+  status: 409,
+  description: 'The job is not running, or this worker does not hold its lease (or the lease expired): drop the job',
+  message: 'This worker does not hold the lease of a running job',
+} as const;
+
+@ApiTags(JOB_WORKER_TAG.name)
 @TenantRoute()
-@ApiResponse({ status: 400, description: 'Invalid input (body or id)', type: ErrorDto })
-@ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
 @Controller('jobs')
 export class JobWorkerController {
   constructor(private readonly worker: JobWorkerService) {}
 
-  @ApiOperation({ summary: 'Take the next due job: highest priority, then earliest runAt' })
+  @ApiOperation({ summary: 'Take the next due job: highest priority, then earliest runAt', description: PROTOCOL })
   @ApiResponse({ status: 200, description: 'The job, now running under this worker', type: JobDto })
   @ApiResponse({ status: 204, description: 'Nothing is due' })
+  @ApiErrorResponses(400, 413)
   @HttpCode(200)
   @Post('claim')
   async claim(@Body() body: ClaimJobDto, @Res({ passthrough: true }) res: Response): Promise<JobDto | undefined> {
@@ -31,34 +55,39 @@ export class JobWorkerController {
     return job ? toJobDto(job) : undefined;
   }
 
-  @ApiOperation({ summary: 'Extend the lease of a running job' })
-  @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-  @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
+  @ApiOperation({
+    summary: 'Extend the lease of a running job',
+    description: 'The lease then ends `leaseSeconds` (default 60) from now. Send it well before `leaseExpiresAt`.',
+  })
+  @ApiResponse({ status: 200, description: 'The job with its new `leaseExpiresAt`', type: JobDto })
+  @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
-  @ApiParam(ID_PARAM)
+  @ApiIdParam(ID)
   @Post(':id/heartbeat')
   async heartbeat(@Param('id', uuid) id: string, @Body() body: HeartbeatJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.heartbeat(id, body.workerId, body.leaseSeconds));
   }
 
-  @ApiOperation({ summary: 'Finish a running job successfully' })
-  @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-  @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
+  @ApiOperation({ summary: 'Finish a running job successfully', description: 'The job becomes `succeeded` with `result`.' })
+  @ApiResponse({ status: 200, description: 'The job, `succeeded`', type: JobDto })
+  @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
-  @ApiParam(ID_PARAM)
+  @ApiIdParam(ID)
   @Post(':id/complete')
   async complete(@Param('id', uuid) id: string, @Body() body: CompleteJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.complete(id, body.workerId, body.result));
   }
 
-  @ApiOperation({ summary: 'Report a failed attempt: retried after a delay while attempts remain, else failed' })
-  @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-  @ApiResponse({ status: 409, description: NOT_HELD, type: ErrorDto })
+  @ApiOperation({
+    summary: 'Report a failed attempt: retried after a delay while attempts remain, else failed',
+    description:
+      'Queued again with `runAt` = now + `retryDelaySeconds` (default exponential backoff) while `attempts` < `maxAttempts` ' +
+      'and `retryable` is not `false`; otherwise `failed`. `error` is kept on the job.',
+  })
+  @ApiResponse({ status: 200, description: 'The job, `queued` again or `failed`', type: JobDto })
+  @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
-  @ApiParam(ID_PARAM)
+  @ApiIdParam(ID)
   @Post(':id/fail')
   async fail(@Param('id', uuid) id: string, @Body() body: FailJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.fail(id, body));

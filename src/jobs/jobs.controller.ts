@@ -1,26 +1,39 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../common/error.dto';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobDto, JobPageDto, ListJobsQueryDto, toJobDto } from './dto/job.dto';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './idempotency-key.decorator';
+import { BAD_JOB_ID, JOB_NOT_FOUND } from './job-api-errors';
 import { JobsService } from './jobs.service';
 
-const uuid = parseId();
-const ID_PARAM = { name: 'id', format: 'uuid' };
+export const JOBS_TAG = {
+  name: 'jobs',
+  description:
+    'Units of work against a target, queued here and pulled by workers that hold the tenant key (see **jobs (worker protocol)**). ' +
+    'A job is `queued` until a worker claims it, `running` under that worker\'s lease, then `succeeded`, `failed` or `cancelled`.',
+};
 
-@ApiTags('jobs')
+const uuid = parseId();
+const ID = 'The job';
+
+@ApiTags(JOBS_TAG.name)
 @TenantRoute()
-@ApiResponse({ status: 400, description: 'Invalid input (body, query, header, id or cursor)', type: ErrorDto })
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
-  @ApiOperation({ summary: 'Queue a job (idempotent with an Idempotency-Key)' })
+  @ApiOperation({
+    summary: 'Queue a job (idempotent with an Idempotency-Key)',
+    description:
+      'The job is `queued` and becomes due at `runAt` (default: now). `sessionId`, when given, must be a session of `targetId`. ' +
+      'With an `Idempotency-Key`, a retry with the same key and body answers the job created the first time (`200`).',
+  })
   @ApiHeader({
     name: IDEMPOTENCY_KEY_HEADER,
     required: false,
@@ -28,14 +41,17 @@ export class JobsController {
     schema: { type: 'string', minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX },
   })
   @ApiResponse({ status: 201, description: 'Created', type: JobDto })
-  @ApiResponse({
-    status: 200,
-    description: 'Replay of an Idempotency-Key: the job created the first time',
-    type: JobDto,
-  })
-  @ApiResponse({ status: 404, description: 'No such target, or the session is not one of the target', type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'Idempotency-Key used before with a different body', type: ErrorDto })
-  @ApiResponse({ status: 413, description: 'Body over 1 MiB', type: ErrorDto })
+  @ApiResponse({ status: 200, description: 'Replay of an Idempotency-Key: the job created the first time', type: JobDto })
+  @ApiErrorResponses(
+    400,
+    { status: 404, description: 'No such target, or the session is not one of the target', message: 'Target not found' },
+    {
+      status: 409,
+      description: 'Idempotency-Key used before with a different body',
+      message: 'Idempotency-Key was already used with a different request body',
+    },
+    413,
+  )
   @Post()
   async create(
     @Body() body: CreateJobDto,
@@ -47,29 +63,39 @@ export class JobsController {
     return toJobDto(job);
   }
 
-  @ApiOperation({ summary: 'List jobs, newest first, optionally by status, target, session and type' })
-  @ApiResponse({ status: 200, type: JobPageDto })
+  @ApiOperation({
+    summary: 'List jobs, newest first, optionally by status, target, session and type',
+    description: 'Keyset pagination: pass `nextCursor` as `cursor` for the next page.',
+  })
+  @ApiResponse({ status: 200, description: 'One page of jobs', type: JobPageDto })
+  @ApiErrorResponses({ status: 400, message: 'cursor is invalid' })
   @Get()
   async list(@Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
     const page = await this.jobs.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
     return { items: page.items.map(toJobDto), nextCursor: page.nextCursor };
   }
 
-  @ApiOperation({ summary: 'One job' })
-  @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-  @ApiParam(ID_PARAM)
+  @ApiOperation({ summary: 'One job', description: 'A job of another tenant is a `404`, like one that does not exist.' })
+  @ApiResponse({ status: 200, description: 'The job', type: JobDto })
+  @ApiErrorResponses(BAD_JOB_ID, JOB_NOT_FOUND)
+  @ApiIdParam(ID)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.get(id));
   }
 
-  @ApiOperation({ summary: 'Cancel a queued or running job' })
-  @ApiResponse({ status: 200, type: JobDto })
-  @ApiResponse({ status: 404, description: 'No such job', type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'The job has already finished', type: ErrorDto })
+  @ApiOperation({
+    summary: 'Cancel a queued or running job',
+    description: 'A running job\'s worker then gets `409` on its next heartbeat, complete or fail.',
+  })
+  @ApiResponse({ status: 200, description: 'The job, `cancelled`', type: JobDto })
+  @ApiErrorResponses(
+    BAD_JOB_ID,
+    JOB_NOT_FOUND,
+    { status: 409, description: 'The job has already finished', message: 'Job is already succeeded' },
+  )
   @HttpCode(200)
-  @ApiParam(ID_PARAM)
+  @ApiIdParam(ID)
   @Post(':id/cancel')
   async cancel(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.cancel(id));

@@ -4,14 +4,19 @@ import { TenantInfoDto } from './registry/dto/tenant.dto';
 import { TenantContext } from './auth/tenant-context';
 import { TenantRoute } from './auth/tenant-route.decorator';
 
-@ApiTags('tenant')
+export const TENANT_INFO_TAG = { name: 'tenant', description: 'The tenant that the calling `X-API-Key` belongs to.' };
+
+@ApiTags(TENANT_INFO_TAG.name)
 @TenantRoute()
 @Controller('tenant-info')
 export class TenantInfoController {
   constructor(private readonly context: TenantContext) {}
 
-  @ApiOperation({ summary: "The calling tenant's registry entry" })
-  @ApiResponse({ status: 200, type: TenantInfoDto })
+  @ApiOperation({
+    summary: "The calling tenant's registry entry",
+    description: 'A cheap way for a client to check its key: `200` with the tenant, `401` or `403` otherwise.',
+  })
+  @ApiResponse({ status: 200, description: 'The tenant', type: TenantInfoDto })
   @Get()
   info(): TenantInfoDto {
     const { id, name, slug, schemaName, isActive, createdAt } = this.context.tenant;

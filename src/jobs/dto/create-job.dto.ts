@@ -29,21 +29,21 @@ export class CreateJobDto {
   payload?: JsonObject;
 
   /** Higher runs first. */
-  @ApiPropertyOptional({ minimum: -100, maximum: 100, default: 0, example: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: -100, maximum: 100, default: 0, example: 10 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(-100)
   @Max(100)
   priority?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: DEFAULT_MAX_ATTEMPTS })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: DEFAULT_MAX_ATTEMPTS })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(20)
   maxAttempts?: number;
 
-  /** Not before this time (default: now). */
+  /** Not before this time (default: now): ISO 8601 with an offset (`Z` or `±hh:mm`). */
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2030-01-01T00:00:00.000Z' })
   @IsOptionalNotNull()
   @IsIsoTimestamp()

@@ -40,7 +40,7 @@ export class JobLogEntryDto {
   @IsJsonObject(LOG_DATA_MAX_BYTES)
   data?: JsonObject;
 
-  /** When it happened (default: when the server writes it). */
+  /** When it happened (default: when the server writes it): ISO 8601 with an offset (`Z` or `±hh:mm`). */
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptionalNotNull()
   @IsIsoTimestamp()
@@ -59,12 +59,12 @@ export class AppendJobLogsDto {
 }
 
 export class AppendedJobLogsDto {
-  @ApiProperty({ example: 2 }) count: number;
+  @ApiProperty({ type: 'integer', example: 2 }) count: number;
 }
 
 export class ListJobLogsQueryDto {
-  /** Only entries with a greater `seq` (pass the previous page's `nextCursor`). */
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, example: 0 })
+  /** Only entries with a greater `seq` (decimal digits; default 0): the value of a previous `nextCursor`, or the last `seq` you have. Not with `cursor`. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SEQ })
   @IsOptional()
   @Transform(digitsToInt)
   @IsInt({ message: 'after must be a non-negative integer' })
@@ -72,8 +72,8 @@ export class ListJobLogsQueryDto {
   @Max(MAX_SEQ)
   after?: number;
 
-  /** Same as `after`, for clients that page every list by `cursor`. */
-  @ApiPropertyOptional({ type: String, example: '50' })
+  /** The value of a previous page's `nextCursor`: the same as `after`, for clients that page every list by `cursor`. Not with `after`. */
+  @ApiPropertyOptional({ type: 'string', pattern: '^[0-9]{1,10}$' })
   @IsOptional()
   @Transform(digitsToInt)
   @IsInt({ message: 'cursor is invalid' })
@@ -81,6 +81,7 @@ export class ListJobLogsQueryDto {
   @Max(MAX_SEQ)
   cursor?: number;
 
+  /** Page size, 1–100 (decimal digits). */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @Transform(digitsToInt)
@@ -97,7 +98,8 @@ export class ListJobLogsQueryDto {
 }
 
 export class JobLogDto {
-  @ApiProperty({ example: 1 }) seq: number;
+  /** Position in the job's log, from 1, in the order entries were written. */
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 }) seq: number;
   @ApiProperty({ enum: JOB_LOG_LEVELS, example: 'info' }) level: JobLogLevel;
   @ApiProperty({ example: 'claimed by worker-7 (attempt 1 of 3)' }) message: string;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { event: 'claimed' } })
@@ -107,8 +109,8 @@ export class JobLogDto {
 
 export class JobLogPageDto extends PageDto<JobLogDto> {
   @ApiProperty({ type: [JobLogDto] }) declare items: JobLogDto[];
-  /** The last `seq` of this page, to pass as `after`; null when there is nothing more right now. */
-  @ApiProperty({ type: String, nullable: true, example: '50' }) declare nextCursor: string | null;
+  /** The last `seq` of this page when more entries follow, to pass as `after` or `cursor`; `null` when there is nothing more right now. */
+  @ApiProperty({ type: String, nullable: true, pattern: '^[0-9]+$', example: '50' }) declare nextCursor: string | null;
 }
 
 export function toJobLogDto(log: JobLog): JobLogDto {

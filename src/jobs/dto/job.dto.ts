@@ -23,7 +23,8 @@ export class ListJobsQueryDto extends PageQueryDto {
   @IsUUID('all')
   sessionId?: string;
 
-  @ApiPropertyOptional({ example: 'backup' })
+  /** Only jobs of this type. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
   @IsOptional()
   @IsText(1, 100)
   type?: string;
@@ -36,10 +37,10 @@ export class JobDto {
   @ApiProperty({ example: 'backup' }) type: string;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { path: '/etc' } }) payload: JsonObject;
   @ApiProperty({ enum: JOB_STATUSES, example: 'queued' }) status: JobStatus;
-  @ApiProperty({ example: 0 }) priority: number;
+  @ApiProperty({ type: 'integer', example: 0 }) priority: number;
   /** Claims so far, this one included while running. */
-  @ApiProperty({ example: 0 }) attempts: number;
-  @ApiProperty({ example: 3 }) maxAttempts: number;
+  @ApiProperty({ type: 'integer', example: 0 }) attempts: number;
+  @ApiProperty({ type: 'integer', example: 3 }) maxAttempts: number;
   @ApiProperty({ format: 'date-time' }) runAt: string;
   /** The worker of the latest attempt. */
   @ApiProperty({ type: String, nullable: true, example: 'worker-7' }) workerId: string | null;

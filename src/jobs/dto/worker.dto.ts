@@ -17,7 +17,8 @@ class WorkerDto {
 }
 
 class LeaseDto extends WorkerDto {
-  @ApiPropertyOptional({ minimum: MIN_LEASE_SECONDS, maximum: MAX_LEASE_SECONDS, default: DEFAULT_LEASE_SECONDS })
+  /** How long the lease lasts from now, in seconds. */
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_LEASE_SECONDS, maximum: MAX_LEASE_SECONDS, default: DEFAULT_LEASE_SECONDS })
   @IsOptionalNotNull()
   @IsInt()
   @Min(MIN_LEASE_SECONDS)
@@ -64,7 +65,7 @@ export class FailJobDto extends WorkerDto {
   retryable?: boolean;
 
   /** Delay before the retry; default exponential backoff (JOB_BACKOFF_BASE_SECONDS × 2^(attempts−1), capped). */
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_RETRY_DELAY_SECONDS, example: 30 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_RETRY_DELAY_SECONDS, example: 30 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)

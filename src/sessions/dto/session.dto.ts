@@ -21,7 +21,7 @@ export class CreateSessionDto {
   metadata?: JsonObject;
 
   /** Seconds until the session expires; without it the session stays active until closed. */
-  @ApiPropertyOptional({ minimum: 1, maximum: SESSION_TTL_MAX_SECONDS, example: 3600 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: SESSION_TTL_MAX_SECONDS, example: 3600 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -37,6 +37,7 @@ export class UpdateSessionDto {
 }
 
 export class ListSessionsQueryDto extends PageQueryDto {
+  /** Only sessions of this target. */
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')

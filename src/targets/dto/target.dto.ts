@@ -84,13 +84,13 @@ export class UpdateTargetDto {
 
 export class ListTargetsQueryDto extends PageQueryDto {
   /** Only targets carrying this tag. */
-  @ApiPropertyOptional({ example: 'prod' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 50 })
   @IsOptional()
   @IsText(1, 50)
   tag?: string;
 
   /** Only targets of this kind. */
-  @ApiPropertyOptional({ example: 'router' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 50 })
   @IsOptional()
   @IsText(1, 50)
   kind?: string;

@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { ErrorDto } from '../../common/error.dto';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
 import { ApiKeyGuard } from './api-key.guard';
 
 export const TENANT_KEY_SCHEME = 'tenantApiKey';
@@ -10,9 +10,19 @@ export function TenantRoute(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     ApiSecurity(TENANT_KEY_SCHEME),
     UseGuards(ApiKeyGuard),
-    ApiResponse({ status: 401, description: 'Missing or invalid API key', type: ErrorDto }),
-    ApiResponse({ status: 403, description: 'Tenant is deactivated', type: ErrorDto }),
-    ApiResponse({ status: 429, description: 'Too many failed authentication attempts', type: ErrorDto }),
-    ApiResponse({ status: 503, description: "The tenant's schema is being upgraded, or the database is unavailable", type: ErrorDto }),
+    ApiErrorResponses(
+      { status: 401, description: 'Missing or invalid API key (`Missing API key`, `Invalid API key`)' },
+      403,
+      {
+        status: 429,
+        description:
+          'Too many failed authentication attempts from this client with this key id; retry after `Retry-After` seconds',
+      },
+      {
+        status: 503,
+        description: "The tenant's schema is being upgraded, or the database is unavailable; retry after `Retry-After` seconds",
+        message: 'This tenant is being upgraded; retry shortly',
+      },
+    ),
   );
 }

@@ -1,0 +1,47 @@
+import type { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { headerRef, RESPONSE_HEADERS } from '../common/api-response-headers';
+
+type Schema = SchemaObject | ReferenceObject;
+
+/**
+ * What holds for every route because of how the app is set up (app.setup.ts), written into the document:
+ * - request bodies are closed (`additionalProperties: false`): the ValidationPipe refuses unknown fields;
+ * - every response carries `X-Request-Id` (the request-context middleware);
+ * - a route without a security scheme is public, said explicitly with `security: []`.
+ */
+export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
+  document.components = { ...document.components, headers: { ...RESPONSE_HEADERS, ...document.components?.headers } };
+  const schemas = document.components.schemas ?? {};
+  const closed = new Set<string>();
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of [pathItem.get, pathItem.put, pathItem.post, pathItem.delete, pathItem.patch]) {
+      if (!operation) continue;
+      operation.security ??= [];
+      for (const response of Object.values(operation.responses)) {
+        if (!response || '$ref' in response) continue;
+        response.headers = { 'X-Request-Id': headerRef('X-Request-Id'), ...response.headers };
+      }
+      const body = operation.requestBody;
+      if (body && !('$ref' in body)) {
+        for (const media of Object.values(body.content)) if (media.schema) closeObjects(media.schema, schemas, closed);
+      }
+    }
+  }
+  return document;
+}
+
+/** Sets `additionalProperties: false` on every object schema with declared properties, following `$ref`s. */
+function closeObjects(schema: Schema, schemas: Record<string, Schema>, visited: Set<string>): void {
+  if ('$ref' in schema) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    if (visited.has(name) || !schemas[name]) return;
+    visited.add(name);
+    return closeObjects(schemas[name], schemas, visited);
+  }
+  if (schema.properties) {
+    schema.additionalProperties ??= false;
+    for (const property of Object.values(schema.properties)) closeObjects(property, schemas, visited);
+  }
+  if (schema.items) closeObjects(schema.items, schemas, visited);
+  for (const part of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) closeObjects(part, schemas, visited);
+}
