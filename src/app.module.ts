@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { ConfigModule } from './config/config.module';
 import { EnvironmentVariables } from './config/environment-variables';
@@ -6,6 +7,8 @@ import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './ops/logging/logging.module';
+import { createRootLogger } from './ops/logging/root-logger';
 import { SessionsModule } from './sessions/sessions.module';
 import { TargetsModule } from './targets/targets.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -13,15 +16,18 @@ import { TenancyModule } from './tenancy/tenancy.module';
 export interface AppRuntime {
   config: EnvironmentVariables;
   databaseUrl: string;
+  /** The root pino logger (main.ts makes it first, to log the start-up); built from the config when absent. */
+  logger?: Logger;
 }
 
 @Module({})
 export class AppModule {
-  static register({ config, databaseUrl }: AppRuntime): DynamicModule {
+  static register({ config, databaseUrl, logger }: AppRuntime): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger ?? createRootLogger(config)),
         DatabaseModule.forRoot(databaseUrl, ENTITIES),
         TenancyModule,
         AdminModule,

@@ -2,6 +2,7 @@ import { BadRequestException, Logger, PayloadTooLargeException, ValidationPipe }
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { buildOpenApiDocument } from './app.openapi';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
 import { requestContextMiddleware } from './common/request-context.middleware';
@@ -49,6 +50,7 @@ function jsonBodyGuard(req: Request, res: Response, next: NextFunction): void {
 
 /** Everything the HTTP app needs besides its modules; shared by main.ts, the tests and the benchmark. */
 export function configureApp(app: NestExpressApplication, config: EnvironmentVariables): void {
+  app.useLogger(app.get(PinoNestLogger));
   app.disable('x-powered-by');
   // Decides req.ip, which keys the authentication throttle: the socket address unless proxies are configured.
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);

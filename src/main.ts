@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -7,19 +6,20 @@ import { configureApp } from './app.setup';
 import { ConfigValidationError } from './config/environment-variables';
 import { applyHeapGrowth } from './config/heap-growth';
 import { loadConfig } from './config/load-config';
-import { logLevelsFrom } from './config/log-levels';
 import { connectDatabase } from './database/database-connection';
 import { SharedMigrationsService } from './database/migrations/shared-migrations.service';
+import { createRootLogger } from './ops/logging/root-logger';
 import { SpareSchemaPoolService } from './tenancy/registry/spare-schema-pool.service';
 
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('Tenantry');
   const config = loadConfig();
+  const rootLogger = createRootLogger(config);
+  const logger = rootLogger.child({ context: 'Tenantry' });
   applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const database = await connectDatabase(config, (line) => logger.debug(line.trimEnd()));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ config, databaseUrl: database.url }),
-    { bodyParser: false, logger: logLevelsFrom(config.LOG_LEVEL) },
+    AppModule.register({ config, databaseUrl: database.url, logger: rootLogger }),
+    { bodyParser: false, bufferLogs: true },
   );
   configureApp(app, config);
 
@@ -27,7 +27,7 @@ async function bootstrap(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received: closing the server, tenant data sources and the database`);
+    logger.info(`${signal} received: closing the server, tenant data sources and the database`);
     await app.close().catch((error: Error) => logger.error(error.message));
     await database.close().catch((error: Error) => logger.error(error.message));
     process.exit(0);
@@ -40,10 +40,10 @@ async function bootstrap(): Promise<void> {
   app.get(SpareSchemaPoolService).startBackgroundRefill();
 
   const base = `http://localhost:${config.PORT}`;
-  logger.log(`Tenantry listening on ${base} (database: ${database.description})`);
-  logger.log(`API docs: ${base}/docs (OpenAPI document: ${base}/docs-json)`);
-  logger.log('Create the first tenant: npm run cli -- create "Acme Corp" acme');
-  if (!config.ADMIN_API_KEY) logger.log('Admin API (/tenants) is off: set ADMIN_API_KEY (32+ characters) to enable it');
+  logger.info(`Tenantry listening on ${base} (database: ${database.description})`);
+  logger.info(`API docs: ${base}/docs (OpenAPI document: ${base}/docs-json)`);
+  logger.info('Create the first tenant: npm run cli -- create "Acme Corp" acme');
+  if (!config.ADMIN_API_KEY) logger.info('Admin API (/tenants) is off: set ADMIN_API_KEY (32+ characters) to enable it');
 }
 
 bootstrap().catch((error: unknown) => {

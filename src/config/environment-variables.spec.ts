@@ -56,6 +56,14 @@ describe('validateEnvironment', () => {
     expect(config.ADMIN_API_KEY).toBeUndefined();
   });
 
+  it('reads the operations settings: log format, metrics listener and labels, shutdown grace', () => {
+    expect(validateEnvironment({})).toMatchObject({ METRICS_TENANT_LABELS: false, SHUTDOWN_GRACE_SECONDS: 10 });
+    expect(validateEnvironment({}).LOG_FORMAT).toBeUndefined();
+    expect(validateEnvironment({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    const config = validateEnvironment({ LOG_FORMAT: 'pretty', METRICS_PORT: '9464', METRICS_TENANT_LABELS: 'true', SHUTDOWN_GRACE_SECONDS: '3' });
+    expect(config).toMatchObject({ LOG_FORMAT: 'pretty', METRICS_PORT: 9464, METRICS_TENANT_LABELS: true, SHUTDOWN_GRACE_SECONDS: 3 });
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnvironment({ PATH: '/bin', SOMETHING_ELSE: 'x' })).not.toThrow();
   });
@@ -75,6 +83,11 @@ describe('validateEnvironment', () => {
     ['BODY_LIMIT', 'lots'],
     ['LOG_LEVEL', 'chatty'],
     ['MIGRATIONS_RUN_ON_START', 'maybe'],
+    ['LOG_FORMAT', 'xml'],
+    ['METRICS_PORT', '0'],
+    ['METRICS_PORT', 'nine'],
+    ['METRICS_TENANT_LABELS', 'perhaps'],
+    ['SHUTDOWN_GRACE_SECONDS', '-1'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(problem({ [name]: value })).toContain(`${name}=`);
   });

@@ -16,6 +16,8 @@ import {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -98,6 +100,22 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'log';
 
+  /** json (one object a line) or pretty (pino-pretty, for people); unset = pretty when stdout is a terminal. */
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  /** Separate listener for GET /metrics without the admin key (unset = /metrics on PORT with X-Admin-Key only). */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) })) @IsOptional() @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Add a tenant label to the per-tenant metric families (one series per tenant: mind the cardinality). */
+  @Transform(toBool) @IsBoolean()
+  METRICS_TENANT_LABELS = false;
+
+  /** On SIGTERM/SIGINT, how long in-flight requests get to finish before the process closes anyway. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600)
+  SHUTDOWN_GRACE_SECONDS = 10;
+
   @Transform(toBool) @IsBoolean()
   MIGRATIONS_RUN_ON_START = true;
 
@@ -125,7 +143,7 @@ export class ConfigValidationError extends Error {}
 export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_API_KEY']) {
+  for (const key of [...known, 'DATABASE_URL', 'ADMIN_API_KEY', 'LOG_FORMAT', 'METRICS_PORT']) {
     if (env[key] !== undefined) picked[key] = env[key];
   }
   const config = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });

@@ -1,6 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -34,6 +35,7 @@ export async function buildApp(
   databaseUrl: string,
   overrides: Record<string, string | undefined> = {},
   extraModules: Type[] = [],
+  logger?: (config: EnvironmentVariables) => Logger,
 ): Promise<{ app: NestExpressApplication; config: EnvironmentVariables }> {
   const config = validateEnvironment({
     ...process.env,
@@ -44,7 +46,7 @@ export async function buildApp(
     ...overrides,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ config, databaseUrl }), ...extraModules],
+    imports: [AppModule.register({ config, databaseUrl, logger: logger?.(config) }), ...extraModules],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
   configureApp(app, config);
@@ -54,9 +56,12 @@ export async function buildApp(
 }
 
 /** A fresh database cloned from the migrated template, and the app on it. One per test file. */
-export async function createTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Record<string, string | undefined> = {},
+  logger?: (config: EnvironmentVariables) => Logger,
+): Promise<TestApp> {
   const database = await createTestDatabase();
-  const { app, config } = await buildApp(database.url, overrides);
+  const { app, config } = await buildApp(database.url, overrides, [], logger);
   const server = app.getHttpServer();
   return {
     app,
