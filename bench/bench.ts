@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const tenantCount = n('tenants', 1000);
   const writerCount = Math.min(n('writers', 100), tenantCount);
   const targetsPerTenant = n('targets', 20);
+  const coldMax = Math.max(1, Math.floor(tenantCount / 4));
   const started = Date.now();
   const machine = machineLine();
 
@@ -108,6 +109,16 @@ async function main(): Promise<void> {
         primeRequests: writerCount * 3,
         preflight: (url) => assertWorkerLoop(url, writers[0].apiKey, writers[0].targetId),
       },
+      { name: 'raw node:http + pg (no framework)', entry: path.resolve(__dirname, 'raw-main.js'), env: { ...appEnv, BENCH_RAW_SCHEMA: one.schemaName }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
+      {
+        // More tenants than DataSources kept: most requests meet a cold DataSource (the 10,000-tenant case).
+        name: `${tenantCount.toLocaleString('en-US')} tenants, TENANT_DATASOURCE_MAX=${coldMax}`,
+        entry: mainEntry,
+        env: { ...appEnv, TENANT_DATASOURCE_MAX: String(coldMax) },
+        steps: listTargetsSteps(tenants.map((t) => t.apiKey)),
+        primeRequests: tenantCount,
+        preflight: listCheck,
+      },
     ];
     // Rounds interleave the scenarios (A B C D A B C D …), so a burst of other work on a shared machine
     // lands on all of them rather than on one.
@@ -115,12 +126,12 @@ async function main(): Promise<void> {
     for (let round = 1; round <= n('rounds', 1); round++) {
       for (const [i, spec] of specs.entries()) results[i].push(await runScenario(spec, options));
     }
-    const [baseline, oneTenant, manyTenants, writes] = results.map(combineRounds);
+    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants] = results.map(combineRounds);
 
     const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
       rounds: results,
-      baseline, oneTenant, manyTenants, writes, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
+      baseline, oneTenant, manyTenants, writes, raw, coldTenants, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
       authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
       windowSeconds: options.warmupSeconds + options.durationSeconds,
     };

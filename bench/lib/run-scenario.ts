@@ -44,7 +44,8 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
     const base = { url: app.url, connections: options.connections, steps: spec.steps };
     let primeSeconds: number | undefined;
     if (spec.primeRequests) {
-      const primed = await runLoad({ ...base, amount: spec.primeRequests });
+      // autocannon refuses an amount below its connection count.
+      const primed = await runLoad({ ...base, amount: Math.max(spec.primeRequests, options.connections) });
       primeSeconds = primed.seconds;
       options.log(`${spec.name}: primed with ${primed.requests} requests in ${primed.seconds} s`);
     }

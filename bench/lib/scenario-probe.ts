@@ -26,6 +26,8 @@ export class ScenarioProbe {
 
   static async start(databaseUrl: string, app: AppProcess, intervalMs = 100): Promise<ScenarioProbe> {
     const client = new Client({ connectionString: databaseUrl, application_name: 'tenantry-bench-probe' });
+    // Dropping the database at the end of a failed run ends this connection: that must not hide the failure.
+    client.on('error', () => undefined);
     await client.connect();
     const probe = new ScenarioProbe(client, app);
     await probe.sample();
