@@ -3,10 +3,11 @@ import { JobLog } from './jobs/job-log.entity';
 import { Job } from './jobs/job.entity';
 import { Session } from './sessions/session.entity';
 import { Target } from './targets/target.entity';
+import { ApiKey } from './tenancy/auth/api-key.entity';
 import { Tenant } from './tenancy/registry/tenant.entity';
 
 /** Entity classes of the `shared` schema (the registry's DataSource). */
-export const SHARED_ENTITIES: Function[] = [Tenant, SchemaVersion];
+export const SHARED_ENTITIES: Function[] = [Tenant, ApiKey, SchemaVersion];
 /** Entity classes of a tenant schema; each tenant DataSource binds all of them to its own schema. */
 export const TENANT_ENTITIES: Function[] = [Target, Session, Job, JobLog];
 

@@ -62,9 +62,10 @@ describe('operator API (/tenants)', () => {
 
       const [row] = await t.db.query(`SELECT * FROM "shared"."tenants" WHERE "id" = $1`, [res.body.tenant.id]);
       expect(row).toMatchObject({ name: 'Acme Corp', slug, schema_name: schemaName, is_active: true });
-      expect(row.api_key_hash).toMatch(/^pbkdf2-sha256\$\d+\$/);
-      expect(row.api_key_hash).not.toContain(res.body.apiKey);
-      expect(res.body.apiKey).toContain(`_${row.api_key_id}_`);
+      const [key] = await t.db.query(`SELECT "hash" AS "api_key_hash", "id" AS "api_key_id" FROM "shared"."api_keys" WHERE "tenant_id" = $1 AND "revoked_at" IS NULL`, [res.body.tenant.id]);
+      expect(key.api_key_hash).toMatch(/^pbkdf2-sha256\$\d+\$/);
+      expect(key.api_key_hash).not.toContain(res.body.apiKey);
+      expect(res.body.apiKey).toContain(`_${key.api_key_id}_`);
 
       // The schema exists with its own migrations table, every tenant migration applied, and the ledger says so.
       expect((await snapshot()).schemas).toContain(schemaName);
@@ -291,7 +292,7 @@ describe('operator API (/tenants)', () => {
       const text = lines.join('\n');
       // The logging was captured (the 500 is logged with its cause), so the checks below can fail.
       expect(text).toContain('provisioning exploded');
-      const rows = await t.db.query(`SELECT "api_key_hash" FROM "shared"."tenants"`);
+      const rows = await t.db.query(`SELECT "hash" AS "api_key_hash" FROM "shared"."api_keys"`);
       expect(text).not.toMatch(/pbkdf2|tnt_[0-9A-Za-z]{12}_/);
       expect(text).not.toContain(TEST_ADMIN_KEY);
       for (const key of keys) expect(text).not.toContain(key);
@@ -485,7 +486,7 @@ describe('operator API (/tenants)', () => {
     it('answers 200 with a new key that works while the old one is refused', async () => {
       const { tenant, apiKey: oldKey } = await t.createTenant();
       await t.http().get('/tenant-info').set('X-API-Key', oldKey).expect(200);
-      const [before] = await t.db.query(`SELECT "api_key_hash", "api_key_id" FROM "shared"."tenants" WHERE "id" = $1`, [tenant.id]);
+      const [before] = await t.db.query(`SELECT "hash" AS "api_key_hash", "id" AS "api_key_id" FROM "shared"."api_keys" WHERE "tenant_id" = $1 AND "revoked_at" IS NULL`, [tenant.id]);
 
       const res = await as(t.http().post(`/tenants/${tenant.id}/regenerate-api-key`)).expect(200);
       expect(Object.keys(res.body).sort()).toEqual(['apiKey', 'tenant']);
@@ -494,7 +495,7 @@ describe('operator API (/tenants)', () => {
       expect(res.body.apiKey).toMatch(KEY);
       expect(res.body.apiKey).not.toBe(oldKey);
 
-      const [after] = await t.db.query(`SELECT "api_key_hash", "api_key_id" FROM "shared"."tenants" WHERE "id" = $1`, [tenant.id]);
+      const [after] = await t.db.query(`SELECT "hash" AS "api_key_hash", "id" AS "api_key_id" FROM "shared"."api_keys" WHERE "tenant_id" = $1 AND "revoked_at" IS NULL`, [tenant.id]);
       expect(after.api_key_hash).not.toBe(before.api_key_hash);
       expect(after.api_key_id).not.toBe(before.api_key_id);
 

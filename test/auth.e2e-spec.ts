@@ -8,7 +8,7 @@ import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.s
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
-const TENANT_INFO_KEYS = ['createdAt', 'id', 'isActive', 'name', 'schemaName', 'slug'];
+const TENANT_INFO_KEYS = ['createdAt', 'id', 'isActive', 'key', 'name', 'schemaName', 'slug'];
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
 
 /** A well-formed key (valid checksum) for an existing key id, with another secret. */
@@ -47,6 +47,7 @@ describe('tenant authentication (X-API-Key)', () => {
       schemaName: acme.tenant.schemaName,
       isActive: true,
       createdAt: acme.tenant.createdAt.toISOString(),
+      key: { id: parseApiKey(acme.apiKey)!.keyId, name: 'default', scopes: ['read', 'write', 'worker'], expiresAt: null },
     });
     expect(res.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
@@ -173,12 +174,12 @@ describe('tenant authentication (X-API-Key)', () => {
     }
   });
 
-  it('never answers a key hash, salt or key id', async () => {
+  it('never answers a key hash or salt, and no key id but the calling key\'s own (public, API.md "Keys")', async () => {
     const created = await admin(t.http().post('/tenants')).send({ name: 'Hash check', slug: uniqueSlug('h') }).expect(201);
     const id = created.body.tenant.id;
-    const [row] = await t.db.query(`SELECT "api_key_hash", "api_key_id" FROM "shared"."tenants" WHERE "id" = $1`, [id]);
+    const [row] = await t.db.query(`SELECT "hash" AS "api_key_hash", "id" AS "api_key_id" FROM "shared"."api_keys" WHERE "tenant_id" = $1 AND "revoked_at" IS NULL`, [id]);
     const regenerated = await admin(t.http().post(`/tenants/${id}/regenerate-api-key`)).expect(200);
-    const [rowAfter] = await t.db.query(`SELECT "api_key_hash", "api_key_id" FROM "shared"."tenants" WHERE "id" = $1`, [id]);
+    const [rowAfter] = await t.db.query(`SELECT "hash" AS "api_key_hash", "id" AS "api_key_id" FROM "shared"."api_keys" WHERE "tenant_id" = $1 AND "revoked_at" IS NULL`, [id]);
     const responses = [
       created,
       regenerated,
@@ -193,9 +194,12 @@ describe('tenant authentication (X-API-Key)', () => {
         const [, , salt, hash] = stored.api_key_hash.split('$');
         expect(text).not.toContain(salt);
         expect(text).not.toContain(hash);
-        expect(text).not.toContain(`"${stored.api_key_id}"`);
       }
     }
+    // The key ids are public now, yet only the calling key's own is ever answered to a tenant.
+    const info = responses[responses.length - 1];
+    expect(info.body.key.id).toBe(rowAfter.api_key_id);
+    expect(info.text).not.toContain(`"${row.api_key_id}"`);
   });
 
   describe('a refused request does no tenant work', () => {
@@ -248,7 +252,11 @@ describe('tenant authentication (X-API-Key)', () => {
     });
   });
 
+  /** The failure counters are shared by every instance on the database: each throttle test starts from none. */
+  const resetFailures = () => t.db.query(`DELETE FROM "shared"."auth_failures"`);
+
   it('throttles repeated failures from one client with 429 and Retry-After', async () => {
+    await resetFailures();
     const { app } = await buildApp(t.databaseUrl, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '60' });
     try {
       const server = app.getHttpServer();
@@ -274,7 +282,7 @@ describe('tenant authentication (X-API-Key)', () => {
       // Malformed keys and even a valid but not yet verified key wait too (no PBKDF2 for a throttled client) ...
       await request(server).get('/tenant-info').set('X-API-Key', 'garbage').expect(429);
       await request(server).get('/tenant-info').set('X-API-Key', uncached.apiKey).expect(429);
-      // ... while a key already verified keeps working, and the other instance is not affected.
+      // ... while a key already verified keeps working, and the other instance (limit 10,000) still serves it.
       await request(server).get('/tenant-info').set('X-API-Key', cached.apiKey).expect(200);
       await t.http().get('/tenant-info').set('X-API-Key', uncached.apiKey).expect(200);
     } finally {
@@ -293,6 +301,7 @@ describe('tenant authentication (X-API-Key)', () => {
     };
 
     it('ignores X-Forwarded-For by default, so a client cannot pick a fresh address to escape the throttle', async () => {
+      await resetFailures();
       const { app } = await buildApp(t.databaseUrl, { AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '60' });
       try {
         const server = app.getHttpServer();
@@ -304,6 +313,7 @@ describe('tenant authentication (X-API-Key)', () => {
     });
 
     it('counts each forwarded client on its own when the proxy in front is trusted', async () => {
+      await resetFailures();
       const { app } = await buildApp(t.databaseUrl, { AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '60', TRUST_PROXY: 'loopback' });
       try {
         const server = app.getHttpServer();

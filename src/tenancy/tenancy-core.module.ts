@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyVerifierService } from './auth/api-key-verifier.service';
+import { ApiKeysRepository } from './auth/api-keys.repository';
+import { AuthFailuresRepository } from './auth/auth-failures.repository';
+import { AuthThrottle } from './auth/auth-throttle';
+import { LastUsedRecorder } from './auth/last-used-recorder';
 import { SpareSchemaPoolService } from './registry/spare-schema-pool.service';
 import { TenantContext } from './auth/tenant-context';
 import { TenantDatabase } from './tenant-database.service';
@@ -11,6 +15,10 @@ import { TenantsService } from './registry/tenants.service';
 const PROVIDERS = [
   ApiKeyGuard,
   ApiKeyVerifierService,
+  ApiKeysRepository,
+  AuthFailuresRepository,
+  AuthThrottle,
+  LastUsedRecorder,
   SpareSchemaPoolService,
   TenantContext,
   TenantDatabase,

@@ -13,13 +13,21 @@ export class TenantInfoController {
   constructor(private readonly context: TenantContext) {}
 
   @ApiOperation({
-    summary: "The calling tenant's registry entry",
+    summary: "The calling tenant's registry entry, and the calling key",
     description: 'A cheap way for a client to check its key: `200` with the tenant, `401` or `403` otherwise.',
   })
   @ApiResponse({ status: 200, description: 'The tenant', type: TenantInfoDto })
   @Get()
   info(): TenantInfoDto {
-    const { id, name, slug, schemaName, isActive, createdAt } = this.context.tenant;
-    return { id, name, slug, schemaName, isActive, createdAt: createdAt.toISOString() };
+    const { id, name, slug, schemaName, isActive, createdAt, key } = this.context.tenant;
+    return {
+      id,
+      name,
+      slug,
+      schemaName,
+      isActive,
+      createdAt: createdAt.toISOString(),
+      key: { id: key.id, name: key.name, scopes: [...key.scopes], expiresAt: key.expiresAt?.toISOString() ?? null },
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 // Async pbkdf2 runs on libuv's thread pool, never on the event loop thread.
@@ -40,4 +40,15 @@ export async function verifyApiKey(key: string, stored: string): Promise<boolean
 /** Spends the same work as a real verification, so an unknown key id answers no faster than a wrong secret. */
 export async function burnVerification(iterations: number): Promise<void> {
   await pbkdf2Async('tenantry', 'tenantry-decoy-salt', iterations, HASH_BYTES, 'sha256');
+}
+
+/**
+ * A 32-bit check tag of a key: HMAC-SHA256 keyed by the salt of its stored hash, truncated. Stored beside the
+ * hash, it refuses a wrong secret without PBKDF2 (a random guess passes once in 2^32), so failures cost a tag,
+ * not a derivation. It tells nothing useful about the key: 2^224 secrets share each tag. Null for a malformed hash.
+ */
+export function checkTag(key: string, stored: string): string | null {
+  const saltText = stored.split('$')[2];
+  if (!saltText) return null;
+  return createHmac('sha256', Buffer.from(saltText, 'base64')).update(key).digest('hex').slice(0, 8);
 }

@@ -1,32 +1,38 @@
 import { crc32 } from 'node:zlib';
-import type { DataSource } from 'typeorm';
 import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from './auth.errors';
 import { validateEnvironment } from '../../config/environment-variables';
 import { generateApiKey, toBase62 } from './api-key';
 import * as hasher from './api-key-hasher';
 import { ApiKeyVerifierService } from './api-key-verifier.service';
-import type { Tenant } from '../registry/tenant.entity';
+import type { ApiKeysRepository, LiveKeyRow } from './api-keys.repository';
+import type { AuthFailuresRepository, FailureCount } from './auth-failures.repository';
+import { AuthThrottle } from './auth-throttle';
+import { LastUsedRecorder } from './last-used-recorder';
 import type { TenantChange, TenantEventsService } from '../registry/tenant-events.service';
 
 type Listener = (change: TenantChange | 'resync') => void;
 
-/** A registry of tenants behind a fake repository that counts lookups and can hold them open. */
-class FakeRegistry {
-  readonly rows = new Map<string, Tenant>();
+/** The keys table behind a fake repository that counts lookups and can hold them open. */
+class FakeKeys {
+  readonly rows = new Map<string, LiveKeyRow>();
   lookups = 0;
+  tagsStored = 0;
   private gate?: Promise<void>;
-
-  readonly dataSource = {
-    getRepository: () => ({
-      findOne: async ({ where }: { where: { apiKeyId: string } }) => {
-        this.lookups += 1;
-        const row = this.rows.get(where.apiKeyId);
-        const snapshot = row ? { ...row } : null; // what the SELECT saw
-        if (this.gate) await this.gate;
-        return snapshot;
-      },
-    }),
-  } as unknown as DataSource;
+  readonly repository = {
+    findLive: async (keyId: string) => {
+      this.lookups += 1;
+      const row = this.rows.get(keyId);
+      const snapshot = row ? { ...row } : null; // what the SELECT saw
+      if (this.gate) await this.gate;
+      return snapshot;
+    },
+    setCheckTag: async (keyId: string, tag: string) => {
+      this.tagsStored += 1;
+      const row = this.rows.get(keyId);
+      if (row && row.checkTag === null) row.checkTag = tag;
+    },
+    touchLastUsed: async () => undefined,
+  } as unknown as ApiKeysRepository;
 
   /** Lookups started from now on wait until the returned function is called. */
   hold(): () => void {
@@ -38,245 +44,282 @@ class FakeRegistry {
     };
   }
 
-  async add(overrides: Partial<Tenant> = {}): Promise<{ tenant: Tenant; key: string }> {
+  async add(overrides: Partial<LiveKeyRow> = {}, options: { tagged?: boolean } = {}): Promise<{ row: LiveKeyRow; key: string }> {
     const key = generateApiKey();
-    const tenant = {
-      id: `00000000-0000-4000-8000-${String(this.rows.size + 1).padStart(12, '0')}`,
-      name: 'Acme',
+    const hash = await hasher.hashApiKey(key.key, hasher.MIN_ITERATIONS);
+    const row: LiveKeyRow = {
+      id: key.keyId,
+      name: 'default',
+      scopes: ['read', 'write', 'worker'],
+      hash,
+      checkTag: options.tagged === false ? null : hasher.checkTag(key.key, hash),
+      expiresAt: null,
+      validForMs: null,
+      tenantId: `00000000-0000-4000-8000-${String(this.rows.size + 1).padStart(12, '0')}`,
+      tenantName: 'Acme',
       slug: 'acme',
       schemaName: 'tenant_acme',
       isActive: true,
-      apiKeyId: key.keyId,
-      apiKeyHash: await hasher.hashApiKey(key.key, hasher.MIN_ITERATIONS),
-      createdAt: new Date('2025-01-01T00:00:00Z'),
-      updatedAt: new Date('2025-01-01T00:00:00Z'),
+      tenantCreatedAt: new Date('2025-01-01T00:00:00Z'),
       ...overrides,
-    } as Tenant;
-    this.rows.set(tenant.apiKeyId, tenant);
-    return { tenant, key: key.key };
+    };
+    this.rows.set(row.id, row);
+    return { row, key: key.key };
   }
 }
 
+/** shared.auth_failures in memory: fixed windows, like the SQL. */
+class FakeFailures {
+  readonly counts = new Map<string, { failures: number; endsAt: number }>();
+  readonly repository = {
+    read: async (subjects: string[]) => {
+      const out = new Map<string, FailureCount>();
+      for (const subject of subjects) {
+        const count = this.counts.get(subject);
+        if (count && count.endsAt > Date.now()) {
+          out.set(subject, { failures: count.failures, retryAfterSeconds: Math.max(1, Math.ceil((count.endsAt - Date.now()) / 1000)) });
+        }
+      }
+      return out;
+    },
+    record: async (subjects: string[], windowSeconds: number) => {
+      const out = new Map<string, number>();
+      for (const subject of subjects) {
+        const count = this.counts.get(subject);
+        if (!count || count.endsAt <= Date.now()) this.counts.set(subject, { failures: 1, endsAt: Date.now() + windowSeconds * 1000 });
+        else count.failures += 1;
+        out.set(subject, this.counts.get(subject)!.failures);
+      }
+      return out;
+    },
+    purgeExpired: async () => undefined,
+  } as unknown as AuthFailuresRepository;
+}
+
 function setup(env: Record<string, string> = {}) {
-  const registry = new FakeRegistry();
+  const keys = new FakeKeys();
+  const failures = new FakeFailures();
   const listeners: Listener[] = [];
   const events = { subscribe: (listener: Listener) => listeners.push(listener) } as unknown as TenantEventsService;
   const config = validateEnvironment({ AUTH_FAILURE_LIMIT: '1000', ...env });
-  const verifier = new ApiKeyVerifierService(config, registry.dataSource, events);
+  const throttle = new AuthThrottle(config, failures.repository);
+  const verifier = new ApiKeyVerifierService(config, keys.repository, throttle, new LastUsedRecorder(keys.repository), events);
   const notify = (change: TenantChange | 'resync') => listeners.forEach((listener) => listener(change));
-  return { registry, verifier, notify };
+  return { keys, failures, verifier, notify };
+}
+
+/** A well-formed key (valid checksum) for the key id of `key`, with a made-up secret. */
+function forged(key: string, secretChar: string): string {
+  const body = key.slice(0, 17) + secretChar.repeat(43);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
+  return body + toBase62(crc, 6);
 }
 
 describe('ApiKeyVerifierService', () => {
   let verifySpy: jest.SpyInstance;
-  let burnSpy: jest.SpyInstance;
 
   beforeEach(() => {
     verifySpy = jest.spyOn(hasher, 'verifyApiKey');
-    burnSpy = jest.spyOn(hasher, 'burnVerification');
   });
   afterEach(() => jest.restoreAllMocks());
 
   it('refuses a malformed key without any lookup or PBKDF2', async () => {
-    const { registry, verifier } = setup();
-    const { key } = await registry.add();
+    const { keys, verifier } = setup();
+    const { key } = await keys.add();
     for (const presented of ['nonsense', `${key}x`, key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a'), "tnt_' OR 1=1 --"]) {
       await expect(verifier.verify(presented, '10.0.0.1')).rejects.toThrow(InvalidApiKeyError);
     }
-    expect(registry.lookups).toBe(0);
+    expect(keys.lookups).toBe(0);
     expect(verifySpy).not.toHaveBeenCalled();
-    expect(burnSpy).not.toHaveBeenCalled();
   });
 
-  it('resolves a valid key to the tenant identity, without key material', async () => {
-    const { registry, verifier } = setup();
-    const { tenant, key } = await registry.add();
+  it('resolves a valid key to the tenant and the calling key, without key material', async () => {
+    const { keys, verifier } = setup();
+    const { row, key } = await keys.add({ name: 'ci', scopes: ['read'] });
     const identity = await verifier.verify(key, '10.0.0.1');
     expect(identity).toEqual({
-      id: tenant.id,
-      name: tenant.name,
-      slug: tenant.slug,
-      schemaName: tenant.schemaName,
+      id: row.tenantId,
+      name: row.tenantName,
+      slug: row.slug,
+      schemaName: row.schemaName,
       isActive: true,
-      createdAt: tenant.createdAt,
+      createdAt: row.tenantCreatedAt,
+      key: { id: row.id, name: 'ci', scopes: ['read'], expiresAt: null },
     });
-    expect(JSON.stringify(identity)).not.toMatch(/pbkdf2|apiKey/);
+    expect(JSON.stringify(identity)).not.toMatch(/pbkdf2|hash|checkTag/);
   });
 
   it('caches a verified key: the next verifications do no lookup and no PBKDF2', async () => {
-    const { registry, verifier } = setup();
-    const { key } = await registry.add();
+    const { keys, verifier } = setup();
+    const { key } = await keys.add();
     await verifier.verify(key, '10.0.0.1');
     for (let i = 0; i < 5; i++) await verifier.verify(key, '10.0.0.1');
-    expect(registry.lookups).toBe(1);
+    expect(keys.lookups).toBe(1);
     expect(verifySpy).toHaveBeenCalledTimes(1);
   });
 
   it('runs one lookup and one PBKDF2 for 10 concurrent verifications of the same key', async () => {
-    const { registry, verifier } = setup();
-    const { tenant, key } = await registry.add();
+    const { keys, verifier } = setup();
+    const { row, key } = await keys.add();
     const results = await Promise.all(Array.from({ length: 10 }, () => verifier.verify(key, '10.0.0.1')));
-    expect(results.every((identity) => identity.id === tenant.id)).toBe(true);
-    expect(registry.lookups).toBe(1);
+    expect(results.every((identity) => identity.id === row.tenantId)).toBe(true);
+    expect(keys.lookups).toBe(1);
     expect(verifySpy).toHaveBeenCalledTimes(1);
   });
 
-  it('shares the failure of one lookup among concurrent verifications of the same wrong key', async () => {
-    const { registry, verifier } = setup();
-    const { key } = await registry.add();
-    const wrong = await registry.add();
-    // Same key id, other secret: well-formed and checksummed, but not this tenant's key.
-    registry.rows.set(key.slice(4, 16), { ...registry.rows.get(wrong.key.slice(4, 16))!, apiKeyId: key.slice(4, 16) });
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => verifier.verify(key, '10.0.0.1')));
+  it('refuses a wrong secret by the check tag, without PBKDF2, like an unknown key id', async () => {
+    const { keys, failures, verifier } = setup();
+    const { key } = await keys.add();
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 5 }, (_, i) => verifier.verify(forged(key, 'abcde'[i]), '10.0.0.1')),
+      verifier.verify(generateApiKey().key, '10.0.0.1'),
+    ]);
     expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof InvalidApiKeyError)).toBe(true);
-    expect(verifySpy).toHaveBeenCalledTimes(1);
-  });
-
-  it('spends a PBKDF2 on an unknown key id, like on a wrong secret, and answers the same error', async () => {
-    const { registry, verifier } = setup();
-    const unknown = generateApiKey().key;
-    const error = await verifier.verify(unknown, '10.0.0.1').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidApiKeyError);
-    expect((error as Error).message).toBe('Invalid API key');
-    expect(registry.lookups).toBe(1);
-    expect(burnSpy).toHaveBeenCalledTimes(1);
+    expect(outcomes.map((o) => (o as PromiseRejectedResult).reason.message)).toEqual(Array(6).fill('Invalid API key'));
+    expect(verifySpy).not.toHaveBeenCalled();
+    // Every failure is counted for the client and the key id.
+    expect(failures.counts.get('ip:10.0.0.1')?.failures).toBe(6);
+    expect(failures.counts.get(`key:${key.slice(4, 16)}`)?.failures).toBe(5);
   });
 
   it('refuses a deactivated tenant with a 403-kind error, from the cache until the tenant changes', async () => {
-    const { registry, verifier, notify } = setup();
-    const { tenant, key } = await registry.add({ isActive: false });
+    const { keys, verifier, notify } = setup();
+    const { row, key } = await keys.add({ isActive: false });
     await expect(verifier.verify(key, '10.0.0.1')).rejects.toThrow(TenantDeactivatedError);
     await expect(verifier.verify(key, '10.0.0.1')).rejects.toThrow(TenantDeactivatedError);
-    expect(registry.lookups).toBe(1);
-    expect(verifySpy).toHaveBeenCalledTimes(1);
-    // Reactivated: the notification evicts the entry and the next verification reads the row again.
-    registry.rows.get(tenant.apiKeyId)!.isActive = true;
-    notify({ tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'updated' });
-    await expect(verifier.verify(key, '10.0.0.1')).resolves.toMatchObject({ id: tenant.id, isActive: true });
-    expect(registry.lookups).toBe(2);
-  });
-
-  it('refuses a cached key with a 403-kind error once its tenant is deactivated', async () => {
-    const { registry, verifier, notify } = setup();
-    const { tenant, key } = await registry.add();
-    await verifier.verify(key, 'c');
-    registry.rows.get(tenant.apiKeyId)!.isActive = false;
-    notify({ tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'updated' });
-    await expect(verifier.verify(key, 'c')).rejects.toThrow(TenantDeactivatedError);
+    expect(keys.lookups).toBe(1);
+    keys.rows.get(row.id)!.isActive = true;
+    notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'updated' });
+    await expect(verifier.verify(key, '10.0.0.1')).resolves.toMatchObject({ id: row.tenantId, isActive: true });
+    expect(keys.lookups).toBe(2);
   });
 
   it('drops the cached keys of a tenant when it changes, and all keys on a resync', async () => {
-    const { registry, verifier, notify } = setup();
-    const a = await registry.add();
-    const b = await registry.add();
+    const { keys, verifier, notify } = setup();
+    const a = await keys.add();
+    const b = await keys.add();
     await verifier.verify(a.key, 'c');
     await verifier.verify(b.key, 'c');
-    notify({ tenantId: a.tenant.id, schemaName: a.tenant.schemaName, reason: 'key-regenerated' });
-    registry.rows.delete(a.tenant.apiKeyId); // the old key id is gone from the registry
+    notify({ tenantId: a.row.tenantId, schemaName: a.row.schemaName, reason: 'key-revoked' });
+    keys.rows.delete(a.row.id); // revoked: no longer a live key
     await expect(verifier.verify(a.key, 'c')).rejects.toThrow(InvalidApiKeyError);
     await verifier.verify(b.key, 'c');
-    expect(registry.lookups).toBe(3); // a, b, a again; b still cached
+    expect(keys.lookups).toBe(3); // a, b, a again; b still cached
     notify('resync');
     await verifier.verify(b.key, 'c');
-    expect(registry.lookups).toBe(4);
+    expect(keys.lookups).toBe(4);
   });
 
   it('does not cache a lookup that raced with a change notification for the tenant', async () => {
-    const { registry, verifier, notify } = setup();
-    const { tenant, key } = await registry.add();
-    const open = registry.hold();
-    const inFlight = verifier.verify(key, 'c'); // reads the row as it was before the regeneration
+    const { keys, verifier, notify } = setup();
+    const { row, key } = await keys.add();
+    const open = keys.hold();
+    const inFlight = verifier.verify(key, 'c');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(registry.lookups).toBe(1);
-    notify({ tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'key-regenerated' });
-    registry.rows.delete(tenant.apiKeyId);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(keys.lookups).toBe(1);
+    notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'key-revoked' });
+    keys.rows.delete(row.id);
     open();
     await inFlight; // that request began before the change: it may pass
     await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
   });
 
-  it('re-verifies once the cache TTL has passed', async () => {
-    const { registry, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
-    const { key } = await registry.add();
+  it('caches a key no longer than until it stops working (expiry or end of grace)', async () => {
+    const { keys, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '60' });
+    const { row, key } = await keys.add({ validForMs: 300 });
     await verifier.verify(key, 'c');
     await verifier.verify(key, 'c');
-    expect(registry.lookups).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await verifier.verify(key, 'c');
-    expect(registry.lookups).toBe(2);
+    expect(keys.lookups).toBe(1);
+    keys.rows.delete(row.id); // past its grace period, the database no longer finds it
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
   });
 
   it('re-admits a known key after the TTL by reading the row, without PBKDF2 while its hash is unchanged', async () => {
-    const { registry, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
-    const { key } = await registry.add();
+    const { keys, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
+    const { key } = await keys.add();
     await verifier.verify(key, 'c');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await expect(verifier.verify(key, 'c')).resolves.toMatchObject({ isActive: true });
-    expect(registry.lookups).toBe(2);
+    expect(keys.lookups).toBe(2);
     expect(verifySpy).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses a known key after the TTL once the stored hash has changed (regenerated key)', async () => {
-    const { registry, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '1' });
-    const { tenant, key } = await registry.add();
-    await verifier.verify(key, 'c');
-    registry.rows.set(tenant.apiKeyId, { ...tenant, apiKeyHash: await hasher.hashApiKey(generateApiKey().key, hasher.MIN_ITERATIONS) });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
-    expect(verifySpy).toHaveBeenCalledTimes(2);
+  describe('a key moved from the one-key schema (no check tag yet)', () => {
+    it('is verified by PBKDF2 once, and its check tag is stored then', async () => {
+      const { keys, verifier } = setup();
+      const { row, key } = await keys.add({}, { tagged: false });
+      await expect(verifier.verify(key, 'c')).resolves.toMatchObject({ id: row.tenantId });
+      expect(keys.tagsStored).toBe(1);
+      expect(keys.rows.get(row.id)!.checkTag).toBe(hasher.checkTag(key, row.hash));
+    });
+
+    it('spends at most AUTH_FAILURE_LIMIT derivations per key id on wrong secrets, from any number of clients', async () => {
+      const { keys, verifier } = setup({ AUTH_FAILURE_LIMIT: '3' });
+      const { key } = await keys.add({}, { tagged: false });
+      const outcomes = [];
+      for (let i = 0; i < 10; i++) outcomes.push(await verifier.verify(forged(key, 'abcdefghij'[i]), `attacker-${i}`).catch((e: Error) => e.constructor));
+      expect(outcomes.slice(0, 3)).toEqual(Array(3).fill(InvalidApiKeyError));
+      expect(outcomes.slice(3)).toEqual(Array(7).fill(TooManyAttemptsError));
+      expect(verifySpy).toHaveBeenCalledTimes(3);
+    });
   });
 
   describe('throttling', () => {
-    it('does not let failures on a key id lock out a client whose key was verified before', async () => {
-      const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '2', AUTH_CACHE_TTL_SECONDS: '1' });
-      const { key } = await registry.add();
-      await verifier.verify(key, 'owner');
-      // Someone who knows only the public key id sends well-formed keys with made-up secrets.
-      const forged = (secretChar: string) => {
-        const body = key.slice(0, 17) + secretChar.repeat(43);
-        const crc = Buffer.alloc(4);
-        crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-        return body + toBase62(crc, 6);
-      };
-      await expect(verifier.verify(forged('a'), 'attacker-1')).rejects.toThrow(InvalidApiKeyError);
-      await expect(verifier.verify(forged('b'), 'attacker-2')).rejects.toThrow(InvalidApiKeyError);
-      await expect(verifier.verify(forged('c'), 'attacker-3')).rejects.toThrow(TooManyAttemptsError);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    it('never lets failures from other clients on a key id refuse the true key, even uncached', async () => {
+      const { keys, verifier } = setup({ AUTH_FAILURE_LIMIT: '2' });
+      const { key } = await keys.add();
+      for (let i = 0; i < 10; i++) {
+        await expect(verifier.verify(forged(key, 'abcdefghij'[i]), `attacker-${i}`)).rejects.toThrow(InvalidApiKeyError);
+      }
+      // A fresh process (no cache, nothing known) admits the owner's key.
       await expect(verifier.verify(key, 'owner')).resolves.toMatchObject({ isActive: true });
-      await expect(verifier.verify(forged('d'), 'attacker-4')).rejects.toThrow(TooManyAttemptsError);
+      expect(verifySpy).toHaveBeenCalledTimes(1);
     });
 
+    it('tells listeners once when a key id reaches the limit', async () => {
+      const { keys, verifier } = setup({ AUTH_FAILURE_LIMIT: '2' });
+      const { row, key } = await keys.add();
+      const began: Array<[string, string | null]> = [];
+      verifier.onKeyThrottled((keyId, tenantId) => began.push([keyId, tenantId]));
+      for (let i = 0; i < 4; i++) await verifier.verify(forged(key, 'abcd'[i]), `attacker-${i}`).catch(() => undefined);
+      expect(began).toEqual([[row.id, row.tenantId]]);
+    });
 
     it('answers 429-kind errors once a client has failed the limit, before any lookup or PBKDF2', async () => {
-      const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '3' });
+      const { keys, verifier } = setup({ AUTH_FAILURE_LIMIT: '3' });
+      const { key } = await keys.add();
       for (let i = 0; i < 3; i++) {
         await expect(verifier.verify(generateApiKey().key, '10.0.0.9')).rejects.toThrow(InvalidApiKeyError);
       }
-      expect(registry.lookups).toBe(3);
+      expect(keys.lookups).toBe(3);
       const error = await verifier.verify(generateApiKey().key, '10.0.0.9').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TooManyAttemptsError);
       expect((error as TooManyAttemptsError).retryAfterSeconds).toBeGreaterThan(0);
-      expect(registry.lookups).toBe(3);
-      expect(burnSpy).toHaveBeenCalledTimes(3);
-      // Malformed keys count too, and are throttled the same way.
+      // Malformed keys and even a valid uncached key wait too (a throttled client gets no more answers).
       await expect(verifier.verify('garbage', '10.0.0.9')).rejects.toThrow(TooManyAttemptsError);
+      await expect(verifier.verify(key, '10.0.0.9')).rejects.toThrow(TooManyAttemptsError);
+      expect(keys.lookups).toBe(3);
+      expect(verifySpy).not.toHaveBeenCalled();
     });
 
-    it('throttles one key id across clients', async () => {
-      const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '2' });
-      const { key } = await registry.add();
-      const wrongSecret = await registry.add();
-      registry.rows.set(key.slice(4, 16), { ...registry.rows.get(wrongSecret.key.slice(4, 16))!, apiKeyId: key.slice(4, 16) });
+    it('counts a revoked key as a failure even after it was verified and cached', async () => {
+      const { keys, verifier, notify } = setup({ AUTH_FAILURE_LIMIT: '2' });
+      const { row, key } = await keys.add();
+      await verifier.verify(key, 'ip-1');
+      keys.rows.delete(row.id);
+      notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'key-revoked' });
       await expect(verifier.verify(key, 'ip-1')).rejects.toThrow(InvalidApiKeyError);
-      await expect(verifier.verify(key, 'ip-2')).rejects.toThrow(InvalidApiKeyError);
-      await expect(verifier.verify(key, 'ip-3')).rejects.toThrow(TooManyAttemptsError);
-      // Another client with another key is not affected.
-      await expect(verifier.verify(wrongSecret.key, 'ip-3')).resolves.toMatchObject({ isActive: true });
+      await expect(verifier.verify(key, 'ip-1')).rejects.toThrow(InvalidApiKeyError);
+      await expect(verifier.verify(key, 'ip-1')).rejects.toThrow(TooManyAttemptsError);
+      expect(verifySpy).toHaveBeenCalledTimes(1);
     });
 
     it('still serves a cached valid key to a client that is throttled', async () => {
-      const { registry, verifier } = setup({ AUTH_FAILURE_LIMIT: '1' });
-      const { key } = await registry.add();
+      const { keys, verifier } = setup({ AUTH_FAILURE_LIMIT: '1' });
+      const { key } = await keys.add();
       await verifier.verify(key, 'ip-1');
       await expect(verifier.verify('garbage', 'ip-1')).rejects.toThrow(InvalidApiKeyError);
       await expect(verifier.verify('garbage', 'ip-1')).rejects.toThrow(TooManyAttemptsError);

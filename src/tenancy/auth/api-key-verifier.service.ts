@@ -1,88 +1,86 @@
-import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../../config/environment-variables';
 import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from './auth.errors';
-import { parseApiKey } from './api-key';
-import { burnVerification, verifyApiKey } from './api-key-hasher';
-import { AuthThrottle } from './auth-throttle';
-import { Tenant } from '../registry/tenant.entity';
+import { parseApiKey, ParsedApiKey } from './api-key';
+import { checkTag, verifyApiKey } from './api-key-hasher';
+import { ApiKeysRepository, LiveKeyRow } from './api-keys.repository';
+import { AuthThrottle, retryAfter } from './auth-throttle';
+import type { FailureCount } from './auth-failures.repository';
+import { LastUsedRecorder, UsedKey } from './last-used-recorder';
 import type { TenantIdentity } from './tenant-identity';
 import { TenantEventsService } from '../registry/tenant-events.service';
 
+interface CachedKey extends UsedKey {
+  identity: TenantIdentity;
+}
+
+interface Verified {
+  identity: TenantIdentity;
+  /** Milliseconds until the key stops working (expiry, end of grace); null for never. */
+  validForMs: number | null;
+}
+
+/** Told when a key id reaches the failure limit (throttling of it has begun). */
+export type KeyThrottledListener = (keyId: string, tenantId: string | null) => void;
+
 /**
- * Turns a presented API key into the tenant it belongs to.
- * Malformed keys are refused with no I/O; the tenant row is found by the key id's unique index; PBKDF2 runs
- * off the event loop and only on a cache miss; verified keys are cached under a SHA-256 of the key (never the
- * key) until the TTL or a change notification for the tenant, whichever comes first.
+ * Turns a presented API key into the tenant and key it belongs to.
+ * - Malformed keys are refused with no lookup; a cached key (under a SHA-256 of the key, never the key) costs
+ *   no I/O; the cache holds a key until the TTL, its expiry or the end of its grace period, or a change
+ *   notification for its tenant, whichever comes first.
+ * - On a cache miss the client's shared failure count is read first: a client over the limit waits (429).
+ * - A wrong secret is refused by the key's check tag without PBKDF2, so no flood of failures, from any number of
+ *   addresses, costs derivations, and none can lock a key out: the true key always passes the tag. Only keys
+ *   moved from the one-key schema lack a tag until they are next verified; for them PBKDF2 runs at most
+ *   AUTH_FAILURE_LIMIT times per window per key id, across instances.
  */
 @Injectable()
 export class ApiKeyVerifierService {
-  private readonly cache: LRUCache<string, TenantIdentity>;
-  /**
-   * Keys (by SHA-256) already proven against a stored hash, with that hash. When the identity cache expires,
-   * a key whose tenant row still holds the same hash is re-admitted without PBKDF2 (a regenerated key has a
-   * new hash, so it never matches), and a known key is not throttled by others' failures on its key id.
-   */
+  private readonly logger = new Logger(ApiKeyVerifierService.name);
+  private readonly cache: LRUCache<string, CachedKey>;
+  private readonly ttlMs: number;
+  /** Keys (by SHA-256) proven against a stored hash: re-admitted after the TTL without PBKDF2 while the hash is the same. */
   private readonly verifiedHashes: LRUCache<string, string>;
-  private readonly inFlight = new Map<string, Promise<TenantIdentity>>();
-  private readonly throttle: AuthThrottle;
+  private readonly inFlight = new Map<string, Promise<Verified>>();
+  private readonly keyThrottledListeners: KeyThrottledListener[] = [];
   /** Bumped by every eviction, so a lookup that raced with a tenant change is not cached. */
   private generation = 0;
 
   constructor(
-    private readonly config: EnvironmentVariables,
-    private readonly dataSource: DataSource,
+    config: EnvironmentVariables,
+    private readonly keys: ApiKeysRepository,
+    private readonly throttle: AuthThrottle,
+    private readonly lastUsed: LastUsedRecorder,
     events: TenantEventsService,
   ) {
-    this.cache = new LRUCache({ max: config.AUTH_CACHE_MAX, ttl: config.AUTH_CACHE_TTL_SECONDS * 1000 });
+    this.ttlMs = config.AUTH_CACHE_TTL_SECONDS * 1000;
+    this.cache = new LRUCache({ max: config.AUTH_CACHE_MAX, ttl: this.ttlMs });
     this.verifiedHashes = new LRUCache({ max: config.AUTH_CACHE_MAX });
-    this.throttle = new AuthThrottle(config.AUTH_FAILURE_LIMIT, config.AUTH_FAILURE_WINDOW_SECONDS * 1000);
     events.subscribe((change) => (change === 'resync' ? this.clearCache() : this.evictTenant(change.tenantId)));
+  }
+
+  onKeyThrottled(listener: KeyThrottledListener): void {
+    this.keyThrottledListeners.push(listener);
   }
 
   /** @param client the caller's address, for throttling */
   async verify(presented: string, client: string): Promise<TenantIdentity> {
     const parsed = parseApiKey(presented);
-    const subjects = parsed ? [`ip:${client}`, `key:${parsed.keyId}`] : [`ip:${client}`];
     const cacheKey = parsed && createHash('sha256').update(presented).digest('base64url');
     const cached = cacheKey && this.cache.get(cacheKey);
-    if (cached) return this.admit(cached);
-
-    const known = cacheKey ? this.verifiedHashes.has(cacheKey) : false;
-    const wait = known ? 0 : this.throttle.retryAfterSeconds(subjects);
-    if (wait > 0) throw new TooManyAttemptsError(wait);
-    if (!parsed || !cacheKey) return this.fail(subjects);
-
-    let pending = this.inFlight.get(cacheKey);
-    if (!pending) {
-      const generation = this.generation;
-      pending = this.lookup(parsed.keyId, presented, cacheKey)
-        .then((identity) => {
-          // A change notified while the row was being read may have made it stale: answer, but do not cache.
-          // Deactivated tenants are cached too (admit() refuses them), so their retries cost no PBKDF2;
-          // reactivation is a change notification like any other and evicts the entry.
-          if (generation === this.generation) this.cache.set(cacheKey, identity);
-          return identity;
-        })
-        .finally(() => this.inFlight.delete(cacheKey));
-      this.inFlight.set(cacheKey, pending);
+    if (cached) {
+      this.lastUsed.note(cached);
+      return this.admit(cached.identity);
     }
-    let identity: TenantIdentity;
-    try {
-      identity = await pending;
-    } catch (error) {
-      if (error instanceof InvalidApiKeyError) return this.fail(subjects);
-      throw error;
-    }
-    return this.admit(identity);
+    return this.verifyUncached(parsed, cacheKey || null, `ip:${client}`);
   }
 
   evictTenant(tenantId: string): void {
     this.generation += 1;
-    for (const [key, identity] of this.cache.entries()) {
-      if (identity.id === tenantId) this.cache.delete(key);
+    for (const [key, entry] of this.cache.entries()) {
+      if (entry.identity.id === tenantId) this.cache.delete(key);
     }
   }
 
@@ -91,18 +89,65 @@ export class ApiKeyVerifierService {
     this.cache.clear();
   }
 
-  private async lookup(keyId: string, presented: string, cacheKey: string): Promise<TenantIdentity> {
-    const tenant = await this.dataSource.getRepository(Tenant).findOne({ where: { apiKeyId: keyId } });
-    if (!tenant) {
-      await burnVerification(this.config.API_KEY_PBKDF2_ITERATIONS);
-      throw new InvalidApiKeyError();
+  private async verifyUncached(parsed: ParsedApiKey | null, cacheKey: string | null, clientSubject: string): Promise<TenantIdentity> {
+    const keySubject = parsed && `key:${parsed.keyId}`;
+    const subjects = keySubject ? [clientSubject, keySubject] : [clientSubject];
+    const over = await this.throttle.over(subjects);
+    const wait = retryAfter(over, [clientSubject]);
+    if (wait > 0) throw new TooManyAttemptsError(wait);
+    if (!parsed || !cacheKey || !keySubject) return this.fail(subjects, null);
+
+    let pending = this.inFlight.get(cacheKey);
+    if (!pending) {
+      const generation = this.generation;
+      pending = this.lookup(parsed, cacheKey, over.get(keySubject))
+        .then((verified) => {
+          this.remember(cacheKey, verified, generation);
+          return verified;
+        })
+        .finally(() => this.inFlight.delete(cacheKey));
+      this.inFlight.set(cacheKey, pending);
     }
-    if (this.verifiedHashes.get(cacheKey) !== tenant.apiKeyHash) {
-      if (!(await verifyApiKey(presented, tenant.apiKeyHash))) throw new InvalidApiKeyError();
-      this.verifiedHashes.set(cacheKey, tenant.apiKeyHash);
+    let identity: TenantIdentity;
+    try {
+      ({ identity } = await pending);
+    } catch (error) {
+      if (error instanceof KeyRefused) return this.fail(subjects, error.tenantId);
+      throw error;
     }
-    const { id, name, slug, schemaName, isActive, createdAt } = tenant;
-    return { id, name, slug, schemaName, isActive, createdAt };
+    return this.admit(identity);
+  }
+
+  private async lookup(parsed: ParsedApiKey, cacheKey: string, keyThrottled: FailureCount | undefined): Promise<Verified> {
+    const row = await this.keys.findLive(parsed.keyId);
+    if (!row) throw new KeyRefused(null);
+    if (this.verifiedHashes.get(cacheKey) !== row.hash) {
+      const tag = checkTag(parsed.key, row.hash);
+      if (row.checkTag !== null) {
+        if (tag === null || !sameTag(tag, row.checkTag)) throw new KeyRefused(row.tenantId);
+      } else if (keyThrottled) {
+        // No tag to tell the true key from guesses, and the key id's PBKDF2 budget is spent.
+        throw new TooManyAttemptsError(keyThrottled.retryAfterSeconds);
+      }
+      if (!(await verifyApiKey(parsed.key, row.hash))) throw new KeyRefused(row.tenantId);
+      this.verifiedHashes.set(cacheKey, row.hash);
+      if (row.checkTag === null && tag !== null) {
+        await this.keys.setCheckTag(row.id, tag).catch((error: Error) => this.logger.warn(`check tag not stored: ${error.message}`));
+      }
+    }
+    return { identity: toIdentity(row), validForMs: row.validForMs };
+  }
+
+  /** Cached for the TTL, or less when the key expires or leaves its grace period first. */
+  private remember(cacheKey: string, { identity, validForMs }: Verified, generation: number): void {
+    // A change notified while the row was being read may have made it stale: answer, but do not cache.
+    // Deactivated tenants are cached too (admit() refuses them), so their retries cost nothing.
+    if (generation !== this.generation) return;
+    const ttl = validForMs === null ? this.ttlMs : Math.min(this.ttlMs, Math.floor(validForMs));
+    if (ttl < 1) return;
+    const entry: CachedKey = { identity, keyId: identity.key.id, usedAt: 0, pending: false };
+    this.cache.set(cacheKey, entry, { ttl });
+    this.lastUsed.note(entry);
   }
 
   private admit(identity: TenantIdentity): TenantIdentity {
@@ -110,8 +155,35 @@ export class ApiKeyVerifierService {
     return identity;
   }
 
-  private fail(subjects: string[]): never {
-    this.throttle.recordFailure(subjects);
+  private async fail(subjects: string[], tenantId: string | null): Promise<never> {
+    const began = await this.throttle.recordFailure(subjects);
+    for (const subject of began) {
+      if (!subject.startsWith('key:')) continue;
+      for (const listener of this.keyThrottledListeners) listener(subject.slice(4), tenantId);
+    }
     throw new InvalidApiKeyError();
   }
+}
+
+/** The presented key is not a live key (unknown, revoked, rotated out, expired, wrong secret). */
+class KeyRefused extends Error {
+  constructor(readonly tenantId: string | null) {
+    super('Invalid API key');
+  }
+}
+
+function sameTag(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+function toIdentity(row: LiveKeyRow): TenantIdentity {
+  return {
+    id: row.tenantId,
+    name: row.tenantName,
+    slug: row.slug,
+    schemaName: row.schemaName,
+    isActive: row.isActive,
+    createdAt: row.tenantCreatedAt,
+    key: { id: row.id, name: row.name, scopes: row.scopes, expiresAt: row.expiresAt },
+  };
 }

@@ -1,36 +1,50 @@
-import { LRUCache } from 'lru-cache';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EnvironmentVariables } from '../../config/environment-variables';
+import { AuthFailuresRepository, FailureCount } from './auth-failures.repository';
 
 /**
- * Counts failed authentications per subject (client address, key id) in a fixed window. Checked before
- * PBKDF2 runs, so a flood of bad keys costs the server almost nothing. Memory is bounded by the LRU.
+ * Failed authentications per subject (`ip:<client>`, `key:<keyId>`, `admin:<client>`) in fixed windows of
+ * AUTH_FAILURE_WINDOW_SECONDS, counted in PostgreSQL so that N instances share one count. A subject is over
+ * the limit once it has AUTH_FAILURE_LIMIT failures in its window.
  */
-export class AuthThrottle {
-  private readonly failures: LRUCache<string, { count: number; resetAt: number }>;
+@Injectable()
+export class AuthThrottle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuthThrottle.name);
+  private purgeTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {
-    this.failures = new LRUCache({ max: 50_000 });
+    private readonly config: EnvironmentVariables,
+    private readonly failures: AuthFailuresRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.failures.purgeExpired().catch((error: Error) => this.logger.warn(`auth failure purge: ${error.message}`));
+    }, this.config.AUTH_FAILURE_WINDOW_SECONDS * 1000);
+    this.purgeTimer.unref();
   }
 
-  /** Seconds until the subject may try again, or 0 when it is not throttled. */
-  retryAfterSeconds(subjects: string[], now = Date.now()): number {
-    let wait = 0;
-    for (const subject of subjects) {
-      const entry = this.failures.get(subject);
-      if (entry && entry.resetAt > now && entry.count >= this.limit) {
-        wait = Math.max(wait, Math.ceil((entry.resetAt - now) / 1000));
-      }
-    }
-    return wait;
+  onApplicationShutdown(): void {
+    clearInterval(this.purgeTimer);
   }
 
-  recordFailure(subjects: string[], now = Date.now()): void {
-    for (const subject of subjects) {
-      const entry = this.failures.get(subject);
-      if (!entry || entry.resetAt <= now) this.failures.set(subject, { count: 1, resetAt: now + this.windowMs });
-      else entry.count += 1;
-    }
+  /** The subjects over the limit, with their waits (one indexed read). */
+  async over(subjects: string[]): Promise<Map<string, FailureCount>> {
+    const counts = await this.failures.read(subjects);
+    for (const [subject, count] of counts) if (count.failures < this.config.AUTH_FAILURE_LIMIT) counts.delete(subject);
+    return counts;
   }
+
+  /** Counts one failure for each subject; answers those that have just reached the limit (throttling begun). */
+  async recordFailure(subjects: string[]): Promise<string[]> {
+    const counts = await this.failures.record(subjects, this.config.AUTH_FAILURE_WINDOW_SECONDS);
+    return [...counts].filter(([, failures]) => failures === this.config.AUTH_FAILURE_LIMIT).map(([subject]) => subject);
+  }
+}
+
+/** The longest wait among the throttled subjects given, or 0. */
+export function retryAfter(over: Map<string, FailureCount>, subjects: string[]): number {
+  let wait = 0;
+  for (const subject of subjects) wait = Math.max(wait, over.get(subject)?.retryAfterSeconds ?? 0);
+  return wait;
 }

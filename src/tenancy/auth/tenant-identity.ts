@@ -1,3 +1,13 @@
+import type { ApiKeyScope } from './api-key-scopes';
+
+/** The calling key, as a request sees it (never its hash). */
+export interface CallingKey {
+  id: string;
+  name: string;
+  scopes: readonly ApiKeyScope[];
+  expiresAt: Date | null;
+}
+
 /** What a verified API key resolves to; cached and carried through the request. Holds no key material. */
 export interface TenantIdentity {
   id: string;
@@ -6,4 +16,5 @@ export interface TenantIdentity {
   schemaName: string;
   isActive: boolean;
   createdAt: Date;
+  key: CallingKey;
 }

@@ -5,7 +5,7 @@ import { DATABASE_URL } from '../../database/database.tokens';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
 
-export type TenantChangeReason = 'key-regenerated' | 'updated' | 'deleted';
+export type TenantChangeReason = 'key-regenerated' | 'key-revoked' | 'key-rotated' | 'updated' | 'deleted';
 export interface TenantChange {
   tenantId: string;
   schemaName: string;

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A row of the tenant registry (`shared.tenants`). The API key is held only as its PBKDF2 hash. */
+/** A row of the tenant registry (`shared.tenants`). Its API keys are in `shared.api_keys`. */
 @Entity({ name: 'tenants' })
 export class Tenant {
   @PrimaryColumn('uuid')
@@ -17,13 +17,6 @@ export class Tenant {
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
-
-  @Column({ name: 'api_key_id', type: 'varchar', length: 32, unique: true })
-  apiKeyId: string;
-
-  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`; never leaves the service layer. */
-  @Column({ name: 'api_key_hash', type: 'text', select: true })
-  apiKeyHash: string;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

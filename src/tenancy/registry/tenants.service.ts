@@ -9,13 +9,16 @@ import { newestFirstPage } from '../../common/keyset-page';
 import type { Page } from '../../common/pagination';
 import { DUPLICATE_SCHEMA, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
 import { inTransaction } from '../../database/transaction';
-import { generateApiKey } from '../auth/api-key';
-import { hashApiKey } from '../auth/api-key-hasher';
+import { ApiKeysRepository } from '../auth/api-keys.repository';
+import { newApiKey } from '../auth/new-api-key';
 import { nameProblem, schemaNameForSlug, slugProblem } from './tenant-rules';
 import { Tenant } from './tenant.entity';
 import { TenantChangeReason, TenantEventsService } from './tenant-events.service';
 import { TenantProvisionerService } from './tenant-provisioner.service';
 import { SpareSchemaPoolService } from './spare-schema-pool.service';
+
+/** The name of the key a tenant is created with, and of the one regeneration issues. */
+export const DEFAULT_KEY_NAME = 'default';
 
 export interface TenantWithKey {
   tenant: Tenant;
@@ -37,13 +40,13 @@ export class TenantsService {
     private readonly provisioner: TenantProvisionerService,
     private readonly events: TenantEventsService,
     private readonly spares: SpareSchemaPoolService,
+    private readonly keys: ApiKeysRepository,
   ) {}
 
   /** Row, schema, migrations and key hash in one transaction: all of it or none of it. */
   async create(name: string, slug: string): Promise<TenantWithKey> {
     const problems = [nameProblem(name), slugProblem(slug)].filter((p): p is string => p !== null);
     if (problems.length) throw new InvalidInputError(problems.join('; '));
-    const key = generateApiKey();
     const now = new Date();
     const tenant = Object.assign(new Tenant(), {
       id: randomUUID(),
@@ -51,25 +54,25 @@ export class TenantsService {
       slug,
       schemaName: schemaNameForSlug(slug),
       isActive: true,
-      apiKeyId: key.keyId,
-      apiKeyHash: await hashApiKey(key.key, this.config.API_KEY_PBKDF2_ITERATIONS),
       createdAt: now,
       updatedAt: now,
     });
+    const key = await newApiKey(this.config.API_KEY_PBKDF2_ITERATIONS, { tenantId: tenant.id, name: DEFAULT_KEY_NAME });
     try {
       await inTransaction(this.dataSource, async (queryRunner) => {
         // The row goes first: a concurrent create of the same slug waits on its unique index, then fails.
         await queryRunner.manager.insert(Tenant, tenant);
+        await this.keys.insert(queryRunner.manager, key.row);
         await this.provisioner.createSchema(queryRunner, tenant.schemaName);
       });
     } catch (error) {
       const { code, constraint } = postgresError(error);
-      if (code === UNIQUE_VIOLATION && constraint !== 'tenants_api_key_id_key') throw new SlugTakenError(slug);
+      if (code === UNIQUE_VIOLATION && constraint !== 'api_keys_pkey') throw new SlugTakenError(slug);
       if (code === DUPLICATE_SCHEMA) throw new SchemaExistsError(slug);
       throw error;
     }
     this.spares.scheduleRefill();
-    return { tenant, apiKey: key.key };
+    return { tenant, apiKey: key.apiKey };
   }
 
   async list(options: ListTenantsOptions): Promise<Page<Tenant>> {
@@ -100,15 +103,16 @@ export class TenantsService {
     });
   }
 
-  /** A new key; the old one is refused from the commit on, on every instance. */
+  /** For a compromised tenant: every key revoked at once, on every instance, and one new key with every scope. */
   async regenerateKey(idOrSlug: string): Promise<TenantWithKey> {
-    const key = generateApiKey();
-    const hash = await hashApiKey(key.key, this.config.API_KEY_PBKDF2_ITERATIONS);
-    const tenant = await this.changeTenant(idOrSlug, 'key-regenerated', async (row) => {
-      row.apiKeyId = key.keyId;
-      row.apiKeyHash = hash;
+    // Hashed before the tenant row is locked; the tenant id is filled in under the lock.
+    const key = await newApiKey(this.config.API_KEY_PBKDF2_ITERATIONS, { tenantId: '', name: DEFAULT_KEY_NAME });
+    const tenant = await this.changeTenant(idOrSlug, 'key-regenerated', async (row, queryRunner) => {
+      key.row.tenantId = row.id;
+      await this.keys.revoke(queryRunner.manager, row.id);
+      await this.keys.insert(queryRunner.manager, key.row);
     });
-    return { tenant, apiKey: key.key };
+    return { tenant, apiKey: key.apiKey };
   }
 
   /** Drops the schema, its ledger entry and the registry row together. */
@@ -125,11 +129,11 @@ export class TenantsService {
   private async changeTenant(
     idOrSlug: string,
     reason: TenantChangeReason,
-    change: (tenant: Tenant) => Promise<void>,
+    change: (tenant: Tenant, queryRunner: QueryRunner) => Promise<void>,
   ): Promise<Tenant> {
     return inTransaction(this.dataSource, async (queryRunner) => {
       const tenant = await this.lockTenant(queryRunner, idOrSlug);
-      await change(tenant);
+      await change(tenant, queryRunner);
       tenant.updatedAt = new Date();
       await queryRunner.manager.save(Tenant, tenant);
       await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason });

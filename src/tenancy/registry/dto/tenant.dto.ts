@@ -5,6 +5,7 @@ import { PageDto, PageQueryDto } from '../../../common/page.dto';
 import { IsOptionalNotNull, IsText } from '../../../common/validation';
 import { NAME_MAX, NAME_MIN, SLUG_MAX, SLUG_MIN, SLUG_PATTERN, SLUG_PATTERN_MESSAGE } from '../tenant-rules';
 import type { TenantView } from '../tenant-view';
+import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -66,6 +67,14 @@ export class TenantPageDto extends PageDto<TenantDto> {
   @ApiProperty({ type: [TenantDto] }) declare items: TenantDto[];
 }
 
+export class CallingKeyDto {
+  /** The public key id (`tnt_<id>_…`). */
+  @ApiProperty({ example: '3kTMd9Xq2LbA' }) id: string;
+  @ApiProperty({ example: 'ci' }) name: string;
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: ApiKeyScope[];
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt: string | null;
+}
+
 export class TenantInfoDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
@@ -73,4 +82,6 @@ export class TenantInfoDto {
   @ApiProperty() schemaName: string;
   @ApiProperty() isActive: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  /** The key this request was made with. */
+  @ApiProperty({ type: CallingKeyDto }) key: CallingKeyDto;
 }

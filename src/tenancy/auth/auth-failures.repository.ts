@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Failures of one subject in its current window. */
+export interface FailureCount {
+  failures: number;
+  /** Seconds until the window ends (at least 1). */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Failed-authentication counters that every instance shares (`shared.auth_failures`, one row per subject
+ * such as `ip:<address>` or `key:<keyId>`, fixed windows). Only the failure and cache-miss paths touch it.
+ */
+@Injectable()
+export class AuthFailuresRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The subjects' counts in their current windows (by primary key); subjects without one are absent. */
+  async read(subjects: string[]): Promise<Map<string, FailureCount>> {
+    const rows: Array<{ subject: string; failures: number; wait: number }> = await this.dataSource.query(
+      `SELECT f."subject", f."failures", ceil(EXTRACT(EPOCH FROM (f."window_ends_at" - n."now")))::int AS "wait"
+       FROM "shared"."auth_failures" f CROSS JOIN (SELECT now() AS "now") n
+       WHERE f."subject" = ANY($1::varchar[]) AND f."window_ends_at" > n."now"`,
+      [subjects],
+    );
+    return new Map(rows.map((row) => [row.subject, { failures: row.failures, retryAfterSeconds: Math.max(1, row.wait) }]));
+  }
+
+  /**
+   * Adds one failure to each subject, atomically (one upsert, so concurrent instances never lose a count), and
+   * answers the counts after it. A window that has ended starts again at one. The update reads the time from
+   * EXCLUDED, never now(): PostgreSQL with Citus refuses non-immutable functions in ON CONFLICT DO UPDATE SET.
+   */
+  async record(subjects: string[], windowSeconds: number): Promise<Map<string, number>> {
+    const rows: Array<{ subject: string; failures: number }> = await this.dataSource.query(
+      `INSERT INTO "shared"."auth_failures" AS f ("subject", "failures", "window_ends_at", "last_failed_at")
+       SELECT s, 1, now() + make_interval(secs => $2), now() FROM unnest($1::varchar[]) AS s
+       ON CONFLICT ("subject") DO UPDATE SET
+         "failures" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN 1 ELSE f."failures" + 1 END,
+         "window_ends_at" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN EXCLUDED."window_ends_at" ELSE f."window_ends_at" END,
+         "last_failed_at" = EXCLUDED."last_failed_at"
+       RETURNING f."subject", f."failures"`,
+      [subjects, windowSeconds],
+    );
+    return new Map(rows.map((row) => [row.subject, row.failures]));
+  }
+
+  /** Drops counters whose window has ended (any instance may run it; the table stays as small as the attack). */
+  async purgeExpired(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM "shared"."auth_failures" WHERE "window_ends_at" < now()`);
+  }
+}
