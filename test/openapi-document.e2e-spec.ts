@@ -4,6 +4,9 @@ import { createTestApp, TestApp } from './utils/test-app';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Free-text fields whose names look like ids or timestamps but are not server-made ones. */
 const NOT_UUIDS = new Set(['workerId', 'requestId']);
+/** API key ids are the public base62 id inside the key (`tnt_<id>_…`), not UUIDs: they carry that pattern instead. */
+const KEY_ID_PATTERN = '^[0-9A-Za-z]{12}$';
+const isKeyId = (where: string, name: string) => /^(CallingKey|ApiKey)\w*Dto\.id$|keyId$/.test(where) || name === 'keyId';
 
 function operations() {
   const doc = committedOpenApi();
@@ -47,7 +50,10 @@ describe('the committed OpenAPI document (openapi.json)', () => {
 
   it('declares every number a whole number (`integer`), and every id and timestamp with its format', () => {
     expect(JSON.stringify(committedOpenApi())).not.toMatch(/"type":"number"/);
-    const ids = namedSchemas().filter(([, name]) => (name === 'id' || name.endsWith('Id')) && !NOT_UUIDS.has(name));
+    const named = namedSchemas().filter(([, name]) => (name === 'id' || name.endsWith('Id')) && !NOT_UUIDS.has(name));
+    const ids = named.filter(([where, name]) => !isKeyId(where, name));
+    const keyIds = named.filter(([where, name]) => isKeyId(where, name));
+    expect(keyIds.filter(([, , schema]) => schema.pattern !== KEY_ID_PATTERN).map(([where]) => where)).toEqual([]);
     const timestamps = namedSchemas().filter(([, name]) => /At$|^timestamp$/.test(name));
     expect(ids.length).toBeGreaterThan(10);
     expect(timestamps.length).toBeGreaterThan(10);

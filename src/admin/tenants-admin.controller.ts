@@ -32,7 +32,15 @@ const BAD_ID = { status: 400, message: 'id must be a UUID' } as const;
 
 @ApiTags(TENANTS_ADMIN_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
-@ApiErrorResponses({ status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' }, 503)
+@ApiErrorResponses(
+  { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
+  {
+    status: 429,
+    description: 'Too many wrong admin keys from this client (counted by every instance); retry after `Retry-After` seconds',
+    message: 'Too many failed authentication attempts',
+  },
+  503,
+)
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantsAdminController {

@@ -16,7 +16,7 @@ export function TenantRoute(): ClassDecorator & MethodDecorator {
       {
         status: 429,
         description:
-          'Too many failed authentication attempts from this client with this key id; retry after `Retry-After` seconds',
+          'Too many failed authentication attempts from this client (counted by every instance); retry after `Retry-After` seconds',
       },
       {
         status: 503,

@@ -69,7 +69,7 @@ export class TenantPageDto extends PageDto<TenantDto> {
 
 export class CallingKeyDto {
   /** The public key id (`tnt_<id>_…`). */
-  @ApiProperty({ example: '3kTMd9Xq2LbA' }) id: string;
+  @ApiProperty({ example: '3kTMd9Xq2LbA', pattern: '^[0-9A-Za-z]{12}$' }) id: string;
   @ApiProperty({ example: 'ci' }) name: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: ApiKeyScope[];
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt: string | null;
