@@ -8,6 +8,7 @@ import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './ops/logging/logging.module';
+import { OpsModule } from './ops/ops.module';
 import { createRootLogger } from './ops/logging/root-logger';
 import { SessionsModule } from './sessions/sessions.module';
 import { TargetsModule } from './targets/targets.module';
@@ -35,6 +36,7 @@ export class AppModule {
         SessionsModule,
         JobsModule,
         HealthModule,
+        OpsModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
 import { requestContextMiddleware } from './common/request-context.middleware';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
+import { InFlightRequests } from './ops/shutdown/in-flight-requests';
 
 const logger = new Logger('HTTP');
 
@@ -55,6 +56,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   // Decides req.ip, which keys the authentication throttle: the socket address unless proxies are configured.
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestContextMiddleware);
+  app.use(app.get(InFlightRequests).middleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);
   app.use(jsonBodyGuard);

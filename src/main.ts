@@ -9,6 +9,7 @@ import { loadConfig } from './config/load-config';
 import { connectDatabase } from './database/database-connection';
 import { SharedMigrationsService } from './database/migrations/shared-migrations.service';
 import { createRootLogger } from './ops/logging/root-logger';
+import { drainAndClose } from './ops/shutdown/graceful-shutdown';
 import { SpareSchemaPoolService } from './tenancy/registry/spare-schema-pool.service';
 
 async function bootstrap(): Promise<void> {
@@ -27,10 +28,16 @@ async function bootstrap(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: closing the server, tenant data sources and the database`);
-    await app.close().catch((error: Error) => logger.error(error.message));
-    await database.close().catch((error: Error) => logger.error(error.message));
-    process.exit(0);
+    logger.info(`${signal} received: draining, then closing the tenant data sources, the pools and the database`);
+    let failed = false;
+    const failure = (error: Error) => {
+      failed = true;
+      logger.error(error.message);
+    };
+    await drainAndClose(app, config.SHUTDOWN_GRACE_SECONDS * 1000, logger).catch(failure);
+    await database.close().catch(failure);
+    logger.info('stopped');
+    process.exit(failed ? 1 : 0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

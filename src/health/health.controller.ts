@@ -2,6 +2,8 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { DrainSignal } from '../common/drain-signal';
+import { ShuttingDownError } from '../ops/shutdown/shutdown.errors';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
 export const HEALTH_TAG = { name: 'operations', description: 'Probes for load balancers and orchestrators; no key needed.' };
@@ -9,7 +11,10 @@ export const HEALTH_TAG = { name: 'operations', description: 'Probes for load ba
 @ApiTags(HEALTH_TAG.name)
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly drain: DrainSignal,
+  ) {}
 
   @ApiOperation({
     summary: 'Liveness: 200 while the process runs',
@@ -23,12 +28,18 @@ export class HealthController {
 
   @ApiOperation({
     summary: 'Readiness: 200 when the database answers, else 503',
-    description: 'Runs `SELECT 1` on the shared pool: route traffic here only while it answers `200`.',
+    description:
+      'Runs `SELECT 1` on the shared pool: route traffic here only while it answers `200`. ' +
+      'Answers `503` at once when the process begins to shut down (SIGTERM), before it stops listening.',
   })
   @ApiResponse({ status: 200, description: 'Ready', type: ReadinessDto })
-  @ApiErrorResponses({ status: 503, description: 'The database does not answer; retry after `Retry-After` seconds' })
+  @ApiErrorResponses({
+    status: 503,
+    description: 'The database does not answer, or the process is shutting down; retry after `Retry-After` seconds',
+  })
   @Get('ready')
   async ready(): Promise<ReadinessDto> {
+    if (this.drain.draining) throw new ShuttingDownError();
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
