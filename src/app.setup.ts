@@ -53,6 +53,8 @@ function jsonBodyGuard(req: Request, res: Response, next: NextFunction): void {
 export function configureApp(app: NestExpressApplication, config: EnvironmentVariables): void {
   app.useLogger(app.get(PinoNestLogger));
   app.disable('x-powered-by');
+  // No ETag: Express would hash every response body for it, and no client of a JSON API with cursors revalidates.
+  app.set('etag', false);
   // Decides req.ip, which keys the authentication throttle: the socket address unless proxies are configured.
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestContextMiddleware);

@@ -37,6 +37,13 @@ describe('HTTP conventions', () => {
     expect(shallow.status).toBe(201);
   });
 
+  it('sends no ETag (no hash of every response body) and no X-Powered-By', async () => {
+    const res = await t.http().get('/targets').set('X-API-Key', apiKey);
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
   describe('prototype keys in bodies', () => {
     // A tenant of its own, so "nothing written" is not confused with the targets the tests above created.
     let ownKey: string;
