@@ -32,6 +32,17 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
 };
 
+// The suites that run a second time with the app connected through PgBouncer in transaction mode
+// (test/pgbouncer-global-setup.ts). Without pgbouncer installed they are skipped, except in CI.
+const throughPgbouncer = ['auth', 'admin', 'domain/targets', 'domain/jobs', 'domain/worker-protocol'];
+const pgbouncerInstalled = require('node:child_process')
+  .spawnSync('sh', ['-c', 'PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v pgbouncer'], { stdio: 'ignore' }).status === 0;
+if (!pgbouncerInstalled) {
+  const message = `pgbouncer is not installed: the ${throughPgbouncer.length} suites that run through PgBouncer are skipped (apt-get install pgbouncer)`;
+  if (process.env.CI === 'true') throw new Error(`${message}; CI=true requires them`);
+  console.warn(`\n${message}\n`);
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
@@ -46,5 +57,18 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
+    ...(pgbouncerInstalled
+      ? [
+          {
+            ...common,
+            displayName: 'pgbouncer',
+            testMatch: throughPgbouncer.map((file) => `<rootDir>/test/${file}.e2e-spec.ts`),
+            // Read by buildApp (test/utils/test-app.ts): this project's apps connect through PgBouncer.
+            globals: { TENANTRY_THROUGH_PGBOUNCER: true },
+            globalSetup: '<rootDir>/test/pgbouncer-global-setup.ts',
+            globalTeardown: '<rootDir>/test/pgbouncer-global-teardown.ts',
+          },
+        ]
+      : []),
   ],
 };

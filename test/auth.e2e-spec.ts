@@ -7,6 +7,7 @@ import { TenantConnectionProvider } from '../src/database/tenant-connections/ten
 import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
+import { withClient } from './utils/test-database';
 
 const TENANT_INFO_KEYS = ['createdAt', 'id', 'isActive', 'key', 'name', 'schemaName', 'slug'];
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
@@ -212,12 +213,16 @@ describe('tenant authentication (X-API-Key)', () => {
       if (probeApp) await closeApp(probeApp);
     });
 
+    // On a connection of its own: through PgBouncer (the pgbouncer jest project) a backend shows the
+    // application_name of the last client it served, and the app's own pool would relabel it.
     const tenantConnections = async (): Promise<number> => {
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "datname" = current_database() AND "application_name" = $1`,
-        [`${t.config.INSTANCE_NAME}:tenant`],
+      const { rows } = await withClient(t.databaseUrl, (client) =>
+        client.query<{ n: number }>(
+          `SELECT count(*)::int AS "n" FROM pg_stat_activity WHERE "datname" = current_database() AND "application_name" = $1`,
+          [`${t.config.INSTANCE_NAME}:tenant`],
+        ),
       );
-      return n;
+      return rows[0].n;
     };
 
     it('opens no tenant DataSource and no tenant connection for missing, malformed, unknown or wrong keys', async () => {

@@ -11,9 +11,11 @@ import { databaseUrl, freePort, withClient } from './utils/test-database';
 /**
  * Once per jest run: a PostgreSQL server (DATABASE_URL, or an embedded one in a fresh temp dir)
  * and a prepared template database that createTestDatabase() clones. Workers are started after
- * this runs, so they inherit the TENANTRY_TEST_* variables.
+ * this runs, so they inherit the TENANTRY_TEST_* variables. The pgbouncer project's setup calls it too:
+ * the second call finds the server running and does nothing.
  */
 export default async function globalSetup(): Promise<void> {
+  if (globalThis.__TENANTRY_TEST_SERVER__) return;
   const runId = randomBytes(4).toString('hex');
   const templateDb = `tenantry_template_${runId}`;
   try {

@@ -105,6 +105,15 @@ describe('validateEnvironment', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('takes DATABASE_DIRECT_URL (unset by default) and refuses one that is not postgres:// without printing it', () => {
+    expect(validateEnvironment({}).DATABASE_DIRECT_URL).toBeUndefined();
+    const direct = 'postgres://u:p@db:5432/tenantry';
+    expect(validateEnvironment({ DATABASE_DIRECT_URL: direct }).DATABASE_DIRECT_URL).toBe(direct);
+    const message = problem({ DATABASE_DIRECT_URL: 'http://root:hunter2@db/x' });
+    expect(message).toContain('DATABASE_DIRECT_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('names every bad variable at once', () => {
     const message = problem({ PORT: 'abc', TENANT_POOL_MAX: '0' });
     expect(message).toContain('PORT=');

@@ -42,6 +42,10 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** A direct (not pooled) connection for LISTEN, when DATABASE_URL points at PgBouncer; defaults to DATABASE_URL. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_DIRECT_URL must be a postgres:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
   @IsString()
   EMBEDDED_PG_DATA_DIR = '.data/postgres';
 
@@ -143,14 +147,14 @@ export class ConfigValidationError extends Error {}
 export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'ADMIN_API_KEY', 'LOG_FORMAT', 'METRICS_PORT']) {
+  for (const key of [...known, 'DATABASE_URL', 'DATABASE_DIRECT_URL', 'ADMIN_API_KEY', 'LOG_FORMAT', 'METRICS_PORT']) {
     if (env[key] !== undefined) picked[key] = env[key];
   }
   const config = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) {
     const lines = errors.map((e) => {
-      const shown = e.property === 'DATABASE_URL' || e.property === 'ADMIN_API_KEY' ? '(hidden)' : JSON.stringify(e.value);
+      const shown = ['DATABASE_URL', 'DATABASE_DIRECT_URL', 'ADMIN_API_KEY'].includes(e.property) ? '(hidden)' : JSON.stringify(e.value);
       return `  ${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
     });
     throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -7,7 +7,12 @@ export const SHARED_SCHEMA = 'shared';
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
-/** Pool settings and startup parameters only: no SET, no session state (PgBouncer transaction pooling). */
+/**
+ * Pool settings only: no SET, no session state, and no start-up parameter PgBouncer refuses (its stock
+ * settings pass `application_name` and `client_encoding`, and answer "unsupported startup parameter" to
+ * `statement_timeout` or `options`). So the statement bound is pg's client-side `query_timeout`: the app stops
+ * waiting and answers 503; the server-side bound is the role's `statement_timeout` (docs/scaling.md).
+ */
 export function poolConfig(config: EnvironmentVariables, url: string, max: number, applicationName: string): PoolConfig {
   return {
     connectionString: url,
@@ -15,7 +20,7 @@ export function poolConfig(config: EnvironmentVariables, url: string, max: numbe
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 5_000,
     maxLifetimeSeconds: config.DB_CONNECTION_MAX_LIFETIME_SECONDS,
-    statement_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
+    query_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
     application_name: applicationName,
   };
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { sharedDataSourceOptions } from './data-source-options';
-import { DATABASE_URL, ENTITY_CLASSES, EntityClasses } from './database.tokens';
+import { DATABASE_URL, DIRECT_DATABASE_URL, ENTITY_CLASSES, EntityClasses } from './database.tokens';
 import { SchemaLedgerService } from './migrations/schema-ledger.service';
 import { SharedMigrationsService } from './migrations/shared-migrations.service';
 import { TenantMigrationsService } from './migrations/tenant-migrations.service';
@@ -17,7 +17,7 @@ class SharedDataSourceCloser implements OnApplicationShutdown {
   }
 }
 
-const EXPORTS = [DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService, TenantMigrationsService, TenantConnectionProvider];
+const EXPORTS = [DATABASE_URL, DIRECT_DATABASE_URL, DataSource, SchemaLedgerService, SharedMigrationsService, TenantMigrationsService, TenantConnectionProvider];
 
 /** The shared-schema DataSource (injected as `DataSource`), the migration ledger and the tenant DataSources. */
 @Global()
@@ -28,6 +28,12 @@ export class DatabaseModule {
       module: DatabaseModule,
       providers: [
         { provide: DATABASE_URL, useValue: databaseUrl },
+        {
+          provide: DIRECT_DATABASE_URL,
+          inject: [EnvironmentVariables],
+          // Only beside an explicit DATABASE_URL: the embedded PostgreSQL is always reached directly.
+          useFactory: (config: EnvironmentVariables) => (config.DATABASE_URL && config.DATABASE_DIRECT_URL) || databaseUrl,
+        },
         { provide: ENTITY_CLASSES, useValue: entities },
         {
           provide: DataSource,

@@ -9,7 +9,7 @@ import { configureApp } from '../../src/app.setup';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
 import { SharedMigrationsService } from '../../src/database/migrations/shared-migrations.service';
 import { TenantsService, TenantWithKey } from '../../src/tenancy/registry/tenants.service';
-import { createTestDatabase } from './test-database';
+import { createTestDatabase, databaseUrl } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
@@ -30,23 +30,37 @@ export function uniqueSlug(prefix = 't'): string {
   return `${prefix}${process.pid}x${tenantCounter}x${Math.floor(Math.random() * 1e6)}`;
 }
 
-/** Builds the real HTTP app (same modules and setup as main.ts) on a database. */
+/**
+ * In the `pgbouncer` jest project (jest.config.js), the same database through the run's PgBouncer
+ * (test/pgbouncer-global-setup.ts); elsewhere undefined.
+ */
+function throughPgbouncer(directUrl: string): string | undefined {
+  if (!(globalThis as { TENANTRY_THROUGH_PGBOUNCER?: boolean }).TENANTRY_THROUGH_PGBOUNCER) return undefined;
+  const base = process.env.TENANTRY_TEST_PGBOUNCER_URL;
+  if (!base) throw new Error('TENANTRY_TEST_PGBOUNCER_URL is not set: test/pgbouncer-global-setup.ts did not run');
+  return databaseUrl(base, decodeURIComponent(new URL(directUrl).pathname.slice(1)));
+}
+
+/** Builds the real HTTP app (same modules and setup as main.ts) on a database (through PgBouncer in that project). */
 export async function buildApp(
   databaseUrl: string,
   overrides: Record<string, string | undefined> = {},
   extraModules: Type[] = [],
   logger?: (config: EnvironmentVariables) => Logger,
 ): Promise<{ app: NestExpressApplication; config: EnvironmentVariables }> {
+  const pooled = throughPgbouncer(databaseUrl);
   const config = validateEnvironment({
     ...process.env,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: pooled ?? databaseUrl,
+    // Through PgBouncer, LISTEN takes the direct connection (what DATABASE_DIRECT_URL is for).
+    ...(pooled ? { DATABASE_DIRECT_URL: databaseUrl } : {}),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     AUTH_FAILURE_LIMIT: '10000',
     LOG_LEVEL: 'error',
     ...overrides,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.register({ config, databaseUrl, logger: logger?.(config) }), ...extraModules],
+    imports: [AppModule.register({ config, databaseUrl: config.DATABASE_URL!, logger: logger?.(config) }), ...extraModules],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
   configureApp(app, config);

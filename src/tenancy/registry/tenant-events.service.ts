@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
-import { DATABASE_URL } from '../../database/database.tokens';
+import { DIRECT_DATABASE_URL } from '../../database/database.tokens';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
 
@@ -26,7 +26,8 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   private reconnectTimer?: NodeJS.Timeout;
   private connecting?: Promise<void>;
 
-  constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
+  // LISTEN is session state: it needs a real session, never a transaction-mode pooler's connection.
+  constructor(@Inject(DIRECT_DATABASE_URL) private readonly databaseUrl: string) {}
 
   subscribe(listener: Listener): void {
     this.listeners.push(listener);

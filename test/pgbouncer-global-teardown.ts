@@ -1,0 +1,3 @@
+import { stopTestPgbouncer } from './pgbouncer-global-setup';
+
+export default stopTestPgbouncer;
