@@ -1,5 +1,6 @@
 import { CreateTenantRegistry1764300000000 } from './1764300000000-CreateTenantRegistry';
 import { CreateApiKeys1764500000000 } from './1764500000000-CreateApiKeys';
+import { WidenSharedMigrationsId1764560000000 } from './1764560000000-WidenMigrationsId';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
-export const SHARED_MIGRATIONS = [CreateTenantRegistry1764300000000, CreateApiKeys1764500000000];
+export const SHARED_MIGRATIONS = [CreateTenantRegistry1764300000000, CreateApiKeys1764500000000, WidenSharedMigrationsId1764560000000];

@@ -9,22 +9,32 @@ export const UNDEFINED_TABLE = '42P01';
 
 // Connection-level failures (server gone, shutting down, out of connections) mean "unavailable", not a bug.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08006', '08001']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|Cannot use a pool after calling end|Query read timeout/i;
 // Text PostgreSQL cannot store (NUL, invalid encoding): the client's input, not a server fault.
 const INVALID_TEXT_CODES = new Set(['22P05', '22021']);
 
+// `… violates unique constraint "targets_name_key"`, `… violates foreign key constraint "…"`, `… check constraint "…"`.
+const CONSTRAINT_IN_MESSAGE = /\bconstraint "((?:[^"]|"")+)"/;
+// Citus names a shard's objects after the table's with `_<shard id>` appended (`targets_name_key_102017`).
+// PostgreSQL's own generated names never end in `_<digits>` (it appends digits without an underscore), nor do ours.
+const SHARD_SUFFIX = /_\d+$/;
+
 export interface PostgresErrorFields {
   code?: string;
+  /** The constraint's name as the schema declares it: read from the message when the field is missing, shard suffix stripped. */
   constraint?: string;
   message?: string;
 }
 
 export function postgresError(error: unknown): PostgresErrorFields {
   const e = error as (PostgresErrorFields & { driverError?: PostgresErrorFields }) | undefined;
+  const message = e?.message;
+  // Errors relayed from a Citus worker carry no `constraint` field, only the message.
+  const named = e?.driverError?.constraint ?? e?.constraint ?? CONSTRAINT_IN_MESSAGE.exec(message ?? '')?.[1]?.replace(/""/g, '"');
   return {
     code: e?.driverError?.code ?? e?.code,
-    constraint: e?.driverError?.constraint ?? e?.constraint,
-    message: e?.message,
+    constraint: named?.replace(SHARD_SUFFIX, ''),
+    message,
   };
 }
 

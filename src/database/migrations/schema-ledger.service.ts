@@ -15,6 +15,7 @@ export class SchemaLedgerService {
     return row !== null && versionTimestamp(row.version) >= versionTimestamp(LATEST_TENANT_VERSION);
   }
 
+  /** Upserts a ready entry. The conflict branch takes every value from EXCLUDED: Citus refuses `now()` there. */
   async recordReady(
     queryRunner: QueryRunner,
     schemaName: string,
@@ -26,7 +27,8 @@ export class SchemaLedgerService {
       `INSERT INTO "shared"."schema_versions" ("schema_name", "kind", "version", "state", "error", "last_duration_ms", "migrated_at", "updated_at")
        VALUES ($1, $2, $3, 'ready', NULL, $4, now(), now())
        ON CONFLICT ("schema_name") DO UPDATE SET "kind" = EXCLUDED."kind", "version" = EXCLUDED."version", "state" = 'ready',
-         "error" = NULL, "last_duration_ms" = EXCLUDED."last_duration_ms", "migrated_at" = now(), "updated_at" = now()`,
+         "error" = NULL, "last_duration_ms" = EXCLUDED."last_duration_ms", "migrated_at" = EXCLUDED."migrated_at",
+         "updated_at" = EXCLUDED."updated_at"`,
       [schemaName, kind, version, Math.round(durationMs)],
     );
   }

@@ -37,7 +37,8 @@ export function latestVersion(steps: MigrationStep[]): string | null {
 /**
  * Applies the pending migrations of one schema inside the caller's transaction, under a transaction-level
  * advisory lock for that schema so two runners never migrate it at once. Each schema records what it has
- * applied in its own `migrations` table (TypeORM's layout).
+ * applied in its own `migrations` table (TypeORM's layout, with a bigint id: Citus wants sequence-backed
+ * columns bigint; tables created before that are widened by the WidenMigrationsId migrations).
  */
 export async function applyPendingMigrations(
   queryRunner: QueryRunner,
@@ -48,7 +49,7 @@ export async function applyPendingMigrations(
   const quoted = quoteSchema(schema);
   await lockSchemaForMigration(queryRunner, schema);
   await queryRunner.query(
-    `CREATE TABLE IF NOT EXISTS ${quoted}."migrations" ("id" SERIAL PRIMARY KEY, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${quoted}."migrations" ("id" bigserial PRIMARY KEY, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
   );
   const rows: Array<{ name: string }> = await queryRunner.query(`SELECT "name" FROM ${quoted}."migrations"`);
   const done = new Set(rows.map((r) => r.name));

@@ -15,6 +15,10 @@ export class SharedMigrationsService {
   async migrate(): Promise<string[]> {
     const { applied } = await inTransaction(this.dataSource, async (queryRunner) => {
       await lockSchemaForMigration(queryRunner, SHARED_SCHEMA);
+      // On Citus with schema-based sharding on, CREATE SCHEMA would make the registry a distributed schema
+      // placed on a worker: it stays a local schema on the coordinator. Plain PostgreSQL takes the setting as a
+      // placeholder; LOCAL keeps it to this transaction (no session state for a pooler to leak).
+      await queryRunner.query(`SET LOCAL citus.enable_schema_based_sharding = off`);
       await queryRunner.query(`CREATE SCHEMA IF NOT EXISTS "${SHARED_SCHEMA}"`);
       return applyPendingMigrations(queryRunner, SHARED_SCHEMA, SHARED_STEPS);
     });
