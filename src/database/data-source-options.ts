@@ -2,6 +2,7 @@ import type { PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables';
 import { QueryLogger } from './query-logger';
+import { StatementTimeoutClient } from './statement-timeout-client';
 
 export const SHARED_SCHEMA = 'shared';
 
@@ -11,7 +12,8 @@ type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
  * Pool settings only: no SET, no session state, and no start-up parameter PgBouncer refuses (its stock
  * settings pass `application_name` and `client_encoding`, and answer "unsupported startup parameter" to
  * `statement_timeout` or `options`). So the statement bound is pg's client-side `query_timeout`: the app stops
- * waiting and answers 503; the server-side bound is the role's `statement_timeout` (docs/scaling.md).
+ * waiting and answers 503, and StatementTimeoutClient has the server cancel the statement. The role's
+ * `statement_timeout` can bound the server side for every client (docs/scaling.md).
  */
 export function poolConfig(config: EnvironmentVariables, url: string, max: number, applicationName: string): PoolConfig {
   return {
@@ -21,6 +23,7 @@ export function poolConfig(config: EnvironmentVariables, url: string, max: numbe
     connectionTimeoutMillis: 5_000,
     maxLifetimeSeconds: config.DB_CONNECTION_MAX_LIFETIME_SECONDS,
     query_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
+    Client: StatementTimeoutClient,
     application_name: applicationName,
   };
 }

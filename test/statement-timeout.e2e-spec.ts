@@ -1,0 +1,47 @@
+import { DataSource } from 'typeorm';
+import { toErrorResponse } from '../src/http/error-response';
+import { buildApp, closeApp } from './utils/test-app';
+import { createTestDatabase, type TestDatabase, withClient } from './utils/test-database';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+/**
+ * DB_STATEMENT_TIMEOUT_MS without a start-up parameter (which PgBouncer refuses): the caller gets an error,
+ * the server cancels the statement, and the connection serves the next query. In the pgbouncer jest project
+ * the cancel goes through PgBouncer.
+ */
+describe('DB_STATEMENT_TIMEOUT_MS', () => {
+  let database: TestDatabase;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // One shared connection, so the query after the timeout has to run on the connection that timed out.
+    ({ app } = await buildApp(database.url, { DB_STATEMENT_TIMEOUT_MS: '300', SHARED_POOL_MAX: '1' }));
+  });
+  afterAll(async () => {
+    if (app) await closeApp(app);
+    await database?.drop();
+  });
+
+  const sleeping = () =>
+    withClient(database.url, async (client) => {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE 'SELECT pg_sleep(60)%' AND "state" = 'active'`,
+      );
+      return rows[0].n;
+    });
+
+  it('fails a statement that runs too long, has the server cancel it, and the connection serves the next one', async () => {
+    const dataSource = app.get(DataSource);
+    await expect(dataSource.query('SELECT pg_sleep(60)')).rejects.toThrow('Query read timeout');
+    // The cancel is asynchronous: wait for the server to report it done (the test timeout bounds the wait).
+    while ((await sleeping()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(dataSource.query('SELECT 1 AS "one"')).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it('is reported as the database being unavailable (503), not as a bug', async () => {
+    const failure = await app.get(DataSource).query('SELECT pg_sleep(60)').catch((error: unknown) => error);
+    expect(toErrorResponse(failure).body).toMatchObject({ statusCode: 503 });
+    while ((await sleeping()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+});
