@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
-import { newestFirstPage } from '../common/keyset-page';
+import { newestFirstPageOf } from '../common/keyset-page';
+import { ListCondition, newestFirstStatement } from '../database/newest-first-statement';
 import type { Page } from '../common/pagination';
 import { Job, JobStatus } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
@@ -110,11 +111,11 @@ export class JobsRepository {
 
   /** A newest-first page of jobs, by the `jobs_…_created_at_id_idx` index of the one filter given. */
   async listJobs(filter: JobListFilter & { limit: number; cursor?: string }): Promise<Page<Job>> {
-    const query = this.manager.getRepository(Job).createQueryBuilder('j');
-    if (filter.status !== undefined) query.andWhere('j.status = :status', { status: filter.status });
-    if (filter.targetId !== undefined) query.andWhere('j.target_id = :targetId', { targetId: filter.targetId });
-    if (filter.sessionId !== undefined) query.andWhere('j.session_id = :sessionId', { sessionId: filter.sessionId });
-    if (filter.type !== undefined) query.andWhere('j.type = :type', { type: filter.type });
-    return newestFirstPage(query, filter.limit, filter.cursor);
+    const conditions: ListCondition[] = [];
+    if (filter.status !== undefined) conditions.push({ sql: '"status" = ?', values: [filter.status] });
+    if (filter.targetId !== undefined) conditions.push({ sql: '"target_id" = ?::uuid', values: [filter.targetId] });
+    if (filter.sessionId !== undefined) conditions.push({ sql: '"session_id" = ?::uuid', values: [filter.sessionId] });
+    if (filter.type !== undefined) conditions.push({ sql: '"type" = ?', values: [filter.type] });
+    return newestFirstPageOf(newestFirstStatement(this.manager, Job, conditions), filter.limit, filter.cursor);
   }
 }

@@ -4,7 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { SessionNotFoundError } from './sessions.errors';
 import { TargetNotFoundError } from '../targets/targets.errors';
 import type { Page } from '../common/pagination';
-import { newestFirstPage } from '../common/keyset-page';
+import { newestFirstPageOf } from '../common/keyset-page';
+import { ListCondition, newestFirstStatement } from '../database/newest-first-statement';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
 import { tableOf } from '../database/table-sql';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
@@ -62,15 +63,16 @@ export class SessionsService {
   }
 
   async list(options: ListSessionsOptions): Promise<Page<Session>> {
-    const query = (await this.db.repository(Session)).createQueryBuilder('s');
-    if (options.targetId !== undefined) query.andWhere('s.target_id = :targetId', { targetId: options.targetId });
+    const conditions: ListCondition[] = [];
+    if (options.targetId !== undefined) conditions.push({ sql: '"target_id" = ?::uuid', values: [options.targetId] });
     const now = new Date();
-    if (options.status === 'closed') query.andWhere("s.status = 'closed'");
+    if (options.status === 'closed') conditions.push({ sql: `"status" = 'closed'` });
     if (options.status === 'active') {
-      query.andWhere("s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > :now)", { now });
+      conditions.push({ sql: `"status" = 'active' AND ("expires_at" IS NULL OR "expires_at" > ?::timestamptz)`, values: [now] });
     }
-    if (options.status === 'expired') query.andWhere("s.status = 'active' AND s.expires_at <= :now", { now });
-    return newestFirstPage(query, options.limit, options.cursor);
+    if (options.status === 'expired') conditions.push({ sql: `"status" = 'active' AND "expires_at" <= ?::timestamptz`, values: [now] });
+    const { manager } = await this.db.dataSource();
+    return newestFirstPageOf(newestFirstStatement(manager, Session, conditions), options.limit, options.cursor);
   }
 
   async get(id: string): Promise<Session> {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from './targets.errors';
 import type { Page } from '../common/pagination';
-import { newestFirstPage } from '../common/keyset-page';
+import { newestFirstPageOf } from '../common/keyset-page';
+import { ListCondition, newestFirstStatement } from '../database/newest-first-statement';
 import { postgresError, UNIQUE_VIOLATION } from '../database/postgres-errors';
 import { tableOf } from '../database/table-sql';
 import { Job } from '../jobs/job.entity';
@@ -48,10 +49,12 @@ export class TargetsService {
   }
 
   async list(options: ListTargetsOptions): Promise<Page<Target>> {
-    const query = (await this.db.repository(Target)).createQueryBuilder('t');
-    if (options.kind !== undefined) query.andWhere('t.kind = :kind', { kind: options.kind });
-    if (options.tag !== undefined) query.andWhere('t.tags @> ARRAY[:tag]::text[]', { tag: options.tag });
-    return newestFirstPage(query, options.limit, options.cursor);
+    // By `targets_created_at_id_idx`, or `targets_kind_created_at_id_idx` with a kind.
+    const conditions: ListCondition[] = [];
+    if (options.kind !== undefined) conditions.push({ sql: '"kind" = ?', values: [options.kind] });
+    if (options.tag !== undefined) conditions.push({ sql: '"tags" @> ARRAY[?]::text[]', values: [options.tag] });
+    const { manager } = await this.db.dataSource();
+    return newestFirstPageOf(newestFirstStatement(manager, Target, conditions), options.limit, options.cursor);
   }
 
   async get(id: string): Promise<Target> {
