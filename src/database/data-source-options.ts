@@ -70,6 +70,8 @@ export function tenantDataSourceOptions(
     ...baseOptions(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`),
     schema: schemaName,
     entities,
+    // Extensions are the migrations' business; TypeORM would otherwise inspect the metadata for them at every start.
+    installExtensions: false,
     ...(driver ? { driver } : {}),
   };
 }

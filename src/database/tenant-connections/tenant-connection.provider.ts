@@ -45,6 +45,7 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     private readonly ledger: SchemaLedgerService,
     @Inject(ENTITY_CLASSES) private readonly entities: EntityClasses,
+    private readonly shared: DataSource,
   ) {
     this.pool = new SchemaAffinePool(
       tenantPoolConfig(config, databaseUrl),
@@ -119,7 +120,9 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     // A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns.
     if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
     const driver = sharedPoolDriver(() => this.pool.connect(schemaName));
-    return new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver)).initialize();
+    const dataSource = new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver));
+    knownServer(dataSource, this.shared);
+    return dataSource.initialize();
   }
 
   private destroy(entry: Entry): Promise<void> {
@@ -133,4 +136,18 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     })();
     return entry.closed;
   }
+}
+
+type ServerFacts = { version?: string; searchSchema?: string };
+
+/**
+ * A new DataSource asks the server its version, database and search schema (three round trips) before its first
+ * query. Every tenant DataSource talks to the server the shared DataSource already asked, so they start with its
+ * answers; the database comes from the URL. What is left of a cold DataSource is building its entity metadata.
+ */
+function knownServer(dataSource: DataSource, shared: DataSource): void {
+  const from = shared.driver as unknown as ServerFacts;
+  const to = dataSource.driver as unknown as ServerFacts;
+  to.version ??= from.version;
+  to.searchSchema ??= from.searchSchema;
 }
