@@ -3,7 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { headerRef } from './api-response-headers';
 import { ErrorDto } from './error.dto';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 /** One error answer of a route: its status, what it means there, and the `message` of its example body. */
 export interface ErrorResponse {
@@ -32,6 +32,11 @@ const DEFAULTS: Record<ErrorStatus, { error: string; description: string; messag
     description: 'Too many failed authentication attempts from this client for this key id; retry after `Retry-After` seconds',
     message: 'Too many failed authentication attempts',
   },
+  500: {
+    error: 'Internal Server Error',
+    description: 'An unexpected fault of the server (never an answer to bad input); the detail is only in its log',
+    message: 'Internal server error',
+  },
   503: {
     error: 'Service Unavailable',
     description: 'The database is unavailable; retry after `Retry-After` seconds',
@@ -41,6 +46,15 @@ const DEFAULTS: Record<ErrorStatus, { error: string; description: string; messag
 
 const EXAMPLE_REQUEST_ID = '6f1c2a1e-8a5b-4a43-9d5e-3c1f0b2d7e11';
 
+/** The default description of an error status, and an error body of that status. */
+export function errorExample(status: ErrorStatus, message?: string | string[]) {
+  const defaults = DEFAULTS[status];
+  return {
+    description: defaults.description,
+    example: { statusCode: status, error: defaults.error, message: message ?? defaults.message, requestId: EXAMPLE_REQUEST_ID },
+  };
+}
+
 /**
  * The error answers of a route or controller, each with the error body and an example of that very status
  * (`429` and `503` with `Retry-After`). A status number takes the default description; an object refines it.
@@ -49,12 +63,12 @@ export function ApiErrorResponses(...responses: Array<ErrorStatus | ErrorRespons
   return applyDecorators(
     ...responses.map((response) => {
       const { status, description, message } = typeof response === 'number' ? { status: response } : response;
-      const defaults = DEFAULTS[status];
+      const defaults = errorExample(status, message);
       return ApiResponse({
         status,
         description: description ?? defaults.description,
         type: ErrorDto,
-        example: { statusCode: status, error: defaults.error, message: message ?? defaults.message, requestId: EXAMPLE_REQUEST_ID },
+        example: defaults.example,
         ...(status === 429 || status === 503 ? { headers: { 'Retry-After': headerRef('Retry-After') } } : {}),
       });
     }),

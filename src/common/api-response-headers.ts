@@ -4,8 +4,8 @@ import type { HeaderObject, ReferenceObject } from '@nestjs/swagger';
 export const RESPONSE_HEADERS = {
   'X-Request-Id': {
     description:
-      'The id of this request, in the log lines it caused: the `X-Request-Id` the client sent when it is 1–128 ' +
-      'characters of `A-Z a-z 0-9 . _ : -`, else one made by the server (a UUID). Also in every error body as `requestId`.',
+      "The request's id in the server's log: the client's own `X-Request-Id` when it is 1–128 characters of " +
+      '`A-Za-z0-9._:-`, else a UUID. Error bodies repeat it as `requestId`.',
     required: true,
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
   },

@@ -1,4 +1,5 @@
 import type { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { errorExample } from '../common/api-error-responses.decorator';
 import { headerRef, RESPONSE_HEADERS } from '../common/api-response-headers';
 
 type Schema = SchemaObject | ReferenceObject;
@@ -7,7 +8,8 @@ type Schema = SchemaObject | ReferenceObject;
  * What holds for every route because of how the app is set up (app.setup.ts), written into the document:
  * - request bodies are closed (`additionalProperties: false`): the ValidationPipe refuses unknown fields;
  * - every response carries `X-Request-Id` (the request-context middleware);
- * - a route without a security scheme is public, said explicitly with `security: []`.
+ * - a route without a security scheme is public, said explicitly with `security: []`;
+ * - any route may answer `500` on an unexpected fault (ApiExceptionFilter), with the error body and no detail.
  */
 export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
   document.components = { ...document.components, headers: { ...RESPONSE_HEADERS, ...document.components?.headers } };
@@ -17,6 +19,7 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
     for (const operation of [pathItem.get, pathItem.put, pathItem.post, pathItem.delete, pathItem.patch]) {
       if (!operation) continue;
       operation.security ??= [];
+      operation.responses['500'] ??= internalError();
       for (const response of Object.values(operation.responses)) {
         if (!response || '$ref' in response) continue;
         response.headers = { 'X-Request-Id': headerRef('X-Request-Id'), ...response.headers };
@@ -28,6 +31,11 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+function internalError() {
+  const { description, example } = errorExample(500);
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' }, example } } };
 }
 
 /** Sets `additionalProperties: false` on every object schema with declared properties, following `$ref`s. */

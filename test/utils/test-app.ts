@@ -9,6 +9,7 @@ import { configureApp } from '../../src/app.setup';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
 import { SharedMigrationsService } from '../../src/database/migrations/shared-migrations.service';
 import { TenantsService, TenantWithKey } from '../../src/tenancy/registry/tenants.service';
+import { assertOnDocument } from './openapi-response-check';
 import { createTestDatabase, databaseUrl } from './test-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -19,6 +20,7 @@ export interface TestApp {
   databaseUrl: string;
   /** The shared-schema DataSource of the app. */
   db: DataSource;
+  /** A supertest agent whose every response is also checked against the committed openapi.json. */
   http(): ReturnType<typeof request>;
   createTenant(slug?: string, name?: string): Promise<TenantWithKey>;
   close(): Promise<void>;
@@ -82,13 +84,29 @@ export async function createTestApp(
     config,
     databaseUrl: database.url,
     db: app.get(DataSource),
-    http: () => request(server),
+    http: () => checkedAgainstDocument(request(server)),
     createTenant: (slug = uniqueSlug(), name = `Tenant ${slug}`) => app.get(TenantsService).create(name, slug),
     close: async () => {
       await closeApp(app);
       await database.drop();
     },
   };
+}
+
+const CHECKED_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
+
+/** Adds a check against openapi.json to each request the agent makes, run before the test's own expectations. */
+export function checkedAgainstDocument(agent: ReturnType<typeof request>): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !CHECKED_METHODS.has(property) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) =>
+        (value as (url: string, ...rest: unknown[]) => request.Test)
+          .call(target, url, ...rest)
+          .expect((res) => assertOnDocument(property, url, res));
+    },
+  });
 }
 
 export async function closeApp(app: INestApplication): Promise<void> {
