@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { InvalidInputError } from './domain-errors';
+import { isCanonicalIsoTimestamp } from './iso-timestamp';
 import { decodeCursor, Page, toPage } from './pagination';
 import { isUuid } from './uuid';
 
@@ -56,12 +57,8 @@ export function newestFirstPage<Entity extends NewestFirst & ObjectLiteral>(
 
 function positionOf(cursor: string): KeysetPosition {
   const [createdAt, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
-  // Only what this code writes: a UUID and an ISO timestamp that round-trips exactly (so PostgreSQL parses it).
-  if (!isUuid(id) || !isExactIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
+  // Only what this code writes: a UUID and an ISO timestamp of year 0001–9999 (so PostgreSQL can hold it).
+  if (!isUuid(id) || !isCanonicalIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
   return { createdAt, id };
 }
 
-function isExactIsoTimestamp(value: string): boolean {
-  const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value;
-}

@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page } from './pagination';
+import { IsQueryInt } from './validation';
 
 /** `limit` and `cursor` of every list route (1–100, default 50; out of range is a 400, never a silent clamp). */
 export class PageQueryDto {
-  /** Page size, 1–100 (decimal digits). */
+  /** Page size, 1–100, in plain decimal digits. */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @IsQueryInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit?: number;

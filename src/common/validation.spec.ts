@@ -1,4 +1,6 @@
-import { jsonObjectProblem } from './validation';
+import { plainToInstance } from 'class-transformer';
+import { IsOptional, validate } from 'class-validator';
+import { IsIsoTimestamp, IsQueryInt, IsText, jsonObjectProblem, textProblem } from './validation';
 
 describe('jsonObjectProblem', () => {
   it.each<[string, unknown]>([
@@ -29,5 +31,51 @@ describe('jsonObjectProblem', () => {
     const value = { a: 'é'.repeat(510) }; // 1020 bytes of text + 8 of JSON, in 518 characters
     expect(JSON.stringify(value).length).toBeLessThan(1024);
     expect(jsonObjectProblem(value, 1024)).toBe('must be at most 1 KiB serialized');
+  });
+});
+
+describe('validation decorators', () => {
+  class Sample {
+    @IsOptional() @IsText(1, 50) name?: string;
+    @IsOptional() @IsQueryInt() limit?: number;
+    @IsOptional() @IsIsoTimestamp() at?: string;
+  }
+
+  async function check(plain: Record<string, unknown>): Promise<{ value: Sample; problems: string[] }> {
+    const value = plainToInstance(Sample, plain);
+    const errors = await validate(value);
+    return { value, problems: errors.flatMap((e) => Object.values(e.constraints ?? {})) };
+  }
+
+  it.each(['\ud800', 'a\udc00b', '\udc00\ud800', 'x\ud83d'])('IsText refuses a lone surrogate (%j), naming the field', async (name) => {
+    expect((await check({ name })).problems).toEqual(['name must not contain unpaired surrogates']);
+  });
+
+  it('IsText accepts paired surrogates and plain text', async () => {
+    expect((await check({ name: 'router 😀' })).problems).toEqual([]);
+  });
+
+  it.each(['1e1', '0x10', ' 10', '10 ', '+10', '-1', '10.0', '', '12345678901'])('IsQueryInt refuses %j', async (limit) => {
+    expect((await check({ limit })).problems).toEqual(['limit must be an integer number']);
+  });
+
+  it('IsQueryInt reads plain decimal digits', async () => {
+    expect(await check({ limit: '010' })).toEqual({ value: expect.objectContaining({ limit: 10 }), problems: [] });
+  });
+
+  it('IsIsoTimestamp hands over the UTC instant, and refuses a timestamp without offset', async () => {
+    expect((await check({ at: '2030-01-01t01:00:00+01:00' })).value.at).toBe('2030-01-01T00:00:00.000Z');
+    expect((await check({ at: '2030-01-01T00:00:00' })).problems).toEqual([
+      'at must be an RFC 3339 date-time with an offset (Z or ±hh:mm) and a year 0001-9999 in UTC',
+    ]);
+    expect((await check({ at: '9999-12-31T23:00:00-01:00' })).problems).toHaveLength(1);
+  });
+});
+
+describe('textProblem', () => {
+  it('names what cannot be stored as sent', () => {
+    expect(textProblem('plain')).toBeNull();
+    expect(textProblem('a\u0000')).toBe('must not contain NUL characters');
+    expect(textProblem('a\ud800')).toBe('must not contain unpaired surrogates');
   });
 });

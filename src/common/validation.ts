@@ -1,11 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsISO8601, IsString, Length, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Length, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { canonicalIsoTimestamp, isCanonicalIsoTimestamp } from './iso-timestamp';
 
 export const KIB = 1024;
 
 // PostgreSQL text and jsonb cannot hold U+0000, nor jsonb a lone surrogate: refused here as a 400 instead of
-// failing as a 500 in the database.
+// failing as a 500 in the database. Text columns would store a lone surrogate as U+FFFD (so what is stored is
+// not what was sent, and two different names could collide): refused everywhere alike.
 const NO_NUL = /^[^\u0000]*$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // In JSON.stringify output (escapes preceded by an even number of backslashes; paired surrogates are not escaped).
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
@@ -15,35 +19,66 @@ export function IsOptionalNotNull(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
 }
 
-/** A string of `min`–`max` characters without NUL characters. */
+/** What makes a string unstorable as sent (NUL, unpaired surrogate), for inputs outside the DTOs (headers). */
+export function textProblem(value: string): string | null {
+  if (!NO_NUL.test(value)) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must not contain unpaired surrogates';
+  return null;
+}
+
+/** A string of `min`–`max` characters without NUL characters or unpaired surrogates. */
 export function IsText(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
     IsString(options),
     Length(min, max, options),
     Matches(NO_NUL, { ...options, message: '$property must not contain NUL characters' }),
+    ValidateBy(
+      { name: 'hasNoLoneSurrogate', validator: { validate: (value) => typeof value !== 'string' || !LONE_SURROGATE.test(value) } },
+      { ...options, message: '$property must not contain unpaired surrogates' },
+    ),
   );
 }
 
-/** An ISO 8601 date-time with a four-digit year, so it always fits PostgreSQL's timestamptz. */
+/**
+ * A timestamp as `iso-timestamp.ts` accepts it (offset required; year 0001–9999 in UTC), handed to the service
+ * as the UTC instant `toISOString()` writes, so no later `new Date()` can read it differently.
+ */
 export function IsIsoTimestamp(): PropertyDecorator {
   return applyDecorators(
-    IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 date-time' }),
-    Matches(/^\d{4}-\d{2}-\d{2}T/, { message: '$property must be an ISO 8601 date-time (YYYY-MM-DDTHH:mm:ss…)' }),
+    Transform(({ value }) => canonicalIsoTimestamp(value) ?? value),
+    ValidateBy(
+      { name: 'isIsoTimestamp', validator: { validate: (value) => typeof value === 'string' && isCanonicalIsoTimestamp(value) } },
+      { message: '$property must be an RFC 3339 date-time with an offset (Z or ±hh:mm) and a year 0001-9999 in UTC' },
+    ),
   );
 }
 
-/** A plain JSON object (not an array, not null) of at most `maxBytes` serialized UTF-8 bytes. */
+/** Query integers: only plain decimal digits become numbers (not `1e1`, `0x10`, ` 10`); anything else fails `IsInt`. */
+export function IsQueryInt(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value)),
+    IsInt(options),
+  );
+}
+
+/**
+ * A plain JSON object (not an array, not null) of at most `maxBytes` serialized UTF-8 bytes. The field is taken
+ * as sent, not rebuilt by class-transformer (which drops keys named `constructor`: here they are data).
+ */
 export function IsJsonObject(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
+  return applyDecorators(
+    Transform(({ obj, key }) => (obj as Record<string, unknown>)[key]),
+    ValidateBy(
     {
       name: 'isJsonObject',
       constraints: [maxBytes],
       validator: {
         validate: (value: unknown) => jsonObjectProblem(value, maxBytes) === null,
         defaultMessage: (args) => `$property ${jsonObjectProblem(args?.value, maxBytes) ?? 'is invalid'}`,
+        },
       },
-    },
-    options,
+      options,
+    ),
   );
 }
 

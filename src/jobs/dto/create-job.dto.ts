@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
 import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
@@ -43,8 +44,12 @@ export class CreateJobDto {
   @Max(20)
   maxAttempts?: number;
 
-  /** Not before this time (default: now): ISO 8601 with an offset (`Z` or `±hh:mm`). */
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2030-01-01T00:00:00.000Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2030-01-01T00:00:00.000Z',
+    description: `Not before this time (default: now). ${ISO_TIMESTAMP_RULE}`,
+  })
   @IsOptionalNotNull()
   @IsIsoTimestamp()
   runAt?: string;

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsInt,
   IsOptional,
   Max,
   Min,
@@ -13,17 +12,14 @@ import {
 } from 'class-validator';
 import { PageDto } from '../../common/page.dto';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsQueryInt, IsText, KIB } from '../../common/validation';
 import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
 import type { JsonObject } from '../../common/json';
 
 export const MAX_LOG_BATCH = 1000;
 export const LOG_DATA_MAX_BYTES = 16 * KIB;
 const MAX_SEQ = 2_147_483_647;
-
-/** Query integers: only plain digit strings become numbers, anything else fails `IsInt` (no silent NaN or 0). */
-const digitsToInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
 
 export class JobLogEntryDto {
   @ApiProperty({ enum: JOB_LOG_LEVELS, example: 'info' })
@@ -40,8 +36,11 @@ export class JobLogEntryDto {
   @IsJsonObject(LOG_DATA_MAX_BYTES)
   data?: JsonObject;
 
-  /** When it happened (default: when the server writes it): ISO 8601 with an offset (`Z` or `±hh:mm`). */
-  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: `When it happened (default: when the server writes it). ${ISO_TIMESTAMP_RULE}`,
+  })
   @IsOptionalNotNull()
   @IsIsoTimestamp()
   timestamp?: string;
@@ -66,8 +65,7 @@ export class ListJobLogsQueryDto {
   /** Only entries with a greater `seq` (decimal digits; default 0): the value of a previous `nextCursor`, or the last `seq` you have. Not with `cursor`. */
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SEQ })
   @IsOptional()
-  @Transform(digitsToInt)
-  @IsInt({ message: 'after must be a non-negative integer' })
+  @IsQueryInt({ message: 'after must be a non-negative integer' })
   @Min(0)
   @Max(MAX_SEQ)
   after?: number;
@@ -75,8 +73,7 @@ export class ListJobLogsQueryDto {
   /** The value of a previous page's `nextCursor`: the same as `after`, for clients that page every list by `cursor`. Not with `after`. */
   @ApiPropertyOptional({ type: 'string', pattern: '^[0-9]{1,10}$' })
   @IsOptional()
-  @Transform(digitsToInt)
-  @IsInt({ message: 'cursor is invalid' })
+  @IsQueryInt({ message: 'cursor is invalid' })
   @Min(0)
   @Max(MAX_SEQ)
   cursor?: number;
@@ -84,8 +81,7 @@ export class ListJobLogsQueryDto {
   /** Page size, 1–100 (decimal digits). */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Transform(digitsToInt)
-  @IsInt()
+  @IsQueryInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit?: number;
