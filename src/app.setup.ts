@@ -1,10 +1,13 @@
-import { BadRequestException, Logger, PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Logger, PayloadTooLargeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { buildOpenApiDocument } from './app.openapi';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
+import { ApiValidationPipe } from './http/api-validation.pipe';
+import { RouteMethods } from './http/route-methods';
+import { jsonBodyProblem } from './http/json-body-problem';
 import { requestContextMiddleware } from './common/request-context.middleware';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
@@ -20,27 +23,6 @@ function bodyErrorHandler(error: { type?: string; status?: number }, _req: Reque
     return sendError(res, new BadRequestException('Request body could not be read'), logger);
   }
   next(error);
-}
-
-const MAX_JSON_DEPTH = 64;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * What no payload needs and the validation layer does not catch: nesting deeper than 64 levels (recursive
- * validation would overflow the stack) and prototype keys (class-transformer skips them, so they would pass).
- */
-export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string | null {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return `Request body is nested deeper than ${limit} levels`;
-    for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
-      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
-    }
-  }
-  return null;
 }
 
 function jsonBodyGuard(req: Request, res: Response, next: NextFunction): void {
@@ -63,7 +45,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   app.use(bodyErrorHandler);
   app.use(jsonBodyGuard);
   app.useGlobalPipes(
-    new ValidationPipe({
+    new ApiValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
@@ -71,6 +53,6 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
       validationError: { target: false, value: false },
     }),
   );
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(new RouteMethods(() => app.getHttpAdapter().getInstance().router)));
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

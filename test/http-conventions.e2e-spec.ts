@@ -57,7 +57,15 @@ describe('HTTP conventions', () => {
       const res = await t.http().post('/targets').set('X-API-Key', ownKey).set('Content-Type', 'application/json').send(body);
       expect(res.status).toBe(400);
       expect(res.body.message).toBe(`property ${key} should not exist`);
-      const nested = `{"name":"n-${key}","address":"x","metadata":{"a":{"${key}":1}}}`;
+      const list = await t.http().get('/targets').set('X-API-Key', ownKey);
+      expect(list.body.items).toEqual([]);
+    });
+
+    it.each([
+      ['__proto__', '{"a":{"__proto__":1}}'],
+      ['constructor.prototype', '{"a":{"constructor":{"prototype":{"isAdmin":true}}}}'],
+    ])('refuses %s nested in free-form metadata, and writes nothing', async (_key, metadata) => {
+      const nested = `{"name":"n","address":"x","metadata":${metadata}}`;
       const deep = await t.http().post('/targets').set('X-API-Key', ownKey).set('Content-Type', 'application/json').send(nested);
       expect(deep.status).toBe(400);
       const list = await t.http().get('/targets').set('X-API-Key', ownKey);

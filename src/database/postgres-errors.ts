@@ -6,10 +6,44 @@ export const UNIQUE_VIOLATION = '23505';
 export const FOREIGN_KEY_VIOLATION = '23503';
 export const DUPLICATE_SCHEMA = '42P06';
 export const UNDEFINED_TABLE = '42P01';
+export const DEADLOCK_DETECTED = '40P01';
 
-// Connection-level failures (server gone, shutting down, out of connections) mean "unavailable", not a bug.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08006', '08001']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|Cannot use a pool after calling end|Query read timeout/i;
+// Connection-level failures (server gone, shutting down, out of connections, connection lost mid-request), a
+// statement cancelled by statement_timeout (57014) and a deadlock victim (40P01: rolled back, e.g. under a tenant
+// deletion) mean "unavailable, retry", not a bug.
+const UNAVAILABLE_CODES = new Set([
+  DEADLOCK_DETECTED,
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+]);
+const UNAVAILABLE_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'connection timeout',
+    'timeout exceeded when trying to connect',
+    'Cannot use a pool after calling end',
+    'Query read timeout',
+    'connection error and is not queryable',
+    'Client was closed and is not queryable',
+    'the tenant connection pool is closed',
+  ].join('|'),
+  'i',
+);
+// TypeORM's QueryRunnerAlreadyReleasedError: the runner went away under the request (a database stop or drain).
+const UNAVAILABLE_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+// A table or schema that is not there: on a tenant request, the schema was dropped (the tenant deleted) under it.
+const MISSING_RELATION_CODES = new Set([UNDEFINED_TABLE, '3F000']);
 // Text PostgreSQL cannot store (NUL, invalid encoding): the client's input, not a server fault.
 const INVALID_TEXT_CODES = new Set(['22P05', '22021']);
 
@@ -24,6 +58,7 @@ export interface PostgresErrorFields {
   /** The constraint's name as the schema declares it: read from the message when the field is missing, shard suffix stripped. */
   constraint?: string;
   message?: string;
+  name?: string;
 }
 
 export function postgresError(error: unknown): PostgresErrorFields {
@@ -35,12 +70,26 @@ export function postgresError(error: unknown): PostgresErrorFields {
     code: e?.driverError?.code ?? e?.code,
     constraint: named?.replace(SHARD_SUFFIX, ''),
     message,
+    name: e?.name,
   };
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const { code, message } = postgresError(error);
-  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGE.test(message ?? '');
+  const { code, message, name } = postgresError(error);
+  return (
+    (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    (name !== undefined && UNAVAILABLE_ERROR_NAMES.has(name)) ||
+    UNAVAILABLE_MESSAGE.test(message ?? '')
+  );
+}
+
+export function isDeadlock(error: unknown): boolean {
+  return postgresError(error).code === DEADLOCK_DETECTED;
+}
+
+/** `relation … does not exist` / `schema … does not exist` (42P01, 3F000). */
+export function isMissingRelation(error: unknown): boolean {
+  return MISSING_RELATION_CODES.has(postgresError(error).code ?? '');
 }
 
 export function isUnstorableText(error: unknown): boolean {

@@ -1,9 +1,10 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { DrainSignal } from '../common/drain-signal';
 import { ShuttingDownError } from '../ops/shutdown/shutdown.errors';
+import { DatabaseUnavailableError } from '../database/database.errors';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
 export const HEALTH_TAG = { name: 'operations', description: 'Probes for load balancers and orchestrators; no key needed.' };
@@ -43,7 +44,7 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new ServiceUnavailableException('Database unavailable');
+      throw new DatabaseUnavailableError(); // 503 with Retry-After, like every other database outage
     }
     return { status: 'ok', database: 'up' };
   }

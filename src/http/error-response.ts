@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '../common/domain-errors';
-import { isDatabaseUnavailable, isUnstorableText } from '../database/postgres-errors';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../database/database.errors';
+import { isDatabaseUnavailable, isMissingRelation, isUnstorableText } from '../database/postgres-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -24,6 +25,7 @@ const REASON: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -36,8 +38,13 @@ export function reasonPhrase(status: number): string {
   return REASON[status] ?? 'Error';
 }
 
+export interface ErrorContext {
+  /** The request was authenticated as a tenant (its schema is what a missing relation means). */
+  tenantRequest?: boolean;
+}
+
 /** Maps anything thrown to a status and the API's error body. Unknown errors become a bare 500. */
-export function toErrorResponse(error: unknown): { body: ErrorBody; retryAfterSeconds?: number } {
+export function toErrorResponse(error: unknown, context: ErrorContext = {}): { body: ErrorBody; retryAfterSeconds?: number } {
   if (error instanceof DomainError) {
     const statusCode = STATUS_BY_KIND[error.kind];
     return { body: { statusCode, error: reasonPhrase(statusCode), message: error.message }, retryAfterSeconds: error.retryAfterSeconds };
@@ -55,7 +62,13 @@ export function toErrorResponse(error: unknown): { body: ErrorBody; retryAfterSe
     return { body: { statusCode: 400, error: reasonPhrase(400), message: 'Request contains text that cannot be stored' } };
   }
   if (isDatabaseUnavailable(error)) {
-    return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: 5 };
+    return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
+  }
+  // The tenant's schema was dropped under the request (the tenant is being deleted). 503, not 404: the request
+  // cannot tell a deletion from a schema being replaced, and its retry gets the lasting answer (401 once the
+  // deletion has committed). Elsewhere a missing table is a bug and stays a 500.
+  if (context.tenantRequest && isMissingRelation(error)) {
+    return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Tenant data is unavailable; retry shortly' }, retryAfterSeconds: 1 };
   }
   return { body: { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' } };
 }

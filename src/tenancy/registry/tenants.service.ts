@@ -7,7 +7,7 @@ import { isUuid } from '../../common/uuid';
 import { SchemaExistsError, SlugTakenError, TenantNotFoundError } from './registry.errors';
 import { newestFirstPage } from '../../common/keyset-page';
 import type { Page } from '../../common/pagination';
-import { DUPLICATE_SCHEMA, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
+import { DUPLICATE_SCHEMA, isDeadlock, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
 import { inTransaction } from '../../database/transaction';
 import { ApiKeysRepository } from '../auth/api-keys.repository';
 import { newApiKey } from '../auth/new-api-key';
@@ -19,6 +19,7 @@ import { SpareSchemaPoolService } from './spare-schema-pool.service';
 
 /** The name of the key a tenant is created with, and of the one regeneration issues. */
 export const DEFAULT_KEY_NAME = 'default';
+const DELETE_ATTEMPTS = 5;
 
 export interface TenantWithKey {
   tenant: Tenant;
@@ -115,8 +116,22 @@ export class TenantsService {
     return { tenant, apiKey: key.apiKey };
   }
 
-  /** Drops the schema, its ledger entry and the registry row together. */
+  /**
+   * Drops the schema, its ledger entry and the registry row together. DROP SCHEMA takes its tables' locks one
+   * by one, so it can deadlock with the tenant's in-flight requests (which lock them in another order): whichever
+   * PostgreSQL rolls back retries, the requests as a 503, the deletion here.
+   */
   async delete(idOrSlug: string): Promise<Tenant> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deleteOnce(idOrSlug);
+      } catch (error) {
+        if (!isDeadlock(error) || attempt === DELETE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private deleteOnce(idOrSlug: string): Promise<Tenant> {
     return inTransaction(this.dataSource, async (queryRunner) => {
       const tenant = await this.lockTenant(queryRunner, idOrSlug);
       await this.provisioner.dropSchema(queryRunner, tenant.schemaName);

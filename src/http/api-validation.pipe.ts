@@ -1,0 +1,84 @@
+import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+
+// class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
+const SKIPPED_KEYS = ['__proto__', 'constructor'];
+
+/**
+ * The global ValidationPipe, keeping data keys named `constructor` or `prototype` in free-form JSON (metadata,
+ * payload, result, log data) where Nest's pipe deletes them. The JSON body guard refuses what could pollute a
+ * prototype; what remains is data. class-transformer reads `value.constructor` to pick a class and would throw on
+ * a data key of that name, so such keys are set aside while it runs and put back before validation (which thus
+ * measures and checks the value as sent; `IsJsonObject` hands the field over untouched). A `__proto__` or
+ * `constructor` key where a DTO's fields are (the body, a query, a nested DTO) is an unknown field: a 400.
+ */
+export class ApiValidationPipe extends ValidationPipe {
+  private setAside: Array<[Record<string, unknown>, unknown]> = [];
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    let result: unknown;
+    try {
+      result = await super.transform(value, metadata);
+    } finally {
+      this.putBack();
+    }
+    const skipped = skippedKey(value, result, '');
+    if (skipped) throw new BadRequestException([`${skipped} should not exist`]);
+    return result;
+  }
+
+  /** Runs just before class-transformer, in the same synchronous stretch as `validate` below. */
+  protected override stripProtoKeys(value: unknown): void {
+    const stack = [value];
+    while (stack.length) {
+      const node = stack.pop();
+      if (node === null || typeof node !== 'object') continue;
+      if (Array.isArray(node)) {
+        stack.push(...node);
+        continue;
+      }
+      const object = node as Record<string, unknown>;
+      if (Object.hasOwn(object, 'constructor')) {
+        const kept = object.constructor;
+        this.setAside.push([object, kept]);
+        stack.push(kept);
+        Reflect.deleteProperty(object, 'constructor');
+      }
+      for (const key of Object.keys(object)) stack.push(object[key]);
+    }
+  }
+
+  protected override validate(...args: Parameters<ValidationPipe['validate']>): ReturnType<ValidationPipe['validate']> {
+    this.putBack();
+    return super.validate(...args);
+  }
+
+  private putBack(): void {
+    for (const [object, kept] of this.setAside.splice(0).reverse()) {
+      Object.defineProperty(object, 'constructor', { value: kept, writable: true, enumerable: true, configurable: true });
+    }
+  }
+}
+
+/** Walks the input beside the DTO instances built from it (free-form JSON stays a plain object, so it is not entered). */
+function skippedKey(plain: unknown, built: unknown, path: string): string | null {
+  if (Array.isArray(plain) && Array.isArray(built)) {
+    for (let i = 0; i < plain.length && i < built.length; i++) {
+      const found = skippedKey(plain[i], built[i], `${path}${i}.`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!isDtoInstance(built) || plain === null || typeof plain !== 'object') return null;
+  for (const key of SKIPPED_KEYS) if (Object.hasOwn(plain, key)) return `${path}property ${key}`;
+  for (const [key, child] of Object.entries(built)) {
+    const found = skippedKey((plain as Record<string, unknown>)[key], child, `${path}${key}.`);
+    if (found) return found;
+  }
+  return null;
+}
+
+function isDtoInstance(value: unknown): value is object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype !== Object.prototype && prototype !== null && !(value instanceof Date);
+}

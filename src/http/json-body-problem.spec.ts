@@ -1,0 +1,28 @@
+import { jsonBodyProblem } from './json-body-problem';
+
+const parse = (text: string) => JSON.parse(text) as unknown;
+
+describe('jsonBodyProblem', () => {
+  it.each([
+    ['a constructor key holding a string', '{"metadata":{"constructor":"Bob"}}'],
+    ['a prototype key', '{"metadata":{"prototype":{"isAdmin":true}}}'],
+    ['a constructor key holding an object without prototype', '{"payload":{"constructor":{"name":"Bob"}}}'],
+    ['a constructor key in an array item', '{"entries":[{"data":{"constructor":1}}]}'],
+    ['64 nested objects', '{"a":'.repeat(64) + '1' + '}'.repeat(64)],
+  ])('accepts %s', (_case, text) => {
+    expect(jsonBodyProblem(parse(text))).toBeNull();
+  });
+
+  it.each([
+    ['__proto__ at the root', '{"__proto__":{"isAdmin":true}}', 'property __proto__ should not exist'],
+    ['__proto__ nested', '{"metadata":{"a":{"__proto__":{"x":1}}}}', 'property __proto__ should not exist'],
+    ['__proto__ holding a string', '{"metadata":{"__proto__":"x"}}', 'property __proto__ should not exist'],
+    ['constructor.prototype nested', '{"metadata":{"constructor":{"prototype":{"x":1}}}}', 'property constructor.prototype should not exist'],
+    ['constructor.prototype in an array', '{"entries":[{"data":{"constructor":{"prototype":null}}}]}', 'property constructor.prototype should not exist'],
+    ['constructor at the root (an unknown field)', '{"constructor":"Bob"}', 'property constructor should not exist'],
+    ['prototype at the root (an unknown field)', '{"prototype":1}', 'property prototype should not exist'],
+    ['65 nested objects', '{"a":'.repeat(65) + '1' + '}'.repeat(65), 'Request body is nested deeper than 64 levels'],
+  ])('refuses %s', (_case, text, problem) => {
+    expect(jsonBodyProblem(parse(text))).toBe(problem);
+  });
+});

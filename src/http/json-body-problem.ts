@@ -1,0 +1,31 @@
+const MAX_JSON_DEPTH = 64;
+// The root of every JSON body is a DTO, never free-form data: these keys there are unknown fields (class-transformer
+// would skip them silently instead of letting the whitelist refuse them).
+const ROOT_FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * What no payload needs and the validation layer does not catch: nesting deeper than 64 levels (recursive
+ * validation would overflow the stack), and what could pollute a prototype, at any depth — a `__proto__` key,
+ * or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
+ * merely named `constructor` or `prototype` inside free-form JSON (metadata, payload, result, log data) are data.
+ */
+export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string | null {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const key of Object.keys(value)) if (ROOT_FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
+  }
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return `Request body is nested deeper than ${limit} levels`;
+    for (const key of Object.keys(node)) {
+      const child = (node as Record<string, unknown>)[key];
+      if (key === '__proto__') return 'property __proto__ should not exist';
+      if (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype')) {
+        return 'property constructor.prototype should not exist';
+      }
+      stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
