@@ -4,7 +4,8 @@ import request from 'supertest';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toErrorResponse } from '../src/http/error-response';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
-import { createTarget, inParallel, tenantClient } from './utils/domain-fixtures';
+import { mapConcurrent } from '../src/common/concurrency';
+import { createTarget, tenantClient } from './utils/domain-fixtures';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 const UNAVAILABLE = { statusCode: 503, error: 'Service Unavailable', message: 'Database unavailable', requestId: expect.any(String) };
@@ -115,7 +116,7 @@ describe('outage errors', () => {
           const targets = await Promise.all(Array.from({ length: 3 }, () => createTarget(a)));
           await a.get('/targets').expect(200);
           const statuses: number[] = [];
-          const requests = inParallel(Array.from({ length: 120 }, (_, i) => i), 8, async (i) => {
+          const requests = mapConcurrent(Array.from({ length: 120 }, (_, i) => i), 8, async (i) => {
             const target = targets[i % targets.length];
             const res = await [
               () => a.get('/targets'),

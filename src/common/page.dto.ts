@@ -5,7 +5,7 @@ import { IsQueryInt } from './validation';
 
 /** `limit` and `cursor` of every list route (1–100, default 50; out of range is a 400, never a silent clamp). */
 export class PageQueryDto {
-  /** Page size, 1–100, in plain decimal digits. */
+  /** Page size, 1–100 (decimal digits). */
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @IsQueryInt()
