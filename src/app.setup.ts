@@ -3,12 +3,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { buildOpenApiDocument } from './app.openapi';
 import { ApiExceptionFilter, sendError } from './http/api-exception.filter';
 import { ApiValidationPipe } from './http/api-validation.pipe';
 import { RouteMethods } from './http/route-methods';
 import { jsonBodyProblem } from './http/json-body-problem';
 import { requestContextMiddleware } from './common/request-context.middleware';
+import { schemaExists } from './database/schema-name';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
 import { InFlightRequests } from './ops/shutdown/in-flight-requests';
@@ -53,6 +55,11 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
       validationError: { target: false, value: false },
     }),
   );
-  app.useGlobalFilters(new ApiExceptionFilter(new RouteMethods(() => app.getHttpAdapter().getInstance().router)));
+  app.useGlobalFilters(
+    new ApiExceptionFilter({
+      routes: new RouteMethods(() => app.getHttpAdapter().getInstance().router),
+      schemaExists: (schema) => schemaExists(app.get(DataSource), schema),
+    }),
+  );
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

@@ -25,14 +25,15 @@ describe('toErrorResponse', () => {
   it.each([
     ['42P01', 'relation "tenant_x.jobs" does not exist'],
     ['3F000', 'schema "tenant_x" does not exist'],
-  ])('answers a missing relation (%s) on a tenant request with 503 and Retry-After, without naming it', (code, message) => {
-    const { body, retryAfterSeconds } = toErrorResponse(pgError(code, message), { tenantRequest: true });
+  ])('answers a missing relation (%s) once the tenant schema is gone with 503 and Retry-After, without naming it', (code, message) => {
+    const { body, retryAfterSeconds } = toErrorResponse(pgError(code, message), { tenantSchemaGone: true });
     expect(body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Tenant data is unavailable; retry shortly' });
     expect(retryAfterSeconds).toBe(1);
   });
 
-  it('keeps a missing relation outside tenant requests a 500 (a bug, not a deletion)', () => {
+  it('keeps a missing relation a 500 while the schema exists (a bug, not a deletion)', () => {
     const { body } = toErrorResponse(pgError('42P01', 'relation "shared.x" does not exist'));
     expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+    expect(toErrorResponse(pgError('42P01', 'relation "tenant_x.jobs" does not exist'), { tenantSchemaGone: false }).body.statusCode).toBe(500);
   });
 });

@@ -39,8 +39,8 @@ export function reasonPhrase(status: number): string {
 }
 
 export interface ErrorContext {
-  /** The request was authenticated as a tenant (its schema is what a missing relation means). */
-  tenantRequest?: boolean;
+  /** The request's tenant schema no longer exists (checked after a missing relation on a tenant request). */
+  tenantSchemaGone?: boolean;
 }
 
 /** Maps anything thrown to a status and the API's error body. Unknown errors become a bare 500. */
@@ -66,8 +66,8 @@ export function toErrorResponse(error: unknown, context: ErrorContext = {}): { b
   }
   // The tenant's schema was dropped under the request (the tenant is being deleted). 503, not 404: the request
   // cannot tell a deletion from a schema being replaced, and its retry gets the lasting answer (401 once the
-  // deletion has committed). Elsewhere a missing table is a bug and stays a 500.
-  if (context.tenantRequest && isMissingRelation(error)) {
+  // deletion has committed). A table missing from a schema that exists is a bug and stays a 500.
+  if (context.tenantSchemaGone && isMissingRelation(error)) {
     return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Tenant data is unavailable; retry shortly' }, retryAfterSeconds: 1 };
   }
   return { body: { statusCode: 500, error: reasonPhrase(500), message: 'Internal server error' } };

@@ -1,8 +1,9 @@
+import { METHODS } from 'node:http';
 import type { Request } from 'express';
 
 interface RouteLayer {
   match(path: string): unknown;
-  route?: { _methods(): string[] };
+  route?: { methods: Record<string, boolean>; _methods(): string[] };
 }
 
 /**
@@ -18,7 +19,7 @@ export class RouteMethods {
 
   /** The methods of the routes matching the request's path, when its own method is not among them; else null. */
   allowedOtherwise(request: Request): string[] | null {
-    this.layers ??= (this.router().stack as RouteLayer[]).filter((layer) => layer.route);
+    this.layers ??= (this.router().stack as RouteLayer[]).filter((layer) => layer.route && !answersEveryMethod(layer.route));
     const methods = new Set<string>();
     for (const layer of this.layers) {
       if (layer.match(request.path)) for (const method of layer.route!._methods()) methods.add(method);
@@ -26,4 +27,9 @@ export class RouteMethods {
     if (methods.size === 0 || methods.has(request.method.toUpperCase())) return null;
     return [...methods].sort();
   }
+}
+
+/** Middleware bound to routes (e.g. the request logger on `{/*splat}`) registers every method: it is no endpoint. */
+function answersEveryMethod(route: { methods: Record<string, boolean> }): boolean {
+  return route.methods._all === true || METHODS.every((method) => route.methods[method.toLowerCase()]);
 }
