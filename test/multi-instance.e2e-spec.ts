@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { generateApiKey } from '../src/tenancy/auth/api-key';
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
 import { TenantChangeReason, TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
 import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
@@ -7,11 +8,13 @@ import { createTarget, tenantClient } from './utils/domain-fixtures';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 // Caches that outlive the whole file: whatever the other instance refuses, a TTL did not make it refuse.
-const SETTINGS = { SPARE_SCHEMA_POOL_SIZE: '2', AUTH_CACHE_TTL_SECONDS: '3600' };
+// The proxy in front (loopback) is trusted so that each throttle test can be a client address of its own.
+const SETTINGS = { SPARE_SCHEMA_POOL_SIZE: '2', AUTH_CACHE_TTL_SECONDS: '3600', AUTH_FAILURE_LIMIT: '4', TRUST_PROXY: 'loopback' };
 
 /**
  * Two instances of the app on one database, each with its own pools, caches and LISTEN connection (two Nest
- * apps in this process; in the pgbouncer jest project both go through PgBouncer, LISTEN directly).
+ * apps in this process; in the pgbouncer jest project both go through PgBouncer, LISTEN directly). The
+ * failure throttle's periodic purge is an idempotent DELETE of expired windows, harmless on every instance.
  */
 describe('two instances on one database', () => {
   let a: TestApp;
@@ -75,6 +78,16 @@ describe('two instances on one database', () => {
       await onB('/tenant-info', apiKey).expect(401);
       await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(401);
     });
+  });
+
+  it('shares the failed-authentication throttle: failures on both add up to the limit', async () => {
+    const fail = (app: NestExpressApplication) =>
+      request(app.getHttpServer()).get('/tenant-info').set('X-Forwarded-For', '203.0.113.77').set('X-API-Key', generateApiKey().key);
+    const statuses: number[] = [];
+    for (const app of [a.app, b, a.app, b]) statuses.push((await fail(app)).status);
+    expect(statuses).toEqual([401, 401, 401, 401]); // two on each: neither alone has reached 4
+    expect((await fail(a.app)).status).toBe(429);
+    expect((await fail(b)).status).toBe(429);
   });
 
   describe('the spare-schema pool', () => {
