@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { SharedMigrationsService } from '../src/database/migrations/shared-migrations.service';
@@ -12,6 +12,7 @@ import { relaunchFromSnapshot } from './lib/dist-snapshot';
 import { assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
 import { renderHttpReport } from './lib/http-report';
 import { machineLine } from './lib/machine';
+import { renderPgbouncerReport, startBenchPgbouncer, withPgbouncerTwins } from './lib/pgbouncer-mode';
 import { combineRounds, runScenario, ScenarioOptions, ScenarioResult, ScenarioSpec } from './lib/run-scenario';
 import { listTargetsSteps, writeSteps } from './lib/scenario-steps';
 import { fixed } from './lib/stats';
@@ -33,6 +34,7 @@ const FLAGS = {
   rounds: 'number',
   'baseline-pool': 'number',
   'cpu-prof': 'string',
+  pgbouncer: 'boolean',
   out: 'string',
   help: 'boolean',
 } as const;
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
 
   const database = await openBenchDatabase('http', log);
   let tools: INestApplicationContext | undefined;
+  let pgbouncer: Awaited<ReturnType<typeof startBenchPgbouncer>> | undefined;
   try {
     const config = benchConfig(database.url);
     tools = await openToolsContext(database.url);
@@ -120,12 +123,16 @@ async function main(): Promise<void> {
         preflight: listCheck,
       },
     ];
-    // Rounds interleave the scenarios (A B C D A B C D …), so a burst of other work on a shared machine
-    // lands on all of them rather than on one.
-    const results: ScenarioResult[][] = specs.map(() => []);
-    for (let round = 1; round <= n('rounds', 1); round++) {
-      for (const [i, spec] of specs.entries()) results[i].push(await runScenario(spec, options));
+    if (args.pgbouncer) {
+      // Only the read scenarios (1 tenant, all tenants round robin), each direct and through PgBouncer.
+      pgbouncer = await startBenchPgbouncer(database.url, log);
+      const twins = withPgbouncerTwins([specs[1], specs[2]], pgbouncer.url, database.url);
+      const rounds = await runRounds(twins, options, n('rounds', 1));
+      console.log(`\n${machine}; ${database.description}\n\n${renderPgbouncerReport(rounds.map(combineRounds))}\n`);
+      if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, rounds }, null, 1));
+      return;
     }
+    const results = await runRounds(specs, options, n('rounds', 1));
     const [baseline, oneTenant, manyTenants, writes, raw, coldTenants] = results.map(combineRounds);
 
     const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
@@ -145,8 +152,22 @@ async function main(): Promise<void> {
     if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, ...report }, null, 1));
   } finally {
     await tools?.close().catch(() => undefined);
+    await pgbouncer?.handle.stop();
+    if (pgbouncer) rmSync(pgbouncer.handle.dir, { recursive: true, force: true });
     await database.close();
   }
+}
+
+/**
+ * Rounds interleave the scenarios (A B C D A B C D …), so a burst of other work on a shared machine lands on
+ * all of them rather than on one.
+ */
+async function runRounds(specs: ScenarioSpec[], options: ScenarioOptions, rounds: number): Promise<ScenarioResult[][]> {
+  const results: ScenarioResult[][] = specs.map(() => []);
+  for (let round = 1; round <= rounds; round++) {
+    for (const [i, spec] of specs.entries()) results[i].push(await runScenario(spec, options));
+  }
+  return results;
 }
 
 if (!relaunchFromSnapshot(__filename)) {
