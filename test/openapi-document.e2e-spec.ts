@@ -7,6 +7,8 @@ const NOT_UUIDS = new Set(['workerId', 'requestId']);
 /** API key ids are the public base62 id inside the key (`tnt_<id>_…`), not UUIDs: they carry that pattern instead. */
 const KEY_ID_PATTERN = '^[0-9A-Za-z]{12}$';
 const isKeyId = (where: string, name: string) => /^(CallingKey|ApiKey)\w*Dto\.id$|keyId$/.test(where) || name === 'keyId';
+/** Audit event ids are bigint sequence numbers, carried as decimal strings. */
+const isSequenceId = (where: string) => where === 'AuditEventDto.id';
 
 function operations() {
   const doc = committedOpenApi();
@@ -51,7 +53,8 @@ describe('the committed OpenAPI document (openapi.json)', () => {
   it('declares every number a whole number (`integer`), and every id and timestamp with its format', () => {
     expect(JSON.stringify(committedOpenApi())).not.toMatch(/"type":"number"/);
     const named = namedSchemas().filter(([, name]) => (name === 'id' || name.endsWith('Id')) && !NOT_UUIDS.has(name));
-    const ids = named.filter(([where, name]) => !isKeyId(where, name));
+    const ids = named.filter(([where, name]) => !isKeyId(where, name) && !isSequenceId(where));
+    expect(named.filter(([where]) => isSequenceId(where)).map(([, , schema]) => schema.pattern)).toEqual(['^\\d+$']);
     const keyIds = named.filter(([where, name]) => isKeyId(where, name));
     expect(keyIds.filter(([, , schema]) => schema.pattern !== KEY_ID_PATTERN).map(([where]) => where)).toEqual([]);
     const timestamps = namedSchemas().filter(([, name]) => /At$|^timestamp$/.test(name));

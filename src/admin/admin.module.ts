@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { AdminKeyGuard } from './admin-key.guard';
+import { TenantAuditAdminController } from './tenant-audit-admin.controller';
+import { TenantKeysAdminController } from './tenant-keys-admin.controller';
 import { TenantsAdminController } from './tenants-admin.controller';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [TenantsAdminController],
+  controllers: [TenantsAdminController, TenantKeysAdminController, TenantAuditAdminController],
   providers: [AdminKeyGuard],
 })
 export class AdminModule {}

@@ -5,6 +5,9 @@ import { ApiKeysRepository } from './auth/api-keys.repository';
 import { AuthFailuresRepository } from './auth/auth-failures.repository';
 import { AuthThrottle } from './auth/auth-throttle';
 import { LastUsedRecorder } from './auth/last-used-recorder';
+import { AuditTrail } from './audit/audit-trail.service';
+import { KeyThrottleAuditor } from './audit/key-throttle-auditor';
+import { ApiKeysService } from './keys/api-keys.service';
 import { SpareSchemaPoolService } from './registry/spare-schema-pool.service';
 import { TenantContext } from './auth/tenant-context';
 import { TenantDatabase } from './tenant-database.service';
@@ -16,6 +19,9 @@ const PROVIDERS = [
   ApiKeyGuard,
   ApiKeyVerifierService,
   ApiKeysRepository,
+  ApiKeysService,
+  AuditTrail,
+  KeyThrottleAuditor,
   AuthFailuresRepository,
   AuthThrottle,
   LastUsedRecorder,

@@ -120,6 +120,7 @@ export class ApiKeyVerifierService {
 
   private async lookup(parsed: ParsedApiKey, cacheKey: string, keyThrottled: FailureCount | undefined): Promise<Verified> {
     const row = await this.keys.findLive(parsed.keyId);
+    const readAt = performance.now();
     if (!row) throw new KeyRefused(null);
     if (this.verifiedHashes.get(cacheKey) !== row.hash) {
       const tag = checkTag(parsed.key, row.hash);
@@ -135,7 +136,9 @@ export class ApiKeyVerifierService {
         await this.keys.setCheckTag(row.id, tag).catch((error: Error) => this.logger.warn(`check tag not stored: ${error.message}`));
       }
     }
-    return { identity: toIdentity(row), validForMs: row.validForMs };
+    // validForMs was measured when the row was read; PBKDF2 has taken some of it since.
+    const validForMs = row.validForMs === null ? null : row.validForMs - (performance.now() - readAt);
+    return { identity: toIdentity(row), validForMs };
   }
 
   /** Cached for the TTL, or less when the key expires or leaves its grace period first. */

@@ -11,6 +11,8 @@ import { DUPLICATE_SCHEMA, isDeadlock, postgresError, UNIQUE_VIOLATION } from '.
 import { inTransaction } from '../../database/transaction';
 import { ApiKeysRepository } from '../auth/api-keys.repository';
 import { newApiKey } from '../auth/new-api-key';
+import { AuditAction, AuditTrail } from '../audit/audit-trail.service';
+import { lockTenant } from './lock-tenant';
 import { nameProblem, schemaNameForSlug, slugProblem } from './tenant-rules';
 import { Tenant } from './tenant.entity';
 import { TenantChangeReason, TenantEventsService } from './tenant-events.service';
@@ -42,6 +44,7 @@ export class TenantsService {
     private readonly events: TenantEventsService,
     private readonly spares: SpareSchemaPoolService,
     private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Row, schema, migrations and key hash in one transaction: all of it or none of it. */
@@ -65,6 +68,12 @@ export class TenantsService {
         await queryRunner.manager.insert(Tenant, tenant);
         await this.keys.insert(queryRunner.manager, key.row);
         await this.provisioner.createSchema(queryRunner, tenant.schemaName);
+        await this.audit.record(queryRunner.manager, {
+          action: 'tenant.created',
+          tenantId: tenant.id,
+          keyId: key.row.id,
+          detail: { name: tenant.name, slug, schemaName: tenant.schemaName },
+        });
       });
     } catch (error) {
       const { code, constraint } = postgresError(error);
@@ -98,9 +107,20 @@ export class TenantsService {
     if (changes.isActive !== undefined && typeof changes.isActive !== 'boolean') {
       throw new InvalidInputError('isActive must be a boolean');
     }
-    return this.changeTenant(idOrSlug, 'updated', async (tenant) => {
-      if (changes.name !== undefined) tenant.name = changes.name.trim();
-      if (changes.isActive !== undefined) tenant.isActive = changes.isActive;
+    return this.changeTenant(idOrSlug, 'updated', async (tenant, queryRunner) => {
+      const detail: Record<string, unknown> = {};
+      if (changes.name !== undefined && changes.name.trim() !== tenant.name) {
+        detail.name = { from: tenant.name, to: changes.name.trim() };
+        tenant.name = changes.name.trim();
+      }
+      let action: AuditAction = 'tenant.updated';
+      if (changes.isActive !== undefined && changes.isActive !== tenant.isActive) {
+        action = changes.isActive ? 'tenant.reactivated' : 'tenant.deactivated';
+        tenant.isActive = changes.isActive;
+      }
+      if (action !== 'tenant.updated' || Object.keys(detail).length) {
+        await this.audit.record(queryRunner.manager, { action, tenantId: tenant.id, detail });
+      }
     });
   }
 
@@ -110,8 +130,14 @@ export class TenantsService {
     const key = await newApiKey(this.config.API_KEY_PBKDF2_ITERATIONS, { tenantId: '', name: DEFAULT_KEY_NAME });
     const tenant = await this.changeTenant(idOrSlug, 'key-regenerated', async (row, queryRunner) => {
       key.row.tenantId = row.id;
-      await this.keys.revoke(queryRunner.manager, row.id);
+      const revoked = await this.keys.revoke(queryRunner.manager, row.id);
       await this.keys.insert(queryRunner.manager, key.row);
+      await this.audit.record(queryRunner.manager, {
+        action: 'key.regenerated',
+        tenantId: row.id,
+        keyId: key.row.id,
+        detail: { revokedKeyIds: revoked.map((k) => k.id) },
+      });
     });
     return { tenant, apiKey: key.apiKey };
   }
@@ -133,9 +159,10 @@ export class TenantsService {
 
   private deleteOnce(idOrSlug: string): Promise<Tenant> {
     return inTransaction(this.dataSource, async (queryRunner) => {
-      const tenant = await this.lockTenant(queryRunner, idOrSlug);
+      const tenant = await lockTenant(queryRunner, idOrSlug);
       await this.provisioner.dropSchema(queryRunner, tenant.schemaName);
       await queryRunner.manager.delete(Tenant, { id: tenant.id });
+      await this.audit.record(queryRunner.manager, { action: 'tenant.deleted', tenantId: tenant.id, detail: { slug: tenant.slug } });
       await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'deleted' });
       return tenant;
     });
@@ -147,19 +174,12 @@ export class TenantsService {
     change: (tenant: Tenant, queryRunner: QueryRunner) => Promise<void>,
   ): Promise<Tenant> {
     return inTransaction(this.dataSource, async (queryRunner) => {
-      const tenant = await this.lockTenant(queryRunner, idOrSlug);
+      const tenant = await lockTenant(queryRunner, idOrSlug);
       await change(tenant, queryRunner);
       tenant.updatedAt = new Date();
       await queryRunner.manager.save(Tenant, tenant);
       await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason });
       return tenant;
     });
-  }
-
-  private async lockTenant(queryRunner: QueryRunner, idOrSlug: string): Promise<Tenant> {
-    const where = isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug };
-    const tenant = await queryRunner.manager.findOne(Tenant, { where, lock: { mode: 'pessimistic_write' } });
-    if (!tenant) throw new TenantNotFoundError();
-    return tenant;
   }
 }
