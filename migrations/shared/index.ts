@@ -1,12 +1,12 @@
 import { CreateTenantRegistry1764300000000 } from './1764300000000-CreateTenantRegistry';
 import { CreateApiKeys1764500000000 } from './1764500000000-CreateApiKeys';
-import { WidenMigrationsId1764560000000 } from './1764560000000-WidenMigrationsId';
+import { WidenSharedMigrationsId1764560000000 } from './1764560000000-WidenMigrationsId';
 import { CreateAuditEvents1764600000000 } from './1764600000000-CreateAuditEvents';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
 export const SHARED_MIGRATIONS = [
   CreateTenantRegistry1764300000000,
   CreateApiKeys1764500000000,
-  WidenMigrationsId1764560000000,
+  WidenSharedMigrationsId1764560000000,
   CreateAuditEvents1764600000000,
 ];
