@@ -67,6 +67,13 @@ async function removeAbandonedServers(): Promise<void> {
     } catch {
       // no pid file, or the process is gone
     }
+    try {
+      // The pgbouncer project's PgBouncer (test/pgbouncer-global-setup.ts), if the run died before stopping it.
+      const pid = Number(fs.readFileSync(path.join(dataDir, 'pgbouncer.pid'), 'utf8').trim());
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(dataDir, 'pgbouncer.ini'))) process.kill(pid, 'SIGTERM');
+    } catch {
+      // not a PgBouncer directory, or the process is gone
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
