@@ -13,6 +13,7 @@ import { requestContextMiddleware } from './common/request-context.middleware';
 import { schemaExists } from './database/schema-name';
 import type { EnvironmentVariables } from './config/environment-variables';
 import { parseTrustProxy } from './config/trust-proxy';
+import { httpMetricsMiddleware } from './ops/metrics/http-metrics';
 import { InFlightRequests } from './ops/shutdown/in-flight-requests';
 
 const logger = new Logger('HTTP');
@@ -43,6 +44,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestContextMiddleware);
   app.use(app.get(InFlightRequests).middleware);
+  app.use(httpMetricsMiddleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);
   app.use(jsonBodyGuard);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -9,6 +10,7 @@ import { loadConfig } from './config/load-config';
 import { connectDatabase } from './database/database-connection';
 import { SharedMigrationsService } from './database/migrations/shared-migrations.service';
 import { createRootLogger } from './ops/logging/root-logger';
+import { startMetricsServer } from './ops/metrics/metrics-server';
 import { drainAndClose } from './ops/shutdown/graceful-shutdown';
 import { SpareSchemaPoolService } from './tenancy/registry/spare-schema-pool.service';
 
@@ -24,6 +26,7 @@ async function bootstrap(): Promise<void> {
   );
   configureApp(app, config);
 
+  const metricsServers: Server[] = [];
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -34,7 +37,7 @@ async function bootstrap(): Promise<void> {
       failed = true;
       logger.error(error.message);
     };
-    await drainAndClose(app, config.SHUTDOWN_GRACE_SECONDS * 1000, logger).catch(failure);
+    await drainAndClose(app, config.SHUTDOWN_GRACE_SECONDS * 1000, logger, metricsServers).catch(failure);
     await database.close().catch(failure);
     logger.info('stopped');
     process.exit(failed ? 1 : 0);
@@ -44,11 +47,13 @@ async function bootstrap(): Promise<void> {
 
   if (config.MIGRATIONS_RUN_ON_START) await app.get(SharedMigrationsService).migrate();
   await app.listen(config.PORT, config.HOST);
+  if (config.METRICS_PORT) metricsServers.push(await startMetricsServer(config.METRICS_PORT, config.HOST));
   app.get(SpareSchemaPoolService).startBackgroundRefill();
 
   const base = `http://localhost:${config.PORT}`;
   logger.info(`Tenantry listening on ${base} (database: ${database.description})`);
   logger.info(`API docs: ${base}/docs (OpenAPI document: ${base}/docs-json)`);
+  if (config.METRICS_PORT) logger.info(`Metrics: http://localhost:${config.METRICS_PORT}/metrics`);
   logger.info('Create the first tenant: npm run cli -- create "Acme Corp" acme');
   if (!config.ADMIN_API_KEY) logger.info('Admin API (/tenants) is off: set ADMIN_API_KEY (32+ characters) to enable it');
 }

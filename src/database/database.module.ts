@@ -4,6 +4,7 @@ import { EnvironmentVariables } from '../config/environment-variables';
 import { sharedDataSourceOptions } from './data-source-options';
 import { DATABASE_URL, DIRECT_DATABASE_URL, ENTITY_CLASSES, EntityClasses } from './database.tokens';
 import { SchemaLedgerService } from './migrations/schema-ledger.service';
+import { SchemaMetrics } from './migrations/schema-metrics';
 import { SharedMigrationsService } from './migrations/shared-migrations.service';
 import { TenantMigrationsService } from './migrations/tenant-migrations.service';
 import { TenantConnectionProvider } from './tenant-connections/tenant-connection.provider';
@@ -43,6 +44,7 @@ export class DatabaseModule {
         },
         SharedDataSourceCloser,
         SchemaLedgerService,
+        SchemaMetrics,
         SharedMigrationsService,
         TenantMigrationsService,
         TenantConnectionProvider,

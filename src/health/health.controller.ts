@@ -7,7 +7,10 @@ import { ShuttingDownError } from '../ops/shutdown/shutdown.errors';
 import { DatabaseUnavailableError } from '../database/database.errors';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
-export const HEALTH_TAG = { name: 'operations', description: 'Probes for load balancers and orchestrators; no key needed.' };
+export const HEALTH_TAG = {
+  name: 'operations',
+  description: 'Probes for load balancers and orchestrators (no key needed), and the Prometheus metrics (`X-Admin-Key`).',
+};
 
 @ApiTags(HEALTH_TAG.name)
 @Controller('health')

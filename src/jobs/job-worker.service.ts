@@ -8,6 +8,7 @@ import { serverLogEntry } from './server-log-entry';
 import { JobQueueRepository } from './job-queue.repository';
 import { Job } from './job.entity';
 import type { JsonObject } from '../common/json';
+import { jobMetrics } from './job-metrics';
 
 /** Lease expiries handled per claim, so one claim after a mass worker crash stays short; the next claims do the rest. */
 const SWEEP_BATCH = 100;
@@ -49,6 +50,7 @@ export class JobWorkerService {
         limit: 1,
       });
       if (!job) return null;
+      jobMetrics.claims.inc();
       await queue.logs.insertLogs([
         serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
           event: 'claimed',
@@ -72,6 +74,7 @@ export class JobWorkerService {
     return this.transaction(async (queue) => {
       await this.holdLease(queue, id, workerId);
       const job = await queue.succeed(id, result ?? null);
+      jobMetrics.completions.inc();
       await queue.logs.insertLogs([
         serverLogEntry(job, 'info', `completed by ${workerId} (attempt ${job.attempts})`, {
           event: 'completed',
@@ -91,6 +94,7 @@ export class JobWorkerService {
       const retry = retryable && held.attempts < held.maxAttempts;
       const delay = options.retryDelaySeconds ?? this.backoff(held.attempts);
       const job = retry ? await queue.requeue(id, options.error, delay) : await queue.fail(id, options.error);
+      jobMetrics.failures.inc({ outcome: retry ? 'retried' : 'failed' });
       const attempt = `attempt ${job.attempts} of ${job.maxAttempts} failed`;
       const data = { workerId: options.workerId, attempt: job.attempts, error: options.error, retryable };
       const runAt = job.runAt.toISOString();
@@ -109,6 +113,7 @@ export class JobWorkerService {
    */
   private async expireLeases(queue: JobQueueRepository): Promise<void> {
     const expired = await queue.expireLeases(SWEEP_BATCH);
+    if (expired.length) jobMetrics.leaseExpiries.inc(expired.length);
     await queue.logs.insertLogs(
       expired.map((job) =>
         serverLogEntry(

@@ -1,4 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import { Pool, PoolClient, PoolConfig } from 'pg';
+import { tenantLabel } from '../../common/metric-labels';
+import { livePools, poolMetrics, type PoolGauges } from './pool-metrics';
 
 /** FNV-1a over the schema name: a stable, well-spread lane number. */
 function laneOf(schemaName: string, lanes: number): number {
@@ -13,6 +16,7 @@ function laneOf(schemaName: string, lanes: number): number {
 interface Waiter {
   schemaName: string;
   home: number;
+  asked: number;
   resolve: (client: PoolClient) => void;
   reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
@@ -49,6 +53,17 @@ export class SchemaAffinePool {
     this.lanes = Array.from({ length: size }, () =>
       new Pool({ ...config, max: 1 }).on('error', onIdleError).on('release', dispatchSoon).on('remove', dispatchSoon),
     );
+    livePools.add(this);
+  }
+
+  gauges(): PoolGauges {
+    let busy = 0;
+    let idle = 0;
+    for (const lane of this.lanes) {
+      busy += lane.totalCount - lane.idleCount;
+      idle += lane.idleCount;
+    }
+    return { busy, idle, waiters: this.waiters.length };
   }
 
   get size(): number {
@@ -65,11 +80,14 @@ export class SchemaAffinePool {
 
   connect(schemaName: string): Promise<PoolClient> {
     if (this.ending) return Promise.reject(new Error('the tenant connection pool is closed'));
+    const asked = performance.now();
     const home = this.homeLane(schemaName);
-    const lane = this.waiters.length || !this.underCap(schemaName) ? undefined : this.available(home);
-    if (lane) return this.take(lane, schemaName);
+    const capped = !this.underCap(schemaName);
+    if (capped) poolMetrics.capHits.inc(tenantLabel(schemaName));
+    const lane = this.waiters.length || capped ? undefined : this.available(home);
+    if (lane) return this.take(lane, schemaName, asked);
     return new Promise<PoolClient>((resolve, reject) => {
-      const waiter: Waiter = { schemaName, home, resolve, reject };
+      const waiter: Waiter = { schemaName, home, asked, resolve, reject };
       if (this.timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
           const index = this.waiters.indexOf(waiter);
@@ -85,6 +103,7 @@ export class SchemaAffinePool {
 
   async end(): Promise<void> {
     this.ending = true;
+    livePools.delete(this);
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.reject(new Error('the tenant connection pool is closed'));
@@ -104,7 +123,7 @@ export class SchemaAffinePool {
       if (!lane) return; // nothing free for anyone
       this.waiters.splice(i, 1);
       clearTimeout(waiter.timer);
-      this.take(lane, waiter.schemaName).then(waiter.resolve, waiter.reject);
+      this.take(lane, waiter.schemaName, waiter.asked).then(waiter.resolve, waiter.reject);
     }
   }
 
@@ -122,10 +141,11 @@ export class SchemaAffinePool {
    * Connects on `lane` for `schemaName`, counting the connection against the schema until it is released.
    * A failed connect leaves its lane empty without a 'remove' event, so waiters are looked at again.
    */
-  private take(lane: Pool, schemaName: string): Promise<PoolClient> {
+  private take(lane: Pool, schemaName: string, asked: number): Promise<PoolClient> {
     this.hold(schemaName, 1);
     return lane.connect().then(
       (client) => {
+        poolMetrics.waitSeconds.observe((performance.now() - asked) / 1000);
         const release = client.release;
         let counted = true;
         client.release = (error?: Error | boolean) => {

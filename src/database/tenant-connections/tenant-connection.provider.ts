@@ -6,6 +6,7 @@ import { tenantDataSourceOptions, tenantPoolConfig } from '../data-source-option
 import { SchemaBehindError } from '../database.errors';
 import { DATABASE_URL, ENTITY_CLASSES, type EntityClasses } from '../database.tokens';
 import { SchemaLedgerService } from '../migrations/schema-ledger.service';
+import { liveDataSourceCaches, poolMetrics } from './pool-metrics';
 import { SchemaAffinePool } from './schema-affine-pool';
 import { sharedPoolDriver } from './shared-pool-driver';
 
@@ -57,11 +58,13 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
       ttl: config.TENANT_IDLE_SECONDS * 1000,
       updateAgeOnGet: true,
       ttlAutopurge: true,
-      dispose: (entry) => {
+      dispose: (entry, _schemaName, reason) => {
+        if (reason !== 'set') poolMetrics.dataSourcesEvicted.inc({ reason });
         entry.evicted = true;
         if (entry.leases === 0) this.destroy(entry);
       },
     });
+    liveDataSourceCaches.add(this);
   }
 
   /** Drops the schema's DataSource from the LRU (destroyed once its in-flight requests release it). */
@@ -112,6 +115,7 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    liveDataSourceCaches.delete(this);
     await this.closeAll();
     if (!this.pool.ended) await this.pool.end();
   }
@@ -122,7 +126,9 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     const driver = sharedPoolDriver(() => this.pool.connect(schemaName));
     const dataSource = new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver));
     knownServer(dataSource, this.shared);
-    return dataSource.initialize();
+    await dataSource.initialize();
+    poolMetrics.dataSourcesOpened.inc();
+    return dataSource;
   }
 
   private destroy(entry: Entry): Promise<void> {

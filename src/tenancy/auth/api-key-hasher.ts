@@ -1,5 +1,6 @@
 import { createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { authMetrics } from './auth-metrics';
 
 // Async pbkdf2 runs on libuv's thread pool, never on the event loop thread.
 const pbkdf2Async = promisify(pbkdf2);
@@ -33,8 +34,11 @@ export async function verifyApiKey(key: string, stored: string): Promise<boolean
   const expected = Buffer.from(hashText, 'base64');
   // An empty or short hash would otherwise compare equal to a derivation of the same (zero) length.
   if (salt.length < SALT_BYTES || expected.length !== HASH_BYTES) return false;
-  const actual = await pbkdf2Async(key, salt, iterations, HASH_BYTES, 'sha256');
-  return timingSafeEqual(actual, expected);
+  authMetrics.pbkdf2InFlight.inc();
+  const actual = await pbkdf2Async(key, salt, iterations, HASH_BYTES, 'sha256').finally(() => authMetrics.pbkdf2InFlight.dec());
+  const ok = timingSafeEqual(actual, expected);
+  if (ok) authMetrics.verifications.inc({ outcome: 'pbkdf2_ok' });
+  return ok;
 }
 
 /** Spends the same work as a real verification, so an unknown key id answers no faster than a wrong secret. */

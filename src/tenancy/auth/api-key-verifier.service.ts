@@ -6,6 +6,7 @@ import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from
 import { parseApiKey, ParsedApiKey } from './api-key';
 import { checkTag, verifyApiKey } from './api-key-hasher';
 import { ApiKeysRepository, LiveKeyRow } from './api-keys.repository';
+import { authMetrics } from './auth-metrics';
 import { AuthThrottle, retryAfter } from './auth-throttle';
 import type { FailureCount } from './auth-failures.repository';
 import { LastUsedRecorder, UsedKey } from './last-used-recorder';
@@ -71,6 +72,7 @@ export class ApiKeyVerifierService {
     const cacheKey = parsed && createHash('sha256').update(presented).digest('base64url');
     const cached = cacheKey && this.cache.get(cacheKey);
     if (cached) {
+      authMetrics.verifications.inc({ outcome: 'cache_hit' });
       this.lastUsed.note(cached);
       return this.admit(cached.identity);
     }

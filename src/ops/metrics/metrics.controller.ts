@@ -1,0 +1,40 @@
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { register } from 'prom-client';
+import { ADMIN_KEY_SCHEME } from '../../admin/tenants-admin.controller';
+import { AdminKeyGuard } from '../../admin/admin-key.guard';
+import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
+import { HEALTH_TAG } from '../../health/health.controller';
+
+const SAMPLE = [
+  '# HELP tenantry_auth_verifications_total API key verifications by outcome',
+  '# TYPE tenantry_auth_verifications_total counter',
+  'tenantry_auth_verifications_total{outcome="cache_hit"} 1523',
+  'tenantry_auth_verifications_total{outcome="pbkdf2_ok"} 12',
+].join('\n');
+
+@ApiTags(HEALTH_TAG.name)
+@ApiSecurity(ADMIN_KEY_SCHEME)
+@Controller('metrics')
+export class MetricsController {
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'The Prometheus text format: request durations by route, API key verifications, the tenant pool and DataSources, ' +
+      'schemas by migration state, the job queue, process metrics. Needs `X-Admin-Key` (without `ADMIN_API_KEY` the ' +
+      'route does not exist); with `METRICS_PORT` set, a separate listener on that port serves it without a key.',
+  })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'The metrics', content: { 'text/plain': { schema: { type: 'string', example: SAMPLE } } } })
+  @ApiErrorResponses(
+    { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
+    { status: 404, description: 'The server has no `ADMIN_API_KEY`' },
+    { status: 429, description: 'Too many wrong admin keys from this client; retry after `Retry-After` seconds', message: 'Too many failed authentication attempts' },
+  )
+  @UseGuards(AdminKeyGuard)
+  @Header('Content-Type', register.contentType)
+  @Get()
+  scrape(): Promise<string> {
+    return register.metrics();
+  }
+}
