@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
-const inputs = ['src', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+const inputs = ['src', 'migrations', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
 
 function newestMtime(entry) {
   let stat;
@@ -32,7 +32,7 @@ function builtAt() {
 }
 
 const sourcesAt = Math.max(...inputs.map((entry) => newestMtime(path.join(root, entry))));
-if (builtAt() >= sourcesAt && fs.existsSync(path.join(root, 'dist', 'src', 'cli.js'))) process.exit(0);
+if (builtAt() >= sourcesAt && fs.existsSync(path.join(root, 'dist', 'src', 'cli.js')) && fs.existsSync(path.join(root, 'dist', 'scripts', 'demo.js'))) process.exit(0);
 
 const started = new Date();
 const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
