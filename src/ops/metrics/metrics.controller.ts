@@ -1,5 +1,5 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { register } from 'prom-client';
 import { ADMIN_KEY_SCHEME } from '../../admin/tenants-admin.controller';
 import { AdminKeyGuard } from '../../admin/admin-key.guard';
@@ -24,7 +24,6 @@ export class MetricsController {
       'schemas by migration state, the job queue, process metrics. Needs `X-Admin-Key` (without `ADMIN_API_KEY` the ' +
       'route does not exist); with `METRICS_PORT` set, a separate listener on that port serves it without a key.',
   })
-  @ApiProduces('text/plain')
   @ApiResponse({ status: 200, description: 'The metrics', content: { 'text/plain': { schema: { type: 'string', example: SAMPLE } } } })
   @ApiErrorResponses(
     { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
