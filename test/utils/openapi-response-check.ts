@@ -84,7 +84,11 @@ export function responseProblems(method: string, url: string, res: CheckedRespon
   const schema = response.content?.['application/json']?.schema;
   const contentType = String(res.headers['content-type'] ?? '');
   if (!schema) {
-    if (res.text) problems.push(`the document declares no body for ${res.status}, but one was sent`);
+    // A body of another media type (GET /metrics: text/plain) conforms when the document declares that type.
+    const declaredTypes = Object.keys((response.content ?? {}) as Record<string, unknown>);
+    if (res.text && !declaredTypes.some((type) => contentType.startsWith(type))) {
+      problems.push(`the document declares no body of type "${contentType}" for ${res.status}, but one was sent`);
+    }
   } else if (!contentType.startsWith('application/json')) {
     problems.push(`content-type is "${contentType}", the document says application/json`);
   } else {
