@@ -15,6 +15,7 @@ import {
 } from './dto/job-log.dto';
 import { JOB_NOT_FOUND } from './job-api-errors';
 import { JobLogsService } from './job-logs.service';
+import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 export const JOB_LOGS_TAG = {
   name: 'job logs',
@@ -38,6 +39,7 @@ export class JobLogsController {
   })
   @ApiResponse({ status: 201, description: 'How many entries were written', type: AppendedJobLogsDto })
   @ApiErrorResponses(400, JOB_NOT_FOUND, 413)
+  @RequireScope('write', 'worker')
   @Post()
   async append(@Param('id', uuid) id: string, @Body() body: AppendJobLogsDto): Promise<AppendedJobLogsDto> {
     return { count: await this.logs.append(id, body.entries) };
@@ -52,6 +54,7 @@ export class JobLogsController {
   })
   @ApiResponse({ status: 200, description: 'One page of entries', type: JobLogPageDto })
   @ApiErrorResponses({ status: 400, message: 'Pass either after or cursor, not both' }, JOB_NOT_FOUND)
+  @RequireScope('read', 'worker')
   @Get()
   async list(@Param('id', uuid) id: string, @Query() query: ListJobLogsQueryDto): Promise<Page<JobLogDto>> {
     const page = await this.logs.list(id, query);

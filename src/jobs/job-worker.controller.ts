@@ -9,6 +9,7 @@ import { JobDto, toJobDto } from './dto/job.dto';
 import { ClaimJobDto, CompleteJobDto, FailJobDto, HeartbeatJobDto } from './dto/worker.dto';
 import { JOB_NOT_FOUND } from './job-api-errors';
 import { JobWorkerService } from './job-worker.service';
+import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 const PROTOCOL = `How a worker runs jobs, with the tenant's key:
 
@@ -48,6 +49,7 @@ export class JobWorkerController {
   @ApiResponse({ status: 204, description: 'Nothing is due' })
   @ApiErrorResponses(400, 413)
   @HttpCode(200)
+  @RequireScope('worker')
   @Post('claim')
   async claim(@Body() body: ClaimJobDto, @Res({ passthrough: true }) res: Response): Promise<JobDto | undefined> {
     const job = await this.worker.claim(body);
@@ -63,6 +65,7 @@ export class JobWorkerController {
   @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('worker')
   @Post(':id/heartbeat')
   async heartbeat(@Param('id', uuid) id: string, @Body() body: HeartbeatJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.heartbeat(id, body.workerId, body.leaseSeconds));
@@ -73,6 +76,7 @@ export class JobWorkerController {
   @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('worker')
   @Post(':id/complete')
   async complete(@Param('id', uuid) id: string, @Body() body: CompleteJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.complete(id, body.workerId, body.result));
@@ -88,6 +92,7 @@ export class JobWorkerController {
   @ApiErrorResponses(400, JOB_NOT_FOUND, NOT_HELD, 413)
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('worker')
   @Post(':id/fail')
   async fail(@Param('id', uuid) id: string, @Body() body: FailJobDto): Promise<JobDto> {
     return toJobDto(await this.worker.fail(id, body));

@@ -11,6 +11,7 @@ import { JobDto, JobPageDto, ListJobsQueryDto, toJobDto } from './dto/job.dto';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './idempotency-key.decorator';
 import { BAD_JOB_ID, JOB_NOT_FOUND } from './job-api-errors';
 import { JobsService } from './jobs.service';
+import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 export const JOBS_TAG = {
   name: 'jobs',
@@ -52,6 +53,7 @@ export class JobsController {
     },
     413,
   )
+  @RequireScope('write')
   @Post()
   async create(
     @Body() body: CreateJobDto,
@@ -69,6 +71,7 @@ export class JobsController {
   })
   @ApiResponse({ status: 200, description: 'One page of jobs', type: JobPageDto })
   @ApiErrorResponses({ status: 400, message: 'cursor is invalid' })
+  @RequireScope('read', 'worker')
   @Get()
   async list(@Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
     const page = await this.jobs.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
@@ -79,6 +82,7 @@ export class JobsController {
   @ApiResponse({ status: 200, description: 'The job', type: JobDto })
   @ApiErrorResponses(BAD_JOB_ID, JOB_NOT_FOUND)
   @ApiIdParam(ID)
+  @RequireScope('read', 'worker')
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.get(id));
@@ -96,6 +100,7 @@ export class JobsController {
   )
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Post(':id/cancel')
   async cancel(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.cancel(id));

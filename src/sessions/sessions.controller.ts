@@ -14,6 +14,7 @@ import {
   UpdateSessionDto,
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
+import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 export const SESSIONS_TAG = {
   name: 'sessions',
@@ -38,6 +39,7 @@ export class SessionsController {
   })
   @ApiResponse({ status: 201, description: 'The session, `active`', type: SessionDto })
   @ApiErrorResponses(400, { status: 404, description: 'No such target in this tenant', message: 'Target not found' }, 413)
+  @RequireScope('write')
   @Post()
   async create(@Body() body: CreateSessionDto): Promise<SessionDto> {
     return toSessionDto(await this.sessions.create(body));
@@ -49,6 +51,7 @@ export class SessionsController {
   })
   @ApiResponse({ status: 200, description: 'One page of sessions', type: SessionPageDto })
   @ApiErrorResponses({ status: 400, message: 'cursor is invalid' })
+  @RequireScope('read')
   @Get()
   async list(@Query() query: ListSessionsQueryDto): Promise<Page<SessionDto>> {
     const page = await this.sessions.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
@@ -59,6 +62,7 @@ export class SessionsController {
   @ApiResponse({ status: 200, description: 'The session', type: SessionDto })
   @ApiErrorResponses(BAD_ID, NOT_FOUND)
   @ApiIdParam(ID)
+  @RequireScope('read')
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.get(id));
@@ -68,6 +72,7 @@ export class SessionsController {
   @ApiResponse({ status: 200, description: 'The changed session', type: SessionDto })
   @ApiErrorResponses(400, NOT_FOUND, 413)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateSessionDto): Promise<SessionDto> {
     return toSessionDto(await this.sessions.updateMetadata(id, body.metadata));
@@ -81,6 +86,7 @@ export class SessionsController {
   @ApiErrorResponses(BAD_ID, NOT_FOUND)
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Post(':id/close')
   async close(@Param('id', uuid) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.close(id));

@@ -14,6 +14,7 @@ import {
   UpdateTargetDto,
 } from './dto/target.dto';
 import { TargetsService } from './targets.service';
+import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 export const TARGETS_TAG = {
   name: 'targets',
@@ -37,6 +38,7 @@ export class TargetsController {
   })
   @ApiResponse({ status: 201, description: 'The target', type: TargetDto })
   @ApiErrorResponses(400, NAME_TAKEN, 413)
+  @RequireScope('write')
   @Post()
   async create(@Body() body: CreateTargetDto): Promise<TargetDto> {
     return toTargetDto(await this.targets.create(body));
@@ -48,6 +50,7 @@ export class TargetsController {
   })
   @ApiResponse({ status: 200, description: 'One page of targets', type: TargetPageDto })
   @ApiErrorResponses({ status: 400, message: 'cursor is invalid' })
+  @RequireScope('read')
   @Get()
   async list(@Query() query: ListTargetsQueryDto): Promise<Page<TargetDto>> {
     const page = await this.targets.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
@@ -58,6 +61,7 @@ export class TargetsController {
   @ApiResponse({ status: 200, description: 'The target', type: TargetDto })
   @ApiErrorResponses({ status: 400, message: 'id must be a UUID' }, NOT_FOUND)
   @ApiIdParam(ID)
+  @RequireScope('read')
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<TargetDto> {
     return toTargetDto(await this.targets.get(id));
@@ -70,6 +74,7 @@ export class TargetsController {
   @ApiResponse({ status: 200, description: 'The changed target', type: TargetDto })
   @ApiErrorResponses(400, NOT_FOUND, NAME_TAKEN, 413)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateTargetDto): Promise<TargetDto> {
     return toTargetDto(await this.targets.update(id, body));
@@ -87,6 +92,7 @@ export class TargetsController {
   )
   @HttpCode(204)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Delete(':id')
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.targets.delete(id);

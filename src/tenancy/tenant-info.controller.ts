@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TenantInfoDto } from './registry/dto/tenant.dto';
 import { TenantContext } from './auth/tenant-context';
 import { TenantRoute } from './auth/tenant-route.decorator';
+import { RequireScope } from './auth/require-scope.decorator';
 
 export const TENANT_INFO_TAG = { name: 'tenant', description: 'The tenant that the calling `X-API-Key` belongs to.' };
 
@@ -17,6 +18,7 @@ export class TenantInfoController {
     description: 'A cheap way for a client to check its key: `200` with the tenant, `401` or `403` otherwise.',
   })
   @ApiResponse({ status: 200, description: 'The tenant', type: TenantInfoDto })
+  @RequireScope('read', 'write', 'worker')
   @Get()
   info(): TenantInfoDto {
     const { id, name, slug, schemaName, isActive, createdAt, key } = this.context.tenant;

@@ -1,31 +1,63 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyVerifierService } from './api-key-verifier.service';
+import type { ApiKeyScope } from './api-key-scopes';
 import { authMetrics } from './auth-metrics';
-import { InvalidApiKeyError, TooManyAttemptsError } from './auth.errors';
+import { InvalidApiKeyError, MissingScopeError, TooManyAttemptsError } from './auth.errors';
+import { REQUIRED_SCOPES } from './require-scope.decorator';
 import { TenantContext } from './tenant-context';
+import type { TenantIdentity } from './tenant-identity';
 
 export const API_KEY_HEADER = 'x-api-key';
 
-/** Authenticates a tenant by `X-API-Key` (headers only, never the query string) and fills the TenantContext. */
+/**
+ * Authenticates a tenant by `X-API-Key` (headers only, never the query string), checks that the key holds one
+ * of the route's scopes (`@RequireScope`) and fills the TenantContext.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** Per handler, read once: the hot path does a WeakMap lookup, not a metadata walk. */
+  private readonly scopesOf = new WeakMap<Function, readonly ApiKeyScope[]>();
+
   constructor(
     private readonly verifier: ApiKeyVerifierService,
     private readonly context: TenantContext,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const presented = request.headers[API_KEY_HEADER];
+    let tenant: TenantIdentity;
     try {
       if (typeof presented !== 'string' || presented.length === 0) throw new InvalidApiKeyError('Missing API key');
-      this.context.enter(await this.verifier.verify(presented, request.ip ?? request.socket.remoteAddress ?? 'unknown'));
+      tenant = await this.verifier.verify(presented, request.ip ?? request.socket.remoteAddress ?? 'unknown');
     } catch (error) {
       if (error instanceof InvalidApiKeyError) authMetrics.verifications.inc({ outcome: 'invalid' });
       else if (error instanceof TooManyAttemptsError) authMetrics.verifications.inc({ outcome: 'throttled' });
       throw error;
     }
+    this.checkScope(tenant, this.requiredScopes(context, request.method));
+    this.context.enter(tenant);
     return true;
+  }
+
+  private checkScope(tenant: TenantIdentity, required: readonly ApiKeyScope[]): void {
+    for (const scope of required) if (tenant.key.scopes.includes(scope)) return;
+    throw new MissingScopeError(required[0]);
+  }
+
+  private requiredScopes(context: ExecutionContext, method: string): readonly ApiKeyScope[] {
+    const handler = context.getHandler();
+    let scopes = this.scopesOf.get(handler);
+    if (!scopes) {
+      // A route without a declaration (the route test fails on it) still gets the strictest reading of API.md.
+      scopes =
+        this.reflector.getAllAndOverride<ApiKeyScope[]>(REQUIRED_SCOPES, [handler, context.getClass()]) ??
+        (method === 'GET' ? ['read'] : ['write']);
+      this.scopesOf.set(handler, scopes);
+    }
+    return scopes;
   }
 }

@@ -15,3 +15,8 @@ export class TooManyAttemptsError extends ThrottledError {
     super('Too many failed authentication attempts', retryAfterSeconds);
   }
 }
+export class MissingScopeError extends ForbiddenError {
+  constructor(scope: string) {
+    super(`API key lacks the ${scope} scope`);
+  }
+}

@@ -12,7 +12,11 @@ export function TenantRoute(): ClassDecorator & MethodDecorator {
     UseGuards(ApiKeyGuard),
     ApiErrorResponses(
       { status: 401, description: 'Missing or invalid API key (`Missing API key`, `Invalid API key`)' },
-      403,
+      {
+        status: 403,
+        description: "Tenant is deactivated, or the key lacks the route's scope (`API key lacks the <scope> scope`)",
+        message: 'Tenant is deactivated',
+      },
       {
         status: 429,
         description:
