@@ -4,7 +4,10 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { ENTITIES } from '../entities';
 import { TenancyCoreModule } from '../tenancy/tenancy-core.module';
+import { AuditTrail } from '../tenancy/audit/audit-trail.service';
 import { CliOutput } from './cli-output.service';
+import { AuditCommand } from './commands/audit.command';
+import { KeysCommand, KeysCreateCommand, KeysListCommand, KeysRevokeCommand, KeysRotateCommand } from './commands/keys.command';
 import { CreateTenantCommand } from './commands/create-tenant.command';
 import { DeleteTenantCommand } from './commands/delete-tenant.command';
 import { InitDbCommand } from './commands/init-db.command';
@@ -23,11 +26,22 @@ export const COMMANDS = [
   RegenerateKeyCommand,
   MigrateCommand,
   DeleteTenantCommand,
+  KeysCommand,
+  KeysListCommand,
+  KeysCreateCommand,
+  KeysRevokeCommand,
+  KeysRotateCommand,
+  AuditCommand,
 ];
 
 /** The admin CLI: thin commands over the same services the HTTP API uses. */
 @Module({})
 export class CliModule {
+  constructor(audit: AuditTrail) {
+    // Changes made through the CLI are audited as its own.
+    audit.actorOutsideRequests = 'cli';
+  }
+
   static register({ config, databaseUrl }: AppRuntime): DynamicModule {
     return {
       module: CliModule,

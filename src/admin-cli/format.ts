@@ -1,4 +1,5 @@
 import type { TenantView } from '../tenancy/registry/tenant-view';
+import type { ApiKeyView } from '../tenancy/keys/api-key-view';
 
 export function tenantLines(tenant: TenantView): string {
   return [
@@ -23,4 +24,25 @@ export function tenantTable(tenants: TenantView[]): string {
 
 export function keyNotice(apiKey: string): string {
   return `\nAPI key (shown once, store it now):\n  ${apiKey}\n`;
+}
+
+export function keyTable(keys: ApiKeyView[]): string {
+  if (keys.length === 0) return 'No keys.';
+  const state = (k: ApiKeyView) => (k.graceUntil && Date.parse(k.graceUntil) > Date.now() ? `grace until ${k.graceUntil}` : k.revokedAt ? 'revoked' : 'live');
+  const rows = keys.map((k) => [k.prefix, k.name, k.scopes.join(','), state(k), k.expiresAt ?? '-', k.lastUsedAt ?? '-']);
+  return table(['PREFIX', 'NAME', 'SCOPES', 'STATE', 'EXPIRES', 'LAST USED'], rows);
+}
+
+export function auditTable(events: Array<{ at: string; actor: string; action: string; keyId: string | null; detail: unknown }>): string {
+  if (events.length === 0) return 'No events.';
+  return table(
+    ['AT', 'ACTOR', 'ACTION', 'KEY', 'DETAIL'],
+    events.map((e) => [e.at, e.actor, e.action, e.keyId ?? '-', JSON.stringify(e.detail)]),
+  );
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
 }

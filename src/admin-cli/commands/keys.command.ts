@@ -1,0 +1,128 @@
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { InvalidInputError } from '../../common/domain-errors';
+import type { ApiKeyScope } from '../../tenancy/auth/api-key-scopes';
+import { parseDuration } from '../../tenancy/keys/api-key-rules';
+import { toApiKeyView } from '../../tenancy/keys/api-key-view';
+import { ApiKeysService } from '../../tenancy/keys/api-keys.service';
+import { CliOutput } from '../cli-output.service';
+import { keyNotice, keyTable } from '../format';
+import { JsonCommand } from '../json-command';
+
+@SubCommand({ name: 'list', arguments: '<tenant>', description: "List a tenant's keys (live ones unless --all)" })
+export class KeysListCommand extends JsonCommand {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([tenant]: string[], options: { json?: boolean; all?: boolean }): Promise<void> {
+    const all = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.keys.list(tenant, { limit: 100, cursor, includeRevoked: options.all });
+      all.push(...page.items.map(toApiKeyView));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (options.json) return this.out.json(all);
+    this.out.print(keyTable(all));
+  }
+
+  @Option({ flags: '--all', description: 'include revoked keys' })
+  parseAll(): boolean {
+    return true;
+  }
+}
+
+@SubCommand({ name: 'create', arguments: '<tenant>', description: 'Create a key and print it once' })
+export class KeysCreateCommand extends JsonCommand {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([tenant]: string[], options: { json?: boolean; name?: string; scope?: ApiKeyScope[]; expiresAt?: string }): Promise<void> {
+    if (options.name === undefined) throw new InvalidInputError('--name is required');
+    const expiresAt = options.expiresAt === undefined ? null : parseTimestamp(options.expiresAt);
+    const { key, apiKey } = await this.keys.create(tenant, { name: options.name, scopes: options.scope, expiresAt });
+    if (options.json) return this.out.json({ key: toApiKeyView(key), apiKey });
+    this.out.print(`Created key ${key.name} (${key.scopes.join(', ')}) for ${tenant}.${keyNotice(apiKey)}`);
+  }
+
+  @Option({ flags: '--name <name>', description: 'unique among the live keys of the tenant' })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--scope <scope>', description: 'read, write or worker; repeat for several (default all)' })
+  parseScope(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
+  }
+
+  @Option({ flags: '--expires-at <time>', description: 'ISO 8601 with an offset, e.g. 2027-01-01T00:00:00Z' })
+  parseExpiresAt(value: string): string {
+    return value;
+  }
+}
+
+@SubCommand({ name: 'revoke', arguments: '<tenant> <keyId>', description: 'Revoke a key: refused at once, on every instance' })
+export class KeysRevokeCommand extends JsonCommand {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([tenant, keyId]: string[], options: { json?: boolean }): Promise<void> {
+    await this.keys.revoke(tenant, keyId);
+    if (options.json) return this.out.json({ revoked: keyId });
+    this.out.print(`Revoked key ${keyId}.`);
+  }
+}
+
+@SubCommand({ name: 'rotate', arguments: '<tenant> <keyId>', description: 'Issue a new key; the old one works for --grace' })
+export class KeysRotateCommand extends JsonCommand {
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([tenant, keyId]: string[], options: { json?: boolean; grace?: string }): Promise<void> {
+    const grace = options.grace === undefined ? 0 : parseDuration(options.grace);
+    if (grace === null) throw new InvalidInputError('--grace must be a duration such as 90, 90s, 15m, 1h or 7d');
+    const { key, apiKey } = await this.keys.rotate(tenant, keyId, grace);
+    if (options.json) return this.out.json({ key: toApiKeyView(key), apiKey });
+    this.out.print(`Rotated key ${keyId} into ${key.id}; the old key works for ${grace} s more.${keyNotice(apiKey)}`);
+  }
+
+  @Option({ flags: '--grace <duration>', description: 'how long the old key keeps working (default 0)' })
+  parseGrace(value: string): string {
+    return value;
+  }
+}
+
+@Command({
+  name: 'keys',
+  description: "A tenant's API keys: list, create, revoke, rotate",
+  subCommands: [KeysListCommand, KeysCreateCommand, KeysRevokeCommand, KeysRotateCommand],
+})
+export class KeysCommand extends CommandRunner {
+  async run(): Promise<void> {
+    throw new InvalidInputError('keys needs a subcommand: list, create, revoke or rotate');
+  }
+}
+
+/** A timestamp with an offset (`Z` or `±hh:mm`), as the HTTP API takes it. */
+function parseTimestamp(text: string): Date {
+  const date = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T.*([zZ]|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(date.getTime())) {
+    throw new InvalidInputError('--expires-at must be an ISO 8601 date-time with an offset (Z or ±hh:mm)');
+  }
+  return date;
+}

@@ -1,0 +1,116 @@
+import { CommandTestFactory } from 'nest-commander-testing';
+import request from 'supertest';
+import { handleCommandError } from '../src/admin-cli/cli-error-handler';
+import { CliOutput } from '../src/admin-cli/cli-output.service';
+import { CliModule } from '../src/admin-cli/cli.module';
+import { createTestApp, TestApp } from './utils/test-app';
+
+interface CliRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+describe('admin CLI: keys and audit', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
+  async function cli(...args: string[]): Promise<CliRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const capture = {
+      print: (text: string) => void out.push(text),
+      json: (value: unknown) => void out.push(JSON.stringify(value)),
+      error: (text: string) => void err.push(text),
+      progressStream: process.stderr,
+    } as CliOutput;
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const previousExitCode = process.exitCode;
+    process.exitCode = 0;
+    try {
+      const command = await CommandTestFactory.createTestingCommand(
+        { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
+        { serviceErrorHandler: handleCommandError, errorHandler: (error) => { throw error; } },
+      )
+        .overrideProvider(CliOutput)
+        .useValue(capture)
+        .compile();
+      await CommandTestFactory.run(command, args);
+      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
+    } finally {
+      process.exitCode = previousExitCode;
+      stderr.mockRestore();
+    }
+  }
+
+  const info = (key: string) => request(t.app.getHttpServer()).get('/tenant-info').set('X-API-Key', key);
+
+  it('keys create / list / rotate / revoke, each with --json, and the keys work as printed', async () => {
+    const { tenant } = await t.createTenant();
+    const created = await cli('keys', 'create', tenant.slug, '--name', 'ci', '--scope', 'read', '--scope', 'worker', '--expires-at', '2099-01-01T00:00:00Z', '--json');
+    expect(created.exitCode).toBe(0);
+    const { key, apiKey } = JSON.parse(created.stdout);
+    expect(key).toMatchObject({ name: 'ci', scopes: ['read', 'worker'], expiresAt: '2099-01-01T00:00:00.000Z' });
+    expect((await info(apiKey).expect(200)).body.key.scopes).toEqual(['read', 'worker']);
+
+    const listed = await cli('keys', 'list', tenant.slug, '--json');
+    expect(JSON.parse(listed.stdout).map((k: { name: string }) => k.name)).toEqual(['ci', 'default']);
+    expect(listed.stdout).not.toMatch(/pbkdf2|hash/);
+    const table = await cli('keys', 'list', tenant.id);
+    expect(table.stdout).toMatch(new RegExp(`tnt_${key.id}\\s+ci\\s+read,worker\\s+live`));
+
+    const rotated = await cli('keys', 'rotate', tenant.slug, key.id, '--grace', '1h', '--json');
+    const next = JSON.parse(rotated.stdout);
+    expect(next.key).toMatchObject({ name: 'ci', scopes: ['read', 'worker'] });
+    await info(apiKey).expect(200); // in its grace period
+    await info(next.apiKey).expect(200);
+    const graced = JSON.parse((await cli('keys', 'list', tenant.slug, '--json')).stdout).find((k: { id: string }) => k.id === key.id);
+    expect(Date.parse(graced.graceUntil) - Date.parse(graced.revokedAt)).toBe(3_600_000);
+
+    const revoked = await cli('keys', 'revoke', tenant.slug, next.key.id, '--json');
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: next.key.id });
+    await info(next.apiKey).expect(401);
+    const human = await cli('keys', 'revoke', tenant.slug, key.id);
+    expect(human.stdout).toBe(`Revoked key ${key.id}.`);
+    await info(apiKey).expect(401);
+  });
+
+  it.each([
+    [['keys', 'create', 'SLUG', '--scope', 'read'], /--name is required/, 2],
+    [['keys', 'create', 'SLUG', '--name', 'x', '--scope', 'admin'], /scopes must each be one of/, 2],
+    [['keys', 'create', 'SLUG', '--name', 'x', '--expires-at', '2099-01-01T00:00:00'], /--expires-at must be an ISO 8601 date-time with an offset/, 2],
+    [['keys', 'rotate', 'SLUG', 'AAAAAAAAAAAA', '--grace', 'soon'], /--grace must be a duration/, 2],
+    [['keys', 'revoke', 'SLUG', 'AAAAAAAAAAAA'], /API key not found/, 1],
+    [['keys', 'list', 'no-such-tenant'], /Tenant not found/, 1],
+  ])('refuses %j with a message and a non-zero exit', async (args, message, exitCode) => {
+    const { tenant } = await t.createTenant();
+    const run = await cli(...args.map((a) => (a === 'SLUG' ? tenant.slug : a)));
+    expect(run.stderr).toMatch(message);
+    expect(run.exitCode).toBe(exitCode);
+  });
+
+  it('audit <tenant> lists the events newest first, with actor cli for CLI changes', async () => {
+    const { tenant } = await t.createTenant();
+    await cli('keys', 'create', tenant.slug, '--name', 'audited');
+    const run = await cli('audit', tenant.slug, '--json');
+    expect(run.exitCode).toBe(0);
+    const events = JSON.parse(run.stdout);
+    expect(events.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([
+      ['key.created', 'cli'],
+      ['tenant.created', 'system'],
+    ]);
+    const table = await cli('audit', tenant.slug);
+    expect(table.stdout).toMatch(/key\.created/);
+    expect((await cli('audit', tenant.slug, '--limit', '0')).exitCode).not.toBe(0);
+  });
+});
