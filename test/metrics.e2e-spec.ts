@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { useTenantLabels } from '../src/common/metric-labels';
 import { startMetricsServer } from '../src/ops/metrics/metrics-server';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { claim, createJob, createTarget, tenantClient, TenantClient } from './utils/domain-fixtures';
@@ -187,3 +188,23 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
   }
   throw new Error('condition never met');
 }
+
+describe('GET /metrics with METRICS_TENANT_LABELS=true', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ METRICS_TENANT_LABELS: 'true' });
+  });
+  afterAll(async () => {
+    useTenantLabels(false);
+    await t?.close();
+  });
+
+  it('labels the request histogram with the tenant slug', async () => {
+    const acme = await tenantClient(t);
+    const { body } = await acme.get('/tenant-info').expect(200);
+    await acme.get('/targets').expect(200);
+    const samples = parse((await t.http().get('/metrics').set('X-Admin-Key', TEST_ADMIN_KEY).expect(200)).text);
+    expect(samples.get(`tenantry_http_request_duration_seconds_count{route="/targets",method="GET",status="200",tenant="${body.slug}"}`)).toBe(1);
+  });
+});
