@@ -1,4 +1,18 @@
 import { generateApiKey } from './api-key';
+
+// Records the parameters of every PBKDF2 derivation (the real one still runs), so work can be compared exactly.
+const mockPbkdf2Calls: Array<{ iterations: number; keylen: number; digest: string }> = [];
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return {
+    ...actual,
+    pbkdf2: (...args: Parameters<typeof actual.pbkdf2>) => {
+      const [, , iterations, keylen, digest] = args;
+      mockPbkdf2Calls.push({ iterations, keylen, digest });
+      return actual.pbkdf2(...args);
+    },
+  };
+});
 import { burnVerification, hashApiKey, MIN_ITERATIONS, verifyApiKey } from './api-key-hasher';
 
 const HASH_FORMAT = /^pbkdf2-sha256\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
@@ -81,17 +95,15 @@ describe('API key hashing (PBKDF2-SHA256)', () => {
     await expect(hashApiKey(key, Number.NaN)).rejects.toThrow();
   });
 
-  it('burns about as much time as a verification (no timing oracle for unknown key ids)', async () => {
-    const time = async (work: () => Promise<unknown>) => {
-      const started = process.hrtime.bigint();
-      await work();
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    };
-    await burnVerification(MIN_ITERATIONS); // warm-up
-    const burn = Math.min(await time(() => burnVerification(MIN_ITERATIONS)), await time(() => burnVerification(MIN_ITERATIONS)));
-    const verify = Math.min(await time(() => verifyApiKey(key, stored)), await time(() => verifyApiKey(key, stored)));
-    // Loose bounds: jest runs files in parallel, so timings are noisy; a decoy that did no PBKDF2 would be ~1000× faster.
-    expect(burn).toBeGreaterThan(verify / 3);
-    expect(burn).toBeLessThan(verify * 3);
+  it('burns the same PBKDF2 work as a verification (no timing oracle for unknown key ids)', async () => {
+    const iterations = Number(HASH_FORMAT.exec(stored)![1]);
+    mockPbkdf2Calls.length = 0;
+    await verifyApiKey(key, stored);
+    const verification = mockPbkdf2Calls.splice(0);
+    await burnVerification(iterations);
+    const burn = mockPbkdf2Calls.splice(0);
+    // One derivation each, with the same iterations, output length and digest: the same cost, by construction.
+    expect(verification).toEqual([{ iterations, keylen: 32, digest: 'sha256' }]);
+    expect(burn).toEqual(verification);
   });
 });
