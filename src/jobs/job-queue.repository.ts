@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { JobLogRepository } from './job-log.repository';
-import { Job } from './job.entity';
+import { Job, JobProgress } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
 import type { JsonObject } from '../common/json';
 
@@ -55,7 +55,7 @@ export class JobQueueRepository {
        UPDATE ${this.t.jobs} AS j
           SET "status" = 'running', "attempts" = j."attempts" + 1, "worker_id" = $1,
               "lease_expires_at" = now() + make_interval(secs => $2), "started_at" = now(), "updated_at" = now(),
-              "log_seq" = j."log_seq" + 1
+              "progress" = NULL, "log_seq" = j."log_seq" + 1
          FROM next WHERE j."id" = next."id"
        RETURNING ${this.t.jobColumnsOfJ}`,
       [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
@@ -91,20 +91,60 @@ export class JobQueueRepository {
     return expired;
   }
 
-  /** The job row `FOR UPDATE` (`jobs_pkey`; state changes of one job are serialized on it), or null. */
-  async lockJob(id: string): Promise<LockedJob | null> {
-    const rows = await this.manager.query<Array<Job & { leaseLive: boolean | null }>>(
-      `SELECT ${this.t.jobColumns}, "lease_expires_at" > now() AS "leaseLive" FROM ${this.t.jobs} WHERE "id" = $1 FOR UPDATE`,
-      [id],
+  /**
+   * Seconds until the next queued job (of one of `types`) becomes due, or null when none is queued
+   * (`jobs_queued_run_at_idx`). Measured on the database clock, which leases and due times use.
+   */
+  async secondsUntilNextDue(types?: string[]): Promise<number | null> {
+    const rows = await this.manager.query<Array<{ seconds: number | null }>>(
+      `SELECT extract(epoch FROM (min("run_at") - now()))::float8 AS "seconds" FROM ${this.t.jobs}
+        WHERE "status" = 'queued'${types ? ` AND "type" = ANY($1::text[])` : ''}`,
+      types ? [types] : [],
     );
-    if (rows.length === 0) return null;
-    const { leaseLive, ...job } = rows[0];
-    return { job: job as Job, leaseLive: leaseLive === true };
+    return rows[0]?.seconds ?? null;
   }
 
-  /** Extends the lease of a running job (`jobs_pkey`); not a state change, so no log seq. */
-  async heartbeat(id: string, leaseSeconds: number): Promise<Job> {
-    return this.updateJob(id, `"lease_expires_at" = now() + make_interval(secs => $2)`, [leaseSeconds], false);
+  /** The job row `FOR UPDATE` (`jobs_pkey`; state changes of one job are serialized on it), or null. */
+  async lockJob(id: string): Promise<LockedJob | null> {
+    return (await this.lockJobs([id]))[0] ?? null;
+  }
+
+  /** The existing ones of these jobs, `FOR UPDATE` in id order so two batches cannot deadlock (`jobs_pkey`). */
+  async lockJobs(ids: string[]): Promise<LockedJob[]> {
+    const rows = await this.manager.query<Array<Job & { leaseLive: boolean | null }>>(
+      `SELECT ${this.t.jobColumns}, "lease_expires_at" > now() AS "leaseLive" FROM ${this.t.jobs}
+        WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`,
+      [ids],
+    );
+    return rows.map(({ leaseLive, ...job }) => ({ job: job as Job, leaseLive: leaseLive === true }));
+  }
+
+  /** Extends the lease of a running job (`jobs_pkey`), with its progress when given; no log seq. */
+  async heartbeat(id: string, leaseSeconds: number, progress?: JobProgress): Promise<Job> {
+    return progress === undefined
+      ? this.updateJob(id, `"lease_expires_at" = now() + make_interval(secs => $2)`, [leaseSeconds], false)
+      : this.updateJob(
+          id,
+          `"lease_expires_at" = now() + make_interval(secs => $2), "progress" = $3::jsonb`,
+          [leaseSeconds, JSON.stringify(progress)],
+          false,
+        );
+  }
+
+  /** Several jobs succeeded, each with its result, in one statement (`jobs_pkey`). */
+  async succeedMany(items: Array<{ id: string; result: JsonObject | null }>): Promise<Job[]> {
+    if (items.length === 0) return [];
+    const values = items.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::jsonb)`).join(', ');
+    const [rows] = await this.manager.query<[Job[], number]>(
+      `UPDATE ${this.t.jobs} AS j
+          SET "status" = 'succeeded', "result" = v."result", "error" = NULL, "lease_expires_at" = NULL,
+              "finished_at" = now(), "updated_at" = now(), "log_seq" = j."log_seq" + 1
+         FROM (VALUES ${values}) AS v("id", "result")
+        WHERE j."id" = v."id"
+       RETURNING ${this.t.jobColumnsOfJ}`,
+      items.flatMap((item) => [item.id, item.result === null ? null : JSON.stringify(item.result)]),
+    );
+    return rows;
   }
 
   /** The job succeeded with `result` (`jobs_pkey`). */
@@ -130,6 +170,16 @@ export class JobQueueRepository {
     return this.updateJob(id, `"status" = 'failed', "error" = $2, "lease_expires_at" = NULL, "finished_at" = now()`, [
       error,
     ]);
+  }
+
+  /** A finished job queued again, due now, as if new: attempts, error, result and progress reset (`jobs_pkey`). */
+  async retry(id: string): Promise<Job> {
+    return this.updateJob(
+      id,
+      `"status" = 'queued', "attempts" = 0, "run_at" = now(), "error" = NULL, "result" = NULL, "progress" = NULL,
+       "finished_at" = NULL`,
+      [],
+    );
   }
 
   /** The job cancelled (`jobs_pkey`). */

@@ -1,12 +1,19 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
-import { JobDto, toJobDto } from './dto/job.dto';
-import { ClaimJobDto, CompleteJobDto, FailJobDto, HeartbeatJobDto } from './dto/worker.dto';
+import { JobDto, JobListDto, toJobDto } from './dto/job.dto';
+import {
+  ClaimJobDto,
+  CompleteBatchResultDto,
+  CompleteJobBatchDto,
+  CompleteJobDto,
+  FailJobDto,
+  HeartbeatJobDto,
+} from './dto/worker.dto';
 import { JOB_NOT_FOUND } from './job-api-errors';
 import { JobWorkerService } from './job-worker.service';
 import { RequireScope } from '../tenancy/auth/require-scope.decorator';
@@ -44,17 +51,41 @@ const NOT_HELD = {
 export class JobWorkerController {
   constructor(private readonly worker: JobWorkerService) {}
 
-  @ApiOperation({ summary: 'Take the next due job: highest priority, then earliest runAt', description: PROTOCOL })
-  @ApiResponse({ status: 200, description: 'The job, now running under this worker', type: JobDto })
-  @ApiResponse({ status: 204, description: 'Nothing is due' })
+  @ApiOperation({
+    summary: 'Take the next due job (or up to `limit`): highest priority, then earliest runAt',
+    description: PROTOCOL,
+  })
+  @ApiExtraModels(JobListDto)
+  @ApiResponse({
+    status: 200,
+    description: 'The job, now running under this worker; with `limit`, `{ items }` (possibly empty)',
+    schema: { oneOf: [{ $ref: getSchemaPath(JobDto) }, { $ref: getSchemaPath(JobListDto) }] },
+  })
+  @ApiResponse({ status: 204, description: 'Nothing is due (without `limit`)' })
   @ApiErrorResponses(400, 413)
   @HttpCode(200)
   @RequireScope('worker')
   @Post('claim')
-  async claim(@Body() body: ClaimJobDto, @Res({ passthrough: true }) res: Response): Promise<JobDto | undefined> {
-    const job = await this.worker.claim(body);
-    if (!job) res.status(204);
-    return job ? toJobDto(job) : undefined;
+  async claim(
+    @Body() body: ClaimJobDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<JobDto | JobListDto | undefined> {
+    const jobs = await this.worker.claimMany(body);
+    if (body.limit !== undefined) return { items: jobs.map(toJobDto) };
+    if (jobs.length === 0) res.status(204);
+    return jobs[0] && toJobDto(jobs[0]);
+  }
+
+  @ApiOperation({
+    summary: 'Finish several running jobs successfully, each on its own',
+    description: 'Each item is `succeeded`, `conflict` (not running, or its lease is another worker\'s or expired) or `not_found`.',
+  })
+  @ApiResponse({ status: 200, description: 'A status per item, in the order given', type: CompleteBatchResultDto })
+  @ApiErrorResponses(400, 413)
+  @HttpCode(200)
+  @Post('complete-batch')
+  async completeBatch(@Body() body: CompleteJobBatchDto): Promise<CompleteBatchResultDto> {
+    return { items: await this.worker.completeMany(body.workerId, body.items) };
   }
 
   @ApiOperation({
@@ -68,7 +99,7 @@ export class JobWorkerController {
   @RequireScope('worker')
   @Post(':id/heartbeat')
   async heartbeat(@Param('id', uuid) id: string, @Body() body: HeartbeatJobDto): Promise<JobDto> {
-    return toJobDto(await this.worker.heartbeat(id, body.workerId, body.leaseSeconds));
+    return toJobDto(await this.worker.heartbeat(id, body.workerId, body.leaseSeconds, body.progress));
   }
 
   @ApiOperation({ summary: 'Finish a running job successfully', description: 'The job becomes `succeeded` with `result`.' })

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { JobNotFoundError, LeaseNotHeldError } from './jobs.errors';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
-import { DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
+import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { serverLogEntry } from './server-log-entry';
-import { JobQueueRepository } from './job-queue.repository';
-import { Job } from './job.entity';
+import { JobQueueRepository, LockedJob } from './job-queue.repository';
+import { Job, JobProgress } from './job.entity';
 import type { JsonObject } from '../common/json';
 import { jobMetrics } from './job-metrics';
 
@@ -17,6 +17,13 @@ export interface ClaimOptions {
   workerId: string;
   types?: string[];
   leaseSeconds?: number;
+  /** Up to this many jobs (default 1). */
+  limit?: number;
+}
+
+export interface CompleteItem {
+  id: string;
+  result?: JsonObject;
 }
 
 export interface FailOptions {
@@ -41,32 +48,43 @@ export class JobWorkerService {
 
   /** Hands the next due job to one worker, or returns null; no job is handed out twice. */
   async claim(options: ClaimOptions): Promise<Job | null> {
+    return (await this.claimMany({ ...options, limit: 1 }))[0] ?? null;
+  }
+
+  /** Hands up to `limit` due jobs to one worker, best first (possibly none). */
+  async claimMany(options: ClaimOptions): Promise<Job[]> {
     return this.transaction(async (queue) => {
       await this.expireLeases(queue);
-      const [job] = await queue.claimNext({
+      const jobs = await queue.claimNext({
         workerId: options.workerId,
         leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
         types: options.types && [...new Set(options.types)],
-        limit: 1,
+        limit: options.limit ?? 1,
       });
-      if (!job) return null;
-      jobMetrics.claims.inc();
-      await queue.logs.insertLogs([
-        serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
-          event: 'claimed',
-          workerId: job.workerId,
-          attempt: job.attempts,
-          leaseExpiresAt: job.leaseExpiresAt?.toISOString() ?? null,
-        }),
-      ]);
-      return job;
+      if (jobs.length) jobMetrics.claims.inc(jobs.length);
+      await queue.logs.insertLogs(
+        jobs.map((job) =>
+          serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
+            event: 'claimed',
+            workerId: job.workerId,
+            attempt: job.attempts,
+            leaseExpiresAt: job.leaseExpiresAt?.toISOString() ?? null,
+          }),
+        ),
+      );
+      return jobs;
     });
   }
 
-  async heartbeat(id: string, workerId: string, leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<Job> {
+  async heartbeat(
+    id: string,
+    workerId: string,
+    leaseSeconds = DEFAULT_LEASE_SECONDS,
+    progress?: JobProgress,
+  ): Promise<Job> {
     return this.transaction(async (queue) => {
       await this.holdLease(queue, id, workerId);
-      return queue.heartbeat(id, leaseSeconds);
+      return queue.heartbeat(id, leaseSeconds, progress);
     });
   }
 
@@ -83,6 +101,36 @@ export class JobWorkerService {
         }),
       ]);
       return job;
+    });
+  }
+
+  /**
+   * Completes each item on its own: `succeeded` when this worker holds a live lease on it, `conflict` when not
+   * (or when the item repeats one already completed), `not_found`. One transaction, one update for all.
+   */
+  async completeMany(workerId: string, items: CompleteItem[]): Promise<Array<{ id: string; status: CompleteItemStatus }>> {
+    return this.transaction(async (queue) => {
+      const locked = new Map((await queue.lockJobs([...new Set(items.map((item) => item.id))])).map((l) => [l.job.id, l]));
+      const done = new Set<string>();
+      const statuses = items.map(({ id, result }) => {
+        const held = locked.get(id);
+        if (!held) return { id, status: 'not_found' as const };
+        if (done.has(id) || !this.holds(held, workerId)) return { id, status: 'conflict' as const };
+        done.add(id);
+        return { id, status: 'succeeded' as const, result: result ?? null };
+      });
+      const succeeded = await queue.succeedMany(statuses.flatMap((s) => (s.status === 'succeeded' ? [s] : [])));
+      if (succeeded.length) jobMetrics.completions.inc(succeeded.length);
+      await queue.logs.insertLogs(
+        succeeded.map((job) =>
+          serverLogEntry(job, 'info', `completed by ${workerId} (attempt ${job.attempts})`, {
+            event: 'completed',
+            workerId,
+            attempt: job.attempts,
+          }),
+        ),
+      );
+      return statuses.map(({ id, status }) => ({ id, status }));
     });
   }
 
@@ -130,9 +178,12 @@ export class JobWorkerService {
   private async holdLease(queue: JobQueueRepository, id: string, workerId: string): Promise<Job> {
     const locked = await queue.lockJob(id);
     if (!locked) throw new JobNotFoundError();
-    const { job, leaseLive } = locked;
-    if (job.status !== 'running' || job.workerId !== workerId || !leaseLive) throw new LeaseNotHeldError();
-    return job;
+    if (!this.holds(locked, workerId)) throw new LeaseNotHeldError();
+    return locked.job;
+  }
+
+  private holds({ job, leaseLive }: LockedJob, workerId: string): boolean {
+    return job.status === 'running' && job.workerId === workerId && leaseLive;
   }
 
   private transaction<T>(work: (queue: JobQueueRepository) => Promise<T>): Promise<T> {

@@ -5,6 +5,12 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINISHED_JOB_STATUSES: JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
+/** What a worker last reported in a heartbeat about its attempt. */
+export interface JobProgress {
+  percent: number;
+  message?: string;
+}
+
 /**
  * A unit of work (`<tenant schema>.jobs`). `leaseExpiresAt` is set exactly while the job is `running`;
  * `workerId` and `startedAt` describe the latest attempt.
@@ -53,6 +59,10 @@ export class Job {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Set by heartbeats; cleared when an attempt starts. */
+  @Column({ type: 'jsonb', nullable: true })
+  progress: JobProgress | null;
 
   /** The client's `Idempotency-Key` (unique when set) and a SHA-256 of the request it came with. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })

@@ -6,8 +6,8 @@ import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import { TenantRoute } from '../tenancy/auth/tenant-route.decorator';
-import { CreateJobDto } from './dto/create-job.dto';
-import { JobDto, JobPageDto, ListJobsQueryDto, toJobDto } from './dto/job.dto';
+import { CreateJobBatchDto, CreateJobDto } from './dto/create-job.dto';
+import { JobDto, JobListDto, JobPageDto, ListJobsQueryDto, toJobDto } from './dto/job.dto';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './idempotency-key.decorator';
 import { BAD_JOB_ID, JOB_NOT_FOUND } from './job-api-errors';
 import { JobsService } from './jobs.service';
@@ -66,6 +66,21 @@ export class JobsController {
   }
 
   @ApiOperation({
+    summary: 'Queue 1–1000 jobs, all of them or none',
+    description: 'A validation error names the item by its 0-based index (`jobs.3.type …`); so does a missing target or session, and then nothing is created.',
+  })
+  @ApiResponse({ status: 201, description: 'Created, in the order given', type: JobListDto })
+  @ApiErrorResponses(
+    { status: 400, message: ['jobs.3.type must be longer than or equal to 1 characters'] },
+    { status: 404, description: 'An item names a missing target, or a session not of its target', message: 'jobs.2.targetId: Target not found' },
+    413,
+  )
+  @Post('batch')
+  async createBatch(@Body() body: CreateJobBatchDto): Promise<JobListDto> {
+    return { items: (await this.jobs.createBatch(body.jobs)).map(toJobDto) };
+  }
+
+  @ApiOperation({
     summary: 'List jobs, newest first, optionally by status, target, session and type',
     description: 'Keyset pagination: pass `nextCursor` as `cursor` for the next page.',
   })
@@ -104,5 +119,22 @@ export class JobsController {
   @Post(':id/cancel')
   async cancel(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.cancel(id));
+  }
+
+  @ApiOperation({
+    summary: 'Queue a failed or cancelled job again',
+    description: 'The job is `queued`, due now, with `attempts` 0 and `error`, `result` and `progress` cleared.',
+  })
+  @ApiResponse({ status: 200, description: 'The job, `queued`', type: JobDto })
+  @ApiErrorResponses(
+    BAD_JOB_ID,
+    JOB_NOT_FOUND,
+    { status: 409, description: 'The job is not failed or cancelled', message: 'Job is queued; only failed or cancelled jobs can be retried' },
+  )
+  @HttpCode(200)
+  @ApiIdParam(ID)
+  @Post(':id/retry')
+  async retry(@Param('id', uuid) id: string): Promise<JobDto> {
+    return toJobDto(await this.jobs.retry(id));
   }
 }

@@ -21,3 +21,18 @@ export class IdempotencyKeyReusedError extends ConflictError {
     super('Idempotency-Key was already used with a different request body');
   }
 }
+export class JobNotRetryableError extends ConflictError {
+  constructor(status: string) {
+    super(`Job is ${status}; only failed or cancelled jobs can be retried`);
+  }
+}
+/** A batch item whose target, or session of that target, does not exist; named by its index. */
+export class BatchParentNotFoundError extends NotFoundError {
+  constructor(index: number, missing: 'target' | 'session') {
+    super(
+      missing === 'target'
+        ? `jobs.${index}.targetId: Target not found`
+        : `jobs.${index}.sessionId: Session not found for this target`,
+    );
+  }
+}

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { IdempotencyKeyReusedError, JobFinishedError, JobNotFoundError } from './jobs.errors';
+import {
+  BatchParentNotFoundError,
+  IdempotencyKeyReusedError,
+  JobFinishedError,
+  JobNotFoundError,
+  JobNotRetryableError,
+} from './jobs.errors';
 import { SessionNotFoundError } from '../sessions/sessions.errors';
 import { TargetNotFoundError } from '../targets/targets.errors';
 import type { Page } from '../common/pagination';
@@ -35,15 +41,7 @@ export class JobsService {
    * the next round finds the winner's row.
    */
   async create(input: CreateJobDto, idempotencyKey?: string): Promise<CreatedJob> {
-    const request = {
-      targetId: input.targetId,
-      sessionId: input.sessionId ?? null,
-      type: input.type,
-      payload: input.payload ?? {},
-      priority: input.priority ?? 0,
-      maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      runAt: input.runAt === undefined ? null : new Date(input.runAt).toISOString(),
-    };
+    const request = this.request(input);
     const hash = idempotencyKey === undefined ? null : requestHash(request);
     const jobs = await this.jobs();
     for (let round = 0; round < 3; round += 1) {
@@ -59,6 +57,18 @@ export class JobsService {
       // cover a winner deleted meanwhile with its target).
     }
     throw new IdempotencyKeyReusedError();
+  }
+
+  /** Queues 1–1000 jobs in one statement: all of them, or none and a 404 naming the item whose parent is missing. */
+  async createBatch(inputs: CreateJobDto[]): Promise<Job[]> {
+    const rows = inputs.map((input) => ({ id: randomUUID(), ...this.request(input), idempotencyKey: null, requestHash: null }));
+    const jobs = await this.jobs();
+    const outcome = await jobs.insertJobs(rows, new Date());
+    if ('missing' in outcome) {
+      const first = await jobs.firstMissingParent(rows);
+      throw first ? new BatchParentNotFoundError(first.index, first.missing) : new TargetNotFoundError();
+    }
+    return outcome.inserted;
   }
 
   async list(options: ListJobsOptions): Promise<Page<Job>> {
@@ -90,6 +100,39 @@ export class JobsService {
       ]);
       return job;
     });
+  }
+
+  /** A failed or cancelled job queued again, due now, with its attempts reset; 409 for any other status. */
+  async retry(id: string): Promise<Job> {
+    return this.db.transaction(async (manager) => {
+      const queue = new JobQueueRepository(manager);
+      const locked = await queue.lockJob(id);
+      if (!locked) throw new JobNotFoundError();
+      const before = locked.job;
+      if (before.status !== 'failed' && before.status !== 'cancelled') throw new JobNotRetryableError(before.status);
+      const job = await queue.retry(id);
+      await queue.logs.insertLogs([
+        serverLogEntry(job, 'info', `queued again by request (was ${before.status} after ${before.attempts} attempts)`, {
+          event: 'requeued',
+          previousStatus: before.status,
+          previousAttempts: before.attempts,
+        }),
+      ]);
+      return job;
+    });
+  }
+
+  /** The request with its defaults applied: what is stored, and what an idempotency key's hash covers. */
+  private request(input: CreateJobDto) {
+    return {
+      targetId: input.targetId,
+      sessionId: input.sessionId ?? null,
+      type: input.type,
+      payload: input.payload ?? {},
+      priority: input.priority ?? 0,
+      maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      runAt: input.runAt === undefined ? null : new Date(input.runAt).toISOString(),
+    };
   }
 
   /**

@@ -46,6 +46,7 @@ describe('jobs', () => {
         leaseExpiresAt: null,
         result: null,
         error: null,
+        progress: null,
         createdAt: expect.stringMatching(ISO),
         updatedAt: res.body.createdAt,
         startedAt: null,

@@ -105,7 +105,7 @@ describe('worker protocol', () => {
       ['types empty', { workerId: 'w', types: [] }],
       ['types not strings', { workerId: 'w', types: [1] }],
       ['types a string', { workerId: 'w', types: 'a' }],
-      ['unknown field', { workerId: 'w', limit: 5 }],
+      ['unknown field', { workerId: 'w', batchSize: 5 }],
     ])('answers 400 for %s and claims nothing', async (_case, body) => {
       const { c, targetId } = await setup();
       const job = await createJob(c, targetId);

@@ -143,6 +143,7 @@ export interface JobBody {
   leaseExpiresAt: string | null;
   result: Record<string, unknown> | null;
   error: string | null;
+  progress: { percent: number; message?: string } | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
 import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
 export const DEFAULT_MAX_ATTEMPTS = 3;
+export const MAX_JOB_BATCH = 1000;
 
 export class CreateJobDto {
   @ApiProperty({ format: 'uuid' })
@@ -53,4 +55,15 @@ export class CreateJobDto {
   @IsOptionalNotNull()
   @IsIsoTimestamp()
   runAt?: string;
+}
+
+export class CreateJobBatchDto {
+  /** Created all together or not at all; errors name the item by its index (`jobs.3.type …`). */
+  @ApiProperty({ type: [CreateJobDto], minItems: 1, maxItems: MAX_JOB_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_JOB_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => CreateJobDto)
+  jobs: CreateJobDto[];
 }

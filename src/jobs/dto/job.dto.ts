@@ -30,6 +30,11 @@ export class ListJobsQueryDto extends PageQueryDto {
   type?: string;
 }
 
+export class JobProgressDto {
+  @ApiProperty({ minimum: 0, maximum: 100, example: 40 }) percent: number;
+  @ApiPropertyOptional({ maxLength: 500, example: 'copied 4 of 10 files' }) message?: string;
+}
+
 export class JobDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) targetId: string;
@@ -50,6 +55,8 @@ export class JobDto {
   result: JsonObject | null;
   /** The error of the latest failed attempt. */
   @ApiProperty({ type: String, nullable: true, example: null }) error: string | null;
+  /** The latest heartbeat's progress of the current (or last) attempt. */
+  @ApiProperty({ type: JobProgressDto, nullable: true }) progress: JobProgressDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   /** Start of the latest attempt. */
@@ -59,6 +66,11 @@ export class JobDto {
 
 export class JobPageDto extends PageDto<JobDto> {
   @ApiProperty({ type: [JobDto] }) declare items: JobDto[];
+}
+
+/** Jobs of a batch request, in its order. */
+export class JobListDto {
+  @ApiProperty({ type: [JobDto] }) items: JobDto[];
 }
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -79,6 +91,7 @@ export function toJobDto(job: Job): JobDto {
     leaseExpiresAt: iso(job.leaseExpiresAt),
     result: job.result,
     error: job.error,
+    progress: job.progress,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
     startedAt: iso(job.startedAt),

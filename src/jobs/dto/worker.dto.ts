@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsUUID,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
@@ -8,6 +20,9 @@ export const MIN_LEASE_SECONDS = 5;
 export const MAX_LEASE_SECONDS = 3600;
 export const JOB_RESULT_MAX_BYTES = 256 * KIB;
 export const MAX_RETRY_DELAY_SECONDS = 604_800;
+export const MAX_CLAIM_LIMIT = 100;
+export const MAX_WAIT_SECONDS = 30;
+export const MAX_COMPLETE_BATCH = 100;
 
 class WorkerDto {
   /** Who is asking; the lease is held under this id. */
@@ -41,9 +56,45 @@ export class ClaimJobDto extends LeaseDto {
   @ArrayMaxSize(50)
   @IsText(1, 100, { each: true })
   types?: string[];
+
+  /** Up to this many jobs at once; the answer is then `{ items }` (possibly empty) instead of one job or 204. */
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_CLAIM_LIMIT, example: 10 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CLAIM_LIMIT)
+  limit?: number;
+
+  /** With nothing due, wait up to this long for a job to become due (long poll; default 0). */
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0, example: 20 })
+  @IsOptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_WAIT_SECONDS)
+  waitSeconds?: number;
 }
 
-export class HeartbeatJobDto extends LeaseDto {}
+export class JobProgressInputDto {
+  @ApiProperty({ minimum: 0, maximum: 100, example: 40 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  percent: number;
+
+  @ApiPropertyOptional({ maxLength: 500, example: 'copied 4 of 10 files' })
+  @IsOptionalNotNull()
+  @IsText(0, 500)
+  message?: string;
+}
+
+export class HeartbeatJobDto extends LeaseDto {
+  /** Shown as `Job.progress` until the next heartbeat with progress. */
+  @ApiPropertyOptional({ type: JobProgressInputDto })
+  @IsOptionalNotNull()
+  @ValidateNested()
+  @Type(() => JobProgressInputDto)
+  progress?: JobProgressInputDto;
+}
 
 export class CompleteJobDto extends WorkerDto {
   /** Any JSON object, at most 256 KiB serialized. */
@@ -51,6 +102,41 @@ export class CompleteJobDto extends WorkerDto {
   @IsOptionalNotNull()
   @IsJsonObject(JOB_RESULT_MAX_BYTES)
   result?: JsonObject;
+}
+
+export class CompleteBatchItemDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  id: string;
+
+  /** Any JSON object, at most 256 KiB serialized. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { files: 12 } })
+  @IsOptionalNotNull()
+  @IsJsonObject(JOB_RESULT_MAX_BYTES)
+  result?: JsonObject;
+}
+
+export class CompleteJobBatchDto extends WorkerDto {
+  @ApiProperty({ type: [CompleteBatchItemDto], minItems: 1, maxItems: MAX_COMPLETE_BATCH })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_COMPLETE_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => CompleteBatchItemDto)
+  items: CompleteBatchItemDto[];
+}
+
+export const COMPLETE_ITEM_STATUSES = ['succeeded', 'conflict', 'not_found'] as const;
+export type CompleteItemStatus = (typeof COMPLETE_ITEM_STATUSES)[number];
+
+export class CompleteItemResultDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  /** `conflict`: the job is not running, or its lease is another worker's or expired. */
+  @ApiProperty({ enum: COMPLETE_ITEM_STATUSES }) status: CompleteItemStatus;
+}
+
+export class CompleteBatchResultDto {
+  @ApiProperty({ type: [CompleteItemResultDto] }) items: CompleteItemResultDto[];
 }
 
 export class FailJobDto extends WorkerDto {
