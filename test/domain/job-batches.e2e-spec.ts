@@ -239,8 +239,8 @@ describe('job queue: batches, retry and progress', () => {
       expect((await a.get(`/jobs/${job.id}`).expect(200)).body.progress).toEqual({ percent: 40, message: '4 of 10' });
       const plain = await a.post(`/jobs/${job.id}/heartbeat`, { workerId: 'w' }).expect(200);
       expect(plain.body.progress).toEqual({ percent: 40, message: '4 of 10' });
-      const next = await a.post(`/jobs/${job.id}/heartbeat`, { workerId: 'w', progress: { percent: 62.5 } }).expect(200);
-      expect(next.body.progress).toEqual({ percent: 62.5 });
+      const next = await a.post(`/jobs/${job.id}/heartbeat`, { workerId: 'w', progress: { percent: 62 } }).expect(200);
+      expect(next.body.progress).toEqual({ percent: 62 });
       await a.post(`/jobs/${job.id}/fail`, { workerId: 'w', error: 'x', retryDelaySeconds: 0 }).expect(200);
       const second = await claim(a, 'w');
       expect([second?.id, second?.progress]).toEqual([job.id, null]);
@@ -250,6 +250,7 @@ describe('job queue: batches, retry and progress', () => {
       ['percent over 100', { percent: 101 }, 'progress.percent'],
       ['percent negative', { percent: -1 }, 'progress.percent'],
       ['percent missing', { message: 'x' }, 'progress.percent'],
+      ['percent not an integer', { percent: 62.5 }, 'progress.percent'],
       ['a message over 500 characters', { percent: 1, message: 'm'.repeat(501) }, 'progress.message'],
       ['progress not an object', 5, 'progress'],
     ])('answers 400 for %s and changes nothing', async (_name, progress, named) => {

@@ -31,7 +31,7 @@ export class ListJobsQueryDto extends PageQueryDto {
 }
 
 export class JobProgressDto {
-  @ApiProperty({ minimum: 0, maximum: 100, example: 40 }) percent: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 40 }) percent: number;
   @ApiPropertyOptional({ maxLength: 500, example: 'copied 4 of 10 files' }) message?: string;
 }
 

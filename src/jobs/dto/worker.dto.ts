@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
-  IsNumber,
   IsUUID,
   Max,
   Min,
@@ -58,7 +57,7 @@ export class ClaimJobDto extends LeaseDto {
   types?: string[];
 
   /** Up to this many jobs at once; the answer is then `{ items }` (possibly empty) instead of one job or 204. */
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_CLAIM_LIMIT, example: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_CLAIM_LIMIT, example: 10 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -66,7 +65,7 @@ export class ClaimJobDto extends LeaseDto {
   limit?: number;
 
   /** With nothing due, wait up to this long for a job to become due (long poll; default 0). */
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0, example: 20 })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)
@@ -75,8 +74,8 @@ export class ClaimJobDto extends LeaseDto {
 }
 
 export class JobProgressInputDto {
-  @ApiProperty({ minimum: 0, maximum: 100, example: 40 })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 40 })
+  @IsInt()
   @Min(0)
   @Max(100)
   percent: number;
