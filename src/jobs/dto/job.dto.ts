@@ -56,7 +56,16 @@ export class JobDto {
   /** The error of the latest failed attempt. */
   @ApiProperty({ type: String, nullable: true, example: null }) error: string | null;
   /** The latest heartbeat's progress of the current (or last) attempt. */
-  @ApiProperty({ type: JobProgressDto, nullable: true }) progress: JobProgressDto | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    properties: {
+      percent: { type: 'integer', minimum: 0, maximum: 100, example: 40 },
+      message: { type: 'string', maxLength: 500, example: 'copied 4 of 10 files' },
+    },
+    required: ['percent'],
+  })
+  progress: JobProgressDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   /** Start of the latest attempt. */
