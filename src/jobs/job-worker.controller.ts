@@ -83,6 +83,7 @@ export class JobWorkerController {
   @ApiResponse({ status: 200, description: 'A status per item, in the order given', type: CompleteBatchResultDto })
   @ApiErrorResponses(400, 413)
   @HttpCode(200)
+  @RequireScope('worker')
   @Post('complete-batch')
   async completeBatch(@Body() body: CompleteJobBatchDto): Promise<CompleteBatchResultDto> {
     return { items: await this.worker.completeMany(body.workerId, body.items) };

@@ -75,6 +75,7 @@ export class JobsController {
     { status: 404, description: 'An item names a missing target, or a session not of its target', message: 'jobs.2.targetId: Target not found' },
     413,
   )
+  @RequireScope('write')
   @Post('batch')
   async createBatch(@Body() body: CreateJobBatchDto): Promise<JobListDto> {
     return { items: (await this.jobs.createBatch(body.jobs)).map(toJobDto) };
@@ -133,6 +134,7 @@ export class JobsController {
   )
   @HttpCode(200)
   @ApiIdParam(ID)
+  @RequireScope('write')
   @Post(':id/retry')
   async retry(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.retry(id));
