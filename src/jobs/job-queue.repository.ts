@@ -187,6 +187,11 @@ export class JobQueueRepository {
     return this.updateJob(id, `"status" = 'cancelled', "lease_expires_at" = NULL, "finished_at" = now()`, []);
   }
 
+  /** `pg_notify` (no table; in a transaction, delivered only when it commits). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.manager.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
   /**
    * `UPDATE … SET <assignments>` on one job by `jobs_pkey`, returning the new row. A state change also takes
    * the next log `seq` (returned in `logSeq`) for the server's log entry about it. Private: only the named

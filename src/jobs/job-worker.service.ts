@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { JobNotFoundError, LeaseNotHeldError } from './jobs.errors';
 import { EnvironmentVariables } from '../config/environment-variables';
+import { DrainSignal } from '../common/drain-signal';
+import { TenantContext } from '../tenancy/auth/tenant-context';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
+import { JobWakeupsService } from './job-wakeups.service';
 import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { serverLogEntry } from './server-log-entry';
@@ -19,6 +22,8 @@ export interface ClaimOptions {
   leaseSeconds?: number;
   /** Up to this many jobs (default 1). */
   limit?: number;
+  /** With nothing due, wait up to this long for a job to become due (default 0). */
+  waitSeconds?: number;
 }
 
 export interface CompleteItem {
@@ -44,6 +49,9 @@ export class JobWorkerService {
   constructor(
     private readonly db: TenantDatabase,
     private readonly config: EnvironmentVariables,
+    private readonly tenant: TenantContext,
+    private readonly wakeups: JobWakeupsService,
+    private readonly drain: DrainSignal,
   ) {}
 
   /** Hands the next due job to one worker, or returns null; no job is handed out twice. */
@@ -51,14 +59,31 @@ export class JobWorkerService {
     return (await this.claimMany({ ...options, limit: 1 }))[0] ?? null;
   }
 
-  /** Hands up to `limit` due jobs to one worker, best first (possibly none). */
+  /**
+   * Hands up to `limit` due jobs to one worker, best first (possibly none). With `waitSeconds`, a claim that
+   * finds nothing waits — holding no connection — until a job of its types is announced, the next queued
+   * one becomes due, the time is up, or the app drains; then claims again.
+   */
   async claimMany(options: ClaimOptions): Promise<Job[]> {
+    const types = options.types && [...new Set(options.types)];
+    const waitUntil = Date.now() + (options.waitSeconds ?? 0) * 1000;
+    for (;;) {
+      const waiting = Date.now() < waitUntil && !this.drain.draining;
+      const { jobs, dueIn } = await this.claimOnce({ ...options, types }, waiting);
+      if (jobs.length > 0 || !waiting) return jobs;
+      const remaining = (waitUntil - Date.now()) / 1000;
+      await this.wakeups.wait(this.tenant.tenant.id, types, Math.min(remaining, dueIn ?? remaining), this.drain.signal);
+      if (this.drain.draining || Date.now() >= waitUntil) return [];
+    }
+  }
+
+  private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<{ jobs: Job[]; dueIn: number | null }> {
     return this.transaction(async (queue) => {
       await this.expireLeases(queue);
       const jobs = await queue.claimNext({
         workerId: options.workerId,
         leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-        types: options.types && [...new Set(options.types)],
+        types: options.types,
         limit: options.limit ?? 1,
       });
       if (jobs.length) jobMetrics.claims.inc(jobs.length);
@@ -72,7 +97,8 @@ export class JobWorkerService {
           }),
         ),
       );
-      return jobs;
+      const dueIn = jobs.length === 0 && waiting ? await queue.secondsUntilNextDue(options.types) : null;
+      return { jobs, dueIn };
     });
   }
 
@@ -142,6 +168,7 @@ export class JobWorkerService {
       const retry = retryable && held.attempts < held.maxAttempts;
       const delay = options.retryDelaySeconds ?? this.backoff(held.attempts);
       const job = retry ? await queue.requeue(id, options.error, delay) : await queue.fail(id, options.error);
+      if (retry) await this.wakeups.announce(queue, this.tenant.tenant.id, [{ type: job.type, in: delay }]);
       jobMetrics.failures.inc({ outcome: retry ? 'retried' : 'failed' });
       const attempt = `attempt ${job.attempts} of ${job.maxAttempts} failed`;
       const data = { workerId: options.workerId, attempt: job.attempts, error: options.error, retryable };
@@ -161,6 +188,8 @@ export class JobWorkerService {
    */
   private async expireLeases(queue: JobQueueRepository): Promise<void> {
     const expired = await queue.expireLeases(SWEEP_BATCH);
+    const requeued = expired.filter((job) => job.status === 'queued');
+    if (requeued.length) await this.wakeups.announce(queue, this.tenant.tenant.id, requeued.map((job) => ({ type: job.type, in: 0 })));
     if (expired.length) jobMetrics.leaseExpiries.inc(expired.length);
     await queue.logs.insertLogs(
       expired.map((job) =>

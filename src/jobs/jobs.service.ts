@@ -10,7 +10,9 @@ import {
 import { SessionNotFoundError } from '../sessions/sessions.errors';
 import { TargetNotFoundError } from '../targets/targets.errors';
 import type { Page } from '../common/pagination';
+import { TenantContext } from '../tenancy/auth/tenant-context';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
+import { JobWakeupsService } from './job-wakeups.service';
 import { CreateJobDto, DEFAULT_MAX_ATTEMPTS } from './dto/create-job.dto';
 import { JobQueueRepository } from './job-queue.repository';
 import { JobListFilter, JobsRepository, NewJob } from './jobs.repository';
@@ -31,7 +33,11 @@ export interface ListJobsOptions extends JobListFilter {
 
 @Injectable()
 export class JobsService {
-  constructor(private readonly db: TenantDatabase) {}
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly tenant: TenantContext,
+    private readonly wakeups: JobWakeupsService,
+  ) {}
 
   /**
    * Queues a job. With an idempotency key, the first request creates the job and every later one with the
@@ -52,7 +58,10 @@ export class JobsService {
       const row: NewJob = { id: randomUUID(), ...request, idempotencyKey: idempotencyKey ?? null, requestHash: hash };
       const outcome = await jobs.insertJobs([row], new Date());
       if ('missing' in outcome) throw await this.parentNotFound(jobs, row, outcome.missing);
-      if (outcome.inserted[0]) return { job: outcome.inserted[0], created: true };
+      if (outcome.inserted[0]) {
+        await this.announce(outcome.inserted);
+        return { job: outcome.inserted[0], created: true };
+      }
       // Nothing inserted: a concurrent request took the key; the next round replays its job (a few rounds
       // cover a winner deleted meanwhile with its target).
     }
@@ -68,6 +77,7 @@ export class JobsService {
       const first = await jobs.firstMissingParent(rows);
       throw first ? new BatchParentNotFoundError(first.index, first.missing) : new TargetNotFoundError();
     }
+    await this.announce(outcome.inserted);
     return outcome.inserted;
   }
 
@@ -111,6 +121,7 @@ export class JobsService {
       const before = locked.job;
       if (before.status !== 'failed' && before.status !== 'cancelled') throw new JobNotRetryableError(before.status);
       const job = await queue.retry(id);
+      await this.wakeups.announce(queue, this.tenant.tenant.id, [{ type: job.type, in: 0 }]);
       await queue.logs.insertLogs([
         serverLogEntry(job, 'info', `queued again by request (was ${before.status} after ${before.attempts} attempts)`, {
           event: 'requeued',
@@ -120,6 +131,13 @@ export class JobsService {
       ]);
       return job;
     });
+  }
+
+  /** Wakes waiting claims of the tenant on every instance (the jobs are committed already). */
+  private async announce(jobs: Job[]): Promise<void> {
+    const queue = new JobQueueRepository((await this.db.dataSource()).manager);
+    const now = Date.now();
+    await this.wakeups.announce(queue, this.tenant.tenant.id, jobs.map((job) => ({ type: job.type, in: (+job.runAt - now) / 1000 })));
   }
 
   /** The request with its defaults applied: what is stored, and what an idempotency key's hash covers. */

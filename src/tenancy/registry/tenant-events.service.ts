@@ -21,6 +21,7 @@ type Listener = (change: TenantChange | 'resync') => void;
 export class TenantEventsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TenantEventsService.name);
   private readonly listeners: Listener[] = [];
+  private readonly channelHandlers = new Map<string, (payload: string) => void>();
   private client?: Client;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
@@ -28,6 +29,14 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
 
   // LISTEN is session state: it needs a real session, never a transaction-mode pooler's connection.
   constructor(@Inject(DIRECT_DATABASE_URL) private readonly databaseUrl: string) {}
+
+  /**
+   * Another channel on the same LISTEN connection (one per instance, whatever the number of channels or
+   * waiters). Register before the application initializes; `resync` reaches `subscribe` listeners.
+   */
+  onChannel(channel: string, handler: (payload: string) => void): void {
+    this.channelHandlers.set(channel, handler);
+  }
 
   subscribe(listener: Listener): void {
     this.listeners.push(listener);
@@ -65,6 +74,8 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   private async open(): Promise<void> {
     const client = new Client({ connectionString: this.databaseUrl, application_name: 'tenantry:listen', connectionTimeoutMillis: 5_000 });
     client.on('notification', (message) => {
+      const handler = this.channelHandlers.get(message.channel);
+      if (handler && message.payload) return handler(message.payload);
       if (message.channel !== TENANT_CHANNEL || !message.payload) return;
       try {
         this.emit(JSON.parse(message.payload) as TenantChange);
@@ -75,7 +86,10 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
     client.on('error', (error) => this.logger.warn(`tenant notification listener: ${error.message}`));
     try {
       await client.connect();
-      if (!this.closed) await client.query(`LISTEN ${TENANT_CHANNEL}`);
+      // Channel names are constants of the code, never input.
+      for (const channel of [TENANT_CHANNEL, ...this.channelHandlers.keys()]) {
+        if (!this.closed) await client.query(`LISTEN ${channel}`);
+      }
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
