@@ -1,13 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DrainSignal } from '../../src/common/drain-signal';
+import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
 import { buildApp, closeApp } from '../utils/test-app';
 import type { TestApp } from '../utils/test-app';
 import { createJob, JobBody, TenantClient, tenantWithTarget } from '../utils/domain-fixtures';
 
 /** Resolves once the app's registry of waiting claims holds `n` waiters of the tenant (no sleeping guess). */
 async function waitersOf(app: NestExpressApplication, tenantId: string, n: number): Promise<void> {
-  const { JobWakeupsService } = await import('../../src/jobs/job-wakeups.service');
   const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<unknown>> };
   while ((registry.waiters.get(tenantId)?.size ?? 0) < n) await new Promise((resolve) => setTimeout(resolve, 10));
 }
