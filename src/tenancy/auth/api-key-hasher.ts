@@ -41,11 +41,6 @@ export async function verifyApiKey(key: string, stored: string): Promise<boolean
   return ok;
 }
 
-/** Spends the same work as a real verification, so an unknown key id answers no faster than a wrong secret. */
-export async function burnVerification(iterations: number): Promise<void> {
-  await pbkdf2Async('tenantry', 'tenantry-decoy-salt', iterations, HASH_BYTES, 'sha256');
-}
-
 /**
  * A 32-bit check tag of a key: HMAC-SHA256 keyed by the salt of its stored hash, truncated. Stored beside the
  * hash, it refuses a wrong secret without PBKDF2 (a random guess passes once in 2^32), so failures cost a tag,
