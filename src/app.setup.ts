@@ -44,7 +44,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestContextMiddleware);
   app.use(app.get(InFlightRequests).middleware);
-  app.use(httpMetricsMiddleware);
+  if (config.METRICS_ENABLED) app.use(httpMetricsMiddleware);
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(bodyErrorHandler);
   app.use(jsonBodyGuard);

@@ -47,13 +47,13 @@ async function bootstrap(): Promise<void> {
 
   if (config.MIGRATIONS_RUN_ON_START) await app.get(SharedMigrationsService).migrate();
   await app.listen(config.PORT, config.HOST);
-  if (config.METRICS_PORT) metricsServers.push(await startMetricsServer(config.METRICS_PORT, config.HOST));
+  if (config.METRICS_ENABLED && config.METRICS_PORT) metricsServers.push(await startMetricsServer(config.METRICS_PORT, config.HOST));
   app.get(SpareSchemaPoolService).startBackgroundRefill();
 
   const base = `http://localhost:${config.PORT}`;
   logger.info(`Tenantry listening on ${base} (database: ${database.description})`);
   logger.info(`API docs: ${base}/docs (OpenAPI document: ${base}/docs-json)`);
-  if (config.METRICS_PORT) logger.info(`Metrics: http://localhost:${config.METRICS_PORT}/metrics`);
+  if (config.METRICS_ENABLED && config.METRICS_PORT) logger.info(`Metrics: http://localhost:${config.METRICS_PORT}/metrics`);
   logger.info('Create the first tenant: npm run cli -- create "Acme Corp" acme');
   if (!config.ADMIN_API_KEY) logger.info('Admin API (/tenants) is off: set ADMIN_API_KEY (32+ characters) to enable it');
 }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { register } from 'prom-client';
 import { useTenantLabels } from '../src/common/metric-labels';
 import { startMetricsServer } from '../src/ops/metrics/metrics-server';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
@@ -206,5 +207,31 @@ describe('GET /metrics with METRICS_TENANT_LABELS=true', () => {
     await acme.get('/targets').expect(200);
     const samples = parse((await t.http().get('/metrics').set('X-Admin-Key', TEST_ADMIN_KEY).expect(200)).text);
     expect(samples.get(`tenantry_http_request_duration_seconds_count{route="/targets",method="GET",status="200",tenant="${body.slug}"}`)).toBe(1);
+  });
+});
+
+describe('METRICS_ENABLED=false', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ METRICS_ENABLED: 'false' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('serves no /metrics and times no request', async () => {
+    const requestCount = async () => {
+      const metric = await register.getSingleMetric('tenantry_http_request_duration_seconds')?.get();
+      return (metric?.values ?? []).filter((v) => (v as { metricName?: string }).metricName === 'tenantry_http_request_duration_seconds_count').reduce((n, v) => n + v.value, 0);
+    };
+    const before = await requestCount();
+    const acme = await tenantClient(t);
+    await acme.get('/targets').expect(200);
+    await acme.get('/tenant-info').expect(200);
+    const res = await t.http().get('/metrics').set('X-Admin-Key', TEST_ADMIN_KEY);
+    expect(res.status).toBe(404);
+    expect(res.body.message).toBe('Metrics are off (METRICS_ENABLED=false)');
+    expect(await requestCount()).toBe(before);
   });
 });

@@ -112,6 +112,10 @@ export class EnvironmentVariables {
   @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) })) @IsOptional() @IsInt() @Min(1) @Max(65535)
   METRICS_PORT?: number;
 
+  /** false: no /metrics (404), no per-request duration histogram, no process metrics collector. */
+  @Transform(toBool) @IsBoolean()
+  METRICS_ENABLED = true;
+
   /** Add a tenant label to the per-tenant metric families (one series per tenant: mind the cardinality). */
   @Transform(toBool) @IsBoolean()
   METRICS_TENANT_LABELS = false;

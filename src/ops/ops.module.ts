@@ -18,6 +18,6 @@ export class OpsModule {
   constructor(config: EnvironmentVariables) {
     useTenantLabels(config.METRICS_TENANT_LABELS);
     // Process metrics (CPU, memory, event loop lag, GC, handles), once per process.
-    if (!register.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics();
+    if (config.METRICS_ENABLED && !register.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics();
   }
 }

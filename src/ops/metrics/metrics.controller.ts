@@ -1,10 +1,12 @@
-import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { register } from 'prom-client';
 import { ADMIN_KEY_SCHEME } from '../../admin/tenants-admin.controller';
 import { AdminKeyGuard } from '../../admin/admin-key.guard';
 import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
 import { HEALTH_TAG } from '../../health/health.controller';
+import { EnvironmentVariables } from '../../config/environment-variables';
 
 const SAMPLE = [
   '# HELP tenantry_auth_verifications_total API key verifications by outcome',
@@ -17,6 +19,8 @@ const SAMPLE = [
 @ApiSecurity(ADMIN_KEY_SCHEME)
 @Controller('metrics')
 export class MetricsController {
+  constructor(private readonly config: EnvironmentVariables) {}
+
   @ApiOperation({
     summary: 'Prometheus metrics',
     description:
@@ -27,13 +31,14 @@ export class MetricsController {
   @ApiResponse({ status: 200, description: 'The metrics', content: { 'text/plain': { schema: { type: 'string', example: SAMPLE } } } })
   @ApiErrorResponses(
     { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
-    { status: 404, description: 'The server has no `ADMIN_API_KEY`' },
+    { status: 404, description: 'The server has no `ADMIN_API_KEY`, or runs with `METRICS_ENABLED=false`' },
     { status: 429, description: 'Too many wrong admin keys from this client; retry after `Retry-After` seconds', message: 'Too many failed authentication attempts' },
   )
   @UseGuards(AdminKeyGuard)
-  @Header('Content-Type', register.contentType)
   @Get()
-  scrape(): Promise<string> {
+  scrape(@Res({ passthrough: true }) res: Response): Promise<string> {
+    if (!this.config.METRICS_ENABLED) throw new NotFoundException('Metrics are off (METRICS_ENABLED=false)');
+    res.type(register.contentType);
     return register.metrics();
   }
 }
