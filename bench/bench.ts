@@ -122,6 +122,9 @@ async function main(): Promise<void> {
         primeRequests: tenantCount,
         preflight: listCheck,
       },
+      // What logging and metrics cost: a request line per request plus every metric, against neither.
+      { name: '1 tenant, request logs + metrics on', entry: mainEntry, env: { ...appEnv, LOG_LEVEL: 'log', LOG_FORMAT: 'json' }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
+      { name: '1 tenant, LOG_LEVEL=warn, metrics off', entry: mainEntry, env: { ...appEnv, METRICS_ENABLED: 'false' }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
     ];
     if (args.pgbouncer) {
       // Only the read scenarios (1 tenant, all tenants round robin), each direct and through PgBouncer.
@@ -133,12 +136,12 @@ async function main(): Promise<void> {
       return;
     }
     const results = await runRounds(specs, options, n('rounds', 1));
-    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants] = results.map(combineRounds);
+    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff] = results.map(combineRounds);
 
     const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
       rounds: results,
-      baseline, oneTenant, manyTenants, writes, raw, coldTenants, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
+      baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
       authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
       windowSeconds: options.warmupSeconds + options.durationSeconds,
     };

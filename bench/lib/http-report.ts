@@ -12,6 +12,9 @@ export interface HttpReport {
   /** The node:http + pg yardstick (scenario 4) and the cold-DataSource rotation (scenario 5). */
   raw: ScenarioResult;
   coldTenants: ScenarioResult;
+  /** 1 tenant with request logs and metrics on (scenario 6), and with both off (scenario 7). */
+  opsOn: ScenarioResult;
+  opsOff: ScenarioResult;
   auth: AuthCost;
   creationMs: number[];
   tenantCount: number;
@@ -64,6 +67,7 @@ export function renderHttpReport(r: HttpReport): string {
   const oneRaw = vsRaw(1);
   const manyRaw = vsRaw(2);
   const cold = r.coldTenants;
+  const opsCost = ratioToBaseline(r.rounds, 6, 7);
   const many = r.manyTenants;
   const creationP50 = percentile(r.creationMs, 50);
   const rows = [
@@ -85,6 +89,13 @@ export function renderHttpReport(r: HttpReport): string {
       coldRatio,
       `≥ 0.80×: ${verdict(coldRatio.median >= 0.8)}; conns ≤ ${r.connectionLimit}: ${verdict(cold.probe.peakConnections <= r.connectionLimit)}`,
       vsRaw(5),
+    ),
+    httpRow(r.opsOff, ratioToBaseline(r.rounds, 7), '— (the reference of the row below)', vsRaw(7)),
+    httpRow(
+      r.opsOn,
+      ratioToBaseline(r.rounds, 6),
+      `vs logs and metrics off ≥ 0.90×: ${verdict(opsCost.median >= 0.9)} (${opsCost.median.toFixed(2)}×)`,
+      vsRaw(6),
     ),
     httpRow(r.raw, rawRatio, '— (the limit of the stack: node:http + pg, same query and JSON)', vsRaw(4)),
     httpRow(r.writes, writesRatio, `— (${int(r.writes.load.rps / 3)} create+claim+complete loops/s; ratio is against a GET)`),
