@@ -2,6 +2,7 @@ import { CreateTenantRegistry1764300000000 } from './1764300000000-CreateTenantR
 import { CreateApiKeys1764500000000 } from './1764500000000-CreateApiKeys';
 import { WidenSharedMigrationsId1764560000000 } from './1764560000000-WidenMigrationsId';
 import { CreateAuditEvents1764600000000 } from './1764600000000-CreateAuditEvents';
+import { CreateJobLeaseWatch1764700000000 } from './1764700000000-CreateJobLeaseWatch';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
 export const SHARED_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const SHARED_MIGRATIONS = [
   CreateApiKeys1764500000000,
   WidenSharedMigrationsId1764560000000,
   CreateAuditEvents1764600000000,
+  CreateJobLeaseWatch1764700000000,
 ];

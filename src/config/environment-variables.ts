@@ -136,6 +136,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
   JOB_BACKOFF_MAX_SECONDS = 3600;
 
+  /** How often each instance sweeps expired leases of every tenant that holds running jobs (seconds). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  JOB_SWEEP_INTERVAL_SECONDS = 5;
+
   /** Old-generation growth past the live heap before a full GC, in percent (src/config/heap-growth.ts); 0 = V8's default. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   HEAP_GROWTH_PERCENT = 50;

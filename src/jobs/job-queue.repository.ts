@@ -187,6 +187,23 @@ export class JobQueueRepository {
     return this.updateJob(id, `"status" = 'cancelled', "lease_expires_at" = NULL, "finished_at" = now()`, []);
   }
 
+  /** When the earliest lease of a running job ends, or null when none runs (`jobs_running_lease_idx`). */
+  async earliestLeaseEnd(): Promise<Date | null> {
+    const rows = await this.manager.query<Array<{ at: Date | null }>>(
+      `SELECT min("lease_expires_at") AS "at" FROM ${this.t.jobs} WHERE "status" = 'running'`,
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  /** A transaction-scoped advisory lock on `key` (no table), or false when another session holds it. */
+  async tryLock(key: string): Promise<boolean> {
+    const rows = await this.manager.query<Array<{ locked: boolean }>>(
+      `SELECT pg_try_advisory_xact_lock(hashtext('tenantry:jobs'), hashtext($1)) AS "locked"`,
+      [key],
+    );
+    return rows[0].locked;
+  }
+
   /** `pg_notify` (no table; in a transaction, delivered only when it commits). */
   async notify(channel: string, payload: string): Promise<void> {
     await this.manager.query('SELECT pg_notify($1, $2)', [channel, payload]);

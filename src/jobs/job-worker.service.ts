@@ -5,6 +5,8 @@ import { DrainSignal } from '../common/drain-signal';
 import { TenantContext } from '../tenancy/auth/tenant-context';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import { JobWakeupsService } from './job-wakeups.service';
+import { LeaseExpiryService } from './lease-expiry.service';
+import { LeaseWatchRepository } from './lease-watch.repository';
 import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { serverLogEntry } from './server-log-entry';
@@ -52,6 +54,8 @@ export class JobWorkerService {
     private readonly tenant: TenantContext,
     private readonly wakeups: JobWakeupsService,
     private readonly drain: DrainSignal,
+    private readonly leases: LeaseExpiryService,
+    private readonly watch: LeaseWatchRepository,
   ) {}
 
   /** Hands the next due job to one worker, or returns null; no job is handed out twice. */
@@ -70,6 +74,8 @@ export class JobWorkerService {
     for (;;) {
       const waiting = Date.now() < waitUntil && !this.drain.draining;
       const { jobs, dueIn } = await this.claimOnce({ ...options, types }, waiting);
+      // After the commit, so a sweep that reads the watch row also sees these jobs running.
+      if (jobs.length > 0) await this.watch.watch(this.tenant.tenant.id, jobs[0].leaseExpiresAt!);
       if (jobs.length > 0 || !waiting) return jobs;
       const remaining = (waitUntil - Date.now()) / 1000;
       await this.wakeups.wait(this.tenant.tenant.id, types, Math.min(remaining, dueIn ?? remaining), this.drain.signal);
@@ -79,7 +85,7 @@ export class JobWorkerService {
 
   private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<{ jobs: Job[]; dueIn: number | null }> {
     return this.transaction(async (queue) => {
-      await this.expireLeases(queue);
+      await this.leases.expire(queue, this.tenant.tenant.id, SWEEP_BATCH);
       const jobs = await queue.claimNext({
         workerId: options.workerId,
         leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
@@ -180,27 +186,6 @@ export class JobWorkerService {
       ]);
       return job;
     });
-  }
-
-  /**
-   * Running jobs whose lease has expired: each counts as a failed attempt and is queued again in its old
-   * place (its `run_at` is already past; the lease itself was the wait) or fails when its attempts are used up.
-   */
-  private async expireLeases(queue: JobQueueRepository): Promise<void> {
-    const expired = await queue.expireLeases(SWEEP_BATCH);
-    const requeued = expired.filter((job) => job.status === 'queued');
-    if (requeued.length) await this.wakeups.announce(queue, this.tenant.tenant.id, requeued.map((job) => ({ type: job.type, in: 0 })));
-    if (expired.length) jobMetrics.leaseExpiries.inc(expired.length);
-    await queue.logs.insertLogs(
-      expired.map((job) =>
-        serverLogEntry(
-          job,
-          'warn',
-          `lease of ${job.workerId} expired (attempt ${job.attempts} of ${job.maxAttempts}); ${job.status === 'queued' ? 'requeued' : 'job failed'}`,
-          { event: 'lease_expired', workerId: job.workerId, attempt: job.attempts, status: job.status },
-        ),
-      ),
-    );
   }
 
   /** The locked job, if `workerId` holds a live lease on it; else 404 (no such job) or 409. */

@@ -6,12 +6,23 @@ import { JobWorkerController } from './job-worker.controller';
 import { JobWakeupsService } from './job-wakeups.service';
 import { JobWorkerService } from './job-worker.service';
 import { JobsController } from './jobs.controller';
+import { LeaseExpiryService } from './lease-expiry.service';
+import { LeaseSweeperService } from './lease-sweeper.service';
+import { LeaseWatchRepository } from './lease-watch.repository';
 import { JobsService } from './jobs.service';
 
 @Module({
   imports: [TenancyModule],
   controllers: [JobWorkerController, JobsController, JobLogsController],
-  providers: [JobsService, JobWorkerService, JobLogsService, JobWakeupsService],
+  providers: [
+    JobsService,
+    JobWorkerService,
+    JobLogsService,
+    JobWakeupsService,
+    LeaseExpiryService,
+    LeaseWatchRepository,
+    LeaseSweeperService,
+  ],
   exports: [JobsService, JobWorkerService, JobLogsService],
 })
 export class JobsModule {}
