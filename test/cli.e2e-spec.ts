@@ -1,9 +1,13 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CommandTestFactory } from 'nest-commander-testing';
 import { handleCommandError } from '../src/admin-cli/cli-error-handler';
 import { CliOutput } from '../src/admin-cli/cli-output.service';
 import { CliModule } from '../src/admin-cli/cli.module';
 import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/migrate-check';
+import { decodeArchive, encodeArchive, leftovers, schemaRows, tenantWithData } from './utils/archive';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 
 interface CliRun {
@@ -243,6 +247,98 @@ describe('admin CLI', () => {
     expect(run.exitCode).toBe(0);
     expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toEqual([]);
     expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toEqual([]);
+  });
+
+  describe('export, import and create --from', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tenantry-cli-'));
+
+    it('export -o writes the archive and prints the counts; import makes a tenant with the same rows and a working key', async () => {
+      const source = await tenantWithData(t);
+      const file = join(dir, 'source.tenantry.gz');
+      const run = await cli('export', source.id, '-o', file);
+      expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(run.stdout).toContain(`to ${file}: targets 2, sessions 1, jobs 2, job_logs 2 row(s).`);
+      expect(existsSync(`${file}.partial`)).toBe(false);
+      expect(decodeArchive(readFileSync(file)).manifest!.tables.map((x: { rows: number }) => x.rows)).toEqual([2, 1, 2, 2]);
+
+      const slug = uniqueSlug('cimp');
+      const imported = JSON.parse((await cli('import', file, '--slug', slug, '--name', 'From File', '--json')).stdout);
+      expect(imported.tenant).toMatchObject({ slug, name: 'From File' });
+      expect(imported.tables).toEqual([
+        { name: 'targets', rows: 2 },
+        { name: 'sessions', rows: 1 },
+        { name: 'jobs', rows: 2 },
+        { name: 'job_logs', rows: 2 },
+      ]);
+      expect(await schemaRows(t, `tenant_${slug}`)).toEqual(await schemaRows(t, source.schema));
+      expect((await t.http().get('/targets').set('X-API-Key', imported.apiKey)).status).toBe(200);
+
+      const human = await cli('import', file, '--slug', uniqueSlug('cimp'));
+      expect(human.exitCode).toBe(0);
+      expect(human.stdout).toMatch(/Imported tenant .+ \(targets 2, sessions 1, jobs 2, job_logs 2 row\(s\)\)/);
+      expect(human.stdout).toMatch(/tnt_[0-9A-Za-z]{12}_/);
+    });
+
+    it('export draws a progress bar on a terminal', async () => {
+      const source = await tenantWithData(t);
+      terminal = progressStream(true);
+      terminal.on('data', (chunk: Buffer) => terminal.drawn.push(chunk.toString()));
+      try {
+        const run = await cli('export', source.id, '-o', join(dir, 'bar.tenantry.gz'), '--json');
+        expect(run.exitCode).toBe(0);
+        expect(JSON.parse(run.stdout).tables).toHaveLength(4);
+        expect(terminal.drawn.join('')).toContain('exporting [');
+        expect(terminal.drawn.join('')).toContain('4/4 tables');
+      } finally {
+        terminal = progressStream(false);
+      }
+    });
+
+    it('export of an unknown tenant exits 1 and leaves no file', async () => {
+      const file = join(dir, 'missing.tenantry.gz');
+      const run = await cli('export', 'no-such-tenant', '-o', file);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain('Tenant not found');
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('import refuses a damaged archive, a missing file and a missing --slug with exit code 2, leaving nothing', async () => {
+      const source = await tenantWithData(t);
+      const good = join(dir, 'good.tenantry.gz');
+      await cli('export', source.id, '-o', good);
+      const decoded = decodeArchive(readFileSync(good));
+      decoded.manifest!.tables[0].sha256 = 'f'.repeat(64);
+      const bad = join(dir, 'bad.tenantry.gz');
+      writeFileSync(bad, encodeArchive(decoded));
+      const slug = uniqueSlug('cbad');
+      const run = await cli('import', bad, '--slug', slug);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('Archive rejected: table targets: checksum does not match the manifest');
+      expect(await leftovers(t, slug)).toEqual([]);
+      const truncated = join(dir, 'truncated.tenantry.gz');
+      writeFileSync(truncated, readFileSync(good).subarray(0, 40));
+      expect((await cli('import', truncated, '--slug', slug)).stderr).toContain('not a complete gzip stream');
+      const missing = await cli('import', join(dir, 'nope.gz'), '--slug', slug);
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toContain('cannot read');
+      expect((await cli('import', good)).exitCode).toBe(2);
+      expect(await leftovers(t, slug)).toEqual([]);
+    });
+
+    it('create --from copies another tenant; an unknown source exits 1 and creates nothing', async () => {
+      const source = await tenantWithData(t);
+      const slug = uniqueSlug('clone');
+      const run = await cli('create', 'Clone', slug, '--from', source.id, '--json');
+      expect(run.exitCode).toBe(0);
+      const clone = JSON.parse(run.stdout);
+      expect(clone.tenant).toMatchObject({ slug, name: 'Clone' });
+      expect(await schemaRows(t, `tenant_${slug}`)).toEqual(await schemaRows(t, source.schema));
+      expect((await t.http().get('/targets').set('X-API-Key', clone.apiKey)).status).toBe(200);
+      const other = uniqueSlug('clone');
+      const missing = await cli('create', 'Clone', other, '--from', 'no-such-tenant');
+      expect(missing.exitCode).toBe(1);
+      expect(await leftovers(t, other)).toEqual([]);
+    });
   });
 
   it('an unknown command exits non-zero', async () => {

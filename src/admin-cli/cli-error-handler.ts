@@ -26,5 +26,5 @@ export function handleCommandError(error: unknown): void {
   const known = error instanceof DomainError || (error instanceof Error && error.name === 'MigrationsFailedError');
   const message = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
   process.stderr.write(`error: ${message}\n`);
-  process.exitCode = error instanceof DomainError && error.kind === 'invalid' ? 2 : 1;
+  process.exitCode = error instanceof DomainError && (error.kind === 'invalid' || error.kind === 'unprocessable') ? 2 : 1;
 }

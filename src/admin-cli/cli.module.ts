@@ -10,6 +10,8 @@ import { AuditCommand } from './commands/audit.command';
 import { KeysCommand, KeysCreateCommand, KeysListCommand, KeysRevokeCommand, KeysRotateCommand } from './commands/keys.command';
 import { CreateTenantCommand } from './commands/create-tenant.command';
 import { DeleteTenantCommand } from './commands/delete-tenant.command';
+import { ExportTenantCommand } from './commands/export-tenant.command';
+import { ImportTenantCommand } from './commands/import-tenant.command';
 import { InitDbCommand } from './commands/init-db.command';
 import { ListTenantsCommand } from './commands/list-tenants.command';
 import { MigrateCommand } from './commands/migrate.command';
@@ -32,6 +34,8 @@ export const COMMANDS = [
   KeysRevokeCommand,
   KeysRotateCommand,
   AuditCommand,
+  ExportTenantCommand,
+  ImportTenantCommand,
 ];
 
 /** The admin CLI: thin commands over the same services the HTTP API uses. */

@@ -5,7 +5,7 @@ import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { DEFAULT_PAGE_SIZE, Page } from '../common/pagination';
 import {
-  CreateTenantDto,
+  CreateTenantWithSourceDto,
   ListTenantsQueryDto,
   TenantDto,
   TenantPageDto,
@@ -14,6 +14,7 @@ import {
 } from '../tenancy/registry/dto/tenant.dto';
 import { toTenantView } from '../tenancy/registry/tenant-view';
 import { TenantsService } from '../tenancy/registry/tenants.service';
+import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
 import { AdminKeyGuard } from './admin-key.guard';
 
 export const ADMIN_KEY_SCHEME = 'adminApiKey';
@@ -44,24 +45,30 @@ const BAD_ID = { status: 400, message: 'id must be a UUID' } as const;
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantsAdminController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly importer: TenantImportService,
+  ) {}
 
   @ApiOperation({
     summary: 'Create a tenant: registry row, schema at the latest migration and API key, atomically',
     description:
       'If any part fails, no row, schema or key is left behind. The key is in this answer only: keep it. ' +
-      'Of concurrent creates of one slug, exactly one succeeds.',
+      'Of concurrent creates of one slug, exactly one succeeds. With `cloneFrom`, the new tenant starts with a ' +
+      'copy of that tenant\'s data taken at one instant.',
   })
   @ApiResponse({ status: 201, description: 'The tenant and its API key', type: TenantWithKeyDto })
   @ApiErrorResponses(
     400,
-    { status: 404, description: DISABLED },
+    { status: 404, description: `${DISABLED}, or no tenant to clone from`, message: 'Tenant not found' },
     { status: 409, description: 'Slug taken', message: 'A tenant with slug "acme-corp" already exists' },
     413,
   )
   @Post()
-  async create(@Body() body: CreateTenantDto): Promise<TenantWithKeyDto> {
-    const { tenant, apiKey } = await this.tenants.create(body.name, body.slug);
+  async create(@Body() body: CreateTenantWithSourceDto): Promise<TenantWithKeyDto> {
+    const { tenant, apiKey } = body.cloneFrom
+      ? await this.importer.clone(body.name, body.slug, body.cloneFrom)
+      : await this.tenants.create(body.name, body.slug);
     return { tenant: toTenantView(tenant), apiKey };
   }
 

@@ -17,6 +17,7 @@ export type DomainErrorKind =
   | 'not-found'
   | 'conflict'
   | 'invalid'
+  | 'unprocessable'
   | 'unauthenticated'
   | 'forbidden'
   | 'throttled'
@@ -30,6 +31,10 @@ export class ConflictError extends DomainError {
 }
 export class InvalidInputError extends DomainError {
   readonly kind = 'invalid';
+}
+/** Well-formed input that cannot be acted on as it is (an archive whose checksum does not match …). */
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable';
 }
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';

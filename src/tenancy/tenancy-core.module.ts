@@ -14,6 +14,7 @@ import { TenantDatabase } from './tenant-database.service';
 import { TenantEventsService } from './registry/tenant-events.service';
 import { TenantProvisionerService } from './registry/tenant-provisioner.service';
 import { TenantsService } from './registry/tenants.service';
+import { LIFECYCLE_PROVIDERS } from './lifecycle/lifecycle.providers';
 
 const PROVIDERS = [
   ApiKeyGuard,
@@ -31,6 +32,7 @@ const PROVIDERS = [
   TenantEventsService,
   TenantProvisionerService,
   TenantsService,
+  ...LIFECYCLE_PROVIDERS,
 ];
 
 /** The tenancy services without HTTP controllers: what the CLI needs (it never loads the OpenAPI layer). */

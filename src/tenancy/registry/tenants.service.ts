@@ -28,6 +28,12 @@ export interface TenantWithKey {
   apiKey: string;
 }
 
+/**
+ * Builds and fills a new tenant's schema inside its create transaction, in place of the provisioner's empty
+ * schema (import, clone, adopt). Whatever it throws rolls the whole create back.
+ */
+export type TenantSeed = (queryRunner: QueryRunner, tenant: Tenant) => Promise<void>;
+
 export interface ListTenantsOptions {
   limit: number;
   cursor?: string;
@@ -48,7 +54,7 @@ export class TenantsService {
   ) {}
 
   /** Row, schema, migrations and key hash in one transaction: all of it or none of it. */
-  async create(name: string, slug: string): Promise<TenantWithKey> {
+  async create(name: string, slug: string, seed?: TenantSeed): Promise<TenantWithKey> {
     const problems = [nameProblem(name), slugProblem(slug)].filter((p): p is string => p !== null);
     if (problems.length) throw new InvalidInputError(problems.join('; '));
     const now = new Date();
@@ -67,7 +73,8 @@ export class TenantsService {
         // The row goes first: a concurrent create of the same slug waits on its unique index, then fails.
         await queryRunner.manager.insert(Tenant, tenant);
         await this.keys.insert(queryRunner.manager, key.row);
-        await this.provisioner.createSchema(queryRunner, tenant.schemaName);
+        if (seed) await seed(queryRunner, tenant);
+        else await this.provisioner.createSchema(queryRunner, tenant.schemaName);
         await this.audit.record(queryRunner.manager, {
           action: 'tenant.created',
           tenantId: tenant.id,

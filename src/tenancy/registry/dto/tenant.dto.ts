@@ -24,6 +24,30 @@ export class CreateTenantDto {
   slug: string;
 }
 
+export class CreateTenantWithSourceDto extends CreateTenantDto {
+  /** Id or slug of a tenant whose data the new tenant starts with (a copy taken at one instant). */
+  @ApiPropertyOptional({ example: 'acme-corp' })
+  @IsOptionalNotNull()
+  @IsString()
+  @Length(1, 100)
+  cloneFrom?: string;
+}
+
+export class ImportTenantQueryDto {
+  @ApiProperty({ example: 'acme-copy', minLength: SLUG_MIN, maxLength: SLUG_MAX, pattern: SLUG_PATTERN.source })
+  @IsString()
+  @Length(SLUG_MIN, SLUG_MAX)
+  @Matches(SLUG_PATTERN, { message: SLUG_PATTERN_MESSAGE })
+  slug: string;
+
+  /** Defaults to the tenant name recorded in the archive. */
+  @ApiPropertyOptional({ minLength: NAME_MIN, maxLength: NAME_MAX })
+  @IsOptional()
+  @Transform(trim)
+  @IsText(NAME_MIN, NAME_MAX)
+  name?: string;
+}
+
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptionalNotNull()
@@ -61,6 +85,16 @@ export class TenantWithKeyDto {
   @ApiProperty({ type: TenantDto }) tenant: TenantDto;
   /** Shown once; only its hash is stored. */
   @ApiProperty({ example: 'tnt_3kTMd9Xq2LbA_5rWm...' }) apiKey: string;
+}
+
+export class LoadedTableDto {
+  @ApiProperty({ example: 'targets' }) name: string;
+  @ApiProperty({ example: 42 }) rows: number;
+}
+
+export class ImportedTenantDto extends TenantWithKeyDto {
+  /** Rows taken into each table. */
+  @ApiProperty({ type: [LoadedTableDto] }) tables: LoadedTableDto[];
 }
 
 export class TenantPageDto extends PageDto<TenantDto> {

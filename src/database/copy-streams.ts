@@ -1,0 +1,31 @@
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { PoolClient } from 'pg';
+import type { Readable, Writable } from 'node:stream';
+import type { QueryRunner } from 'typeorm';
+
+/** The pg client under a connected TypeORM query runner: COPY streams need the driver's own connection. */
+function clientOf(queryRunner: QueryRunner): PoolClient {
+  const client = (queryRunner as unknown as { databaseConnection?: PoolClient }).databaseConnection;
+  if (!client) throw new Error('the query runner is not connected');
+  return client;
+}
+
+/** `COPY … TO STDOUT` on the query runner's connection (inside its transaction); `rowCount` is set when it ends. */
+export function copyOut(queryRunner: QueryRunner, sql: string): Readable & { rowCount: number } {
+  return clientOf(queryRunner).query(copyTo(sql));
+}
+
+/** `COPY … FROM STDIN` on the query runner's connection; resolves `finish` once PostgreSQL has taken every row. */
+export function copyIn(queryRunner: QueryRunner, sql: string): Writable & { rowCount: number } {
+  return clientOf(queryRunner).query(copyFrom(sql));
+}
+
+/**
+ * Gives the connection back to the pool, or (with an error) closes it: a connection left in the middle of a
+ * COPY cannot serve another query.
+ */
+export async function releaseConnection(queryRunner: QueryRunner, error?: Error): Promise<void> {
+  const runner = queryRunner as unknown as { releasePostgresConnection?: (err?: Error) => Promise<void> };
+  if (error && runner.releasePostgresConnection) return runner.releasePostgresConnection(error);
+  return queryRunner.release();
+}

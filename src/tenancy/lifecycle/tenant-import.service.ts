@@ -1,0 +1,66 @@
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Injectable } from '@nestjs/common';
+import { InvalidInputError } from '../../common/domain-errors';
+import { slugProblem } from '../registry/tenant-rules';
+import { TenantsService, TenantWithKey } from '../registry/tenants.service';
+import { ArchiveLoaderService, LoadedTable } from './archive-loader.service';
+import { ArchiveReader, parseHeader } from './archive-reader';
+import { TenantExportService } from './tenant-export.service';
+
+export interface ImportedTenant extends TenantWithKey {
+  tables: LoadedTable[];
+}
+
+/**
+ * New tenants holding another's rows: from an export archive (import) or straight from another tenant's
+ * snapshot (clone: export piped into import through the app, so no statement reads two tenant schemas).
+ * Both go through the normal create transaction: registry row, key, schema and rows commit together or not at all.
+ */
+@Injectable()
+export class TenantImportService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly loader: ArchiveLoaderService,
+    private readonly exporter: TenantExportService,
+  ) {}
+
+  /** `gzipped`: an export archive as sent (HTTP body, file). `name` defaults to the archive's tenant name. */
+  async import(gzipped: Readable, slug: string, name?: string): Promise<ImportedTenant> {
+    const gunzip = createGunzip();
+    const forward = (error: Error) => gunzip.destroy(error);
+    gzipped.on('error', forward);
+    gzipped.pipe(gunzip);
+    try {
+      return await this.fromArchive(gunzip, slug, name);
+    } finally {
+      gzipped.unpipe(gunzip);
+      gzipped.off('error', forward);
+    }
+  }
+
+  async clone(name: string, slug: string, from: string): Promise<ImportedTenant> {
+    const problem = slugProblem(slug);
+    if (problem) throw new InvalidInputError(problem);
+    const source = await this.tenants.get(from);
+    const archive = await this.exporter.openSchema(source.schemaName, { name: source.name, slug: source.slug });
+    return this.fromArchive(archive, slug, name);
+  }
+
+  /** `archive`: the uncompressed archive stream. */
+  async fromArchive(archive: Readable, slug: string, name?: string): Promise<ImportedTenant> {
+    const reader = new ArchiveReader(archive);
+    try {
+      const problem = slugProblem(slug);
+      if (problem) throw new InvalidInputError(problem);
+      const header = parseHeader(await reader.json('header'));
+      let tables: LoadedTable[] = [];
+      const created = await this.tenants.create(name ?? header.tenant.name, slug, async (queryRunner, tenant) => {
+        tables = await this.loader.load(queryRunner, tenant.schemaName, header, reader);
+      });
+      return { ...created, tables };
+    } finally {
+      await reader.close();
+    }
+  }
+}
