@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ErrorDto } from '../common/error.dto';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
 import { ImportedTenantDto, ImportTenantQueryDto } from '../tenancy/registry/dto/tenant.dto';
 import { toTenantView } from '../tenancy/registry/tenant-view';
@@ -9,14 +10,23 @@ import { TenantExportService } from '../tenancy/lifecycle/tenant-export.service'
 import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
 import { AdminKeyGuard } from './admin-key.guard';
 import { ARCHIVE_MEDIA_TYPE, archiveBody, sendArchive } from './archive-http';
-import { ADMIN_KEY_SCHEME } from './tenants-admin.controller';
+import { ADMIN_KEY_SCHEME, TENANTS_ADMIN_TAG } from './tenants-admin.controller';
 
 const uuid = parseId();
+const DISABLED = 'The admin API is off (the server has no `ADMIN_API_KEY`)';
+const NOT_FOUND = { status: 404, description: `No such tenant, or: ${DISABLED}`, message: 'Tenant not found' } as const;
 
-@ApiTags('tenants (operator)')
+@ApiTags(TENANTS_ADMIN_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
-@ApiResponse({ status: 401, description: 'Missing or wrong admin key', type: ErrorDto })
-@ApiResponse({ status: 404, description: 'Admin API disabled (ADMIN_API_KEY unset), or no such tenant', type: ErrorDto })
+@ApiErrorResponses(
+  { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
+  {
+    status: 429,
+    description: 'Too many wrong admin keys from this client (counted by every instance); retry after `Retry-After` seconds',
+    message: 'Too many failed authentication attempts',
+  },
+  503,
+)
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantLifecycleController {
@@ -26,24 +36,54 @@ export class TenantLifecycleController {
   ) {}
 
   @ApiOperation({
-    summary: 'Export a tenant: a gzip archive (docs/export-format.md) of every table, from one consistent snapshot',
+    summary: 'Export a tenant as a gzip archive of every table, from one consistent snapshot',
+    description:
+      'The layout is in docs/export-format.md: a header, each table in COPY text format, and a manifest with each ' +
+      "table's row count and SHA-256. Read from one `REPEATABLE READ` snapshot that never blocks the tenant's writes, " +
+      'and streamed: a failure after the first byte cuts the response short (an incomplete gzip stream).',
   })
-  @ApiProduces(ARCHIVE_MEDIA_TYPE)
-  @ApiResponse({ status: 200, description: 'The archive', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({
+    status: 200,
+    description: 'The archive',
+    content: { [ARCHIVE_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiErrorResponses({ status: 400, message: 'id must be a UUID' }, NOT_FOUND)
+  @ApiIdParam('The tenant')
   @Get(':id/export')
   async export(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
     const { tenant, archive } = await this.exporter.open(id);
     await sendArchive(res, `${tenant.slug}.tenantry.gz`, archive);
   }
 
-  @ApiOperation({ summary: 'Create a tenant holding exactly the rows of an export archive (migrated to the latest version)' })
+  @ApiOperation({
+    summary: 'Create a tenant holding exactly the rows of an export archive',
+    description:
+      'The body is the archive itself (`Content-Type: application/gzip`), not bound by the JSON body limit. Row ' +
+      'counts and checksums are checked before the commit; an older archive is migrated to the latest version. ' +
+      'Whatever fails, no tenant, schema or key is left behind. The key is in this answer only.',
+  })
   @ApiConsumes(ARCHIVE_MEDIA_TYPE)
-  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'An export archive; not bound by the JSON body limit' })
-  @ApiResponse({ status: 201, type: ImportedTenantDto })
-  @ApiResponse({ status: 400, description: 'Archive corrupt (not gzip, truncated, bad framing, manifest missing)', type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'Slug taken', type: ErrorDto })
-  @ApiResponse({ status: 415, description: 'Body not sent as application/gzip', type: ErrorDto })
-  @ApiResponse({ status: 422, description: 'Archive rejected (checksum or count mismatch, newer version, rows refused)', type: ErrorDto })
+  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'An export archive' })
+  @ApiResponse({ status: 201, description: 'The tenant, its API key and the rows taken per table', type: ImportedTenantDto })
+  @ApiErrorResponses(
+    {
+      status: 400,
+      description: 'Bad slug or name, or a corrupt archive (not gzip, truncated, manifest missing)',
+      message: 'Archive is corrupt: the manifest is missing (the archive ends before it)',
+    },
+    { status: 404, description: DISABLED },
+    { status: 409, description: 'Slug taken', message: 'A tenant with slug "acme-corp" already exists' },
+    {
+      status: 415,
+      description: 'The body is not sent as `application/gzip`',
+      message: 'An import takes the archive as application/gzip, not application/json',
+    },
+    {
+      status: 422,
+      description: 'Archive refused: checksum or count mismatch, newer version, rows the schema refuses',
+      message: 'Archive rejected: table targets: checksum does not match the manifest',
+    },
+  )
   @HttpCode(201)
   @Post('import')
   async import(@Query() query: ImportTenantQueryDto, @Req() req: Request): Promise<ImportedTenantDto> {

@@ -3,7 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { headerRef } from './api-response-headers';
 import { ErrorDto } from './error.dto';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** One error answer of a route: its status, what it means there, and the `message` of its example body. */
 export interface ErrorResponse {
@@ -26,6 +26,16 @@ const DEFAULTS: Record<ErrorStatus, { error: string; description: string; messag
     error: 'Payload Too Large',
     description: 'Request body over the body limit (`BODY_LIMIT`, 1 MiB by default)',
     message: 'Request body is too large',
+  },
+  415: {
+    error: 'Unsupported Media Type',
+    description: 'The request body is not of a media type the route takes',
+    message: 'Unsupported Media Type',
+  },
+  422: {
+    error: 'Unprocessable Entity',
+    description: 'Well-formed input that cannot be acted on as it is',
+    message: 'Unprocessable Entity',
   },
   429: {
     error: 'Too Many Requests',

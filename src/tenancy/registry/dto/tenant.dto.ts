@@ -34,7 +34,7 @@ export class CreateTenantWithSourceDto extends CreateTenantDto {
 }
 
 export class ImportTenantQueryDto {
-  @ApiProperty({ example: 'acme-copy', minLength: SLUG_MIN, maxLength: SLUG_MAX, pattern: SLUG_PATTERN.source })
+  @ApiProperty({ minLength: SLUG_MIN, maxLength: SLUG_MAX, pattern: SLUG_PATTERN.source })
   @IsString()
   @Length(SLUG_MIN, SLUG_MAX)
   @Matches(SLUG_PATTERN, { message: SLUG_PATTERN_MESSAGE })
@@ -89,7 +89,7 @@ export class TenantWithKeyDto {
 
 export class LoadedTableDto {
   @ApiProperty({ example: 'targets' }) name: string;
-  @ApiProperty({ example: 42 }) rows: number;
+  @ApiProperty({ type: 'integer', example: 42 }) rows: number;
 }
 
 export class ImportedTenantDto extends TenantWithKeyDto {
