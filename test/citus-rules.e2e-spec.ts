@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { TenantMigrationsService } from '../src/database/migrations/tenant-migrations.service';
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { exportArchive, importArchive } from './utils/archive';
 import { schemasOf, violations } from './utils/citus-rules';
 import { claim, createJob, createSession, createTarget, tenantClient, type TenantClient } from './utils/domain-fixtures';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from './utils/test-app';
@@ -120,6 +121,11 @@ describe('Citus rules', () => {
       await tenants.update('cr-migrations', { isActive: true });
       await tenants.regenerateKey('cr-migrations');
       await t.app.get(TenantMigrationsService).migrate();
+      // Export, import and clone: each transaction reads or fills one tenant schema, the rows pass through the app.
+      const archive = (await exportArchive(t, a.id)).body;
+      await importArchive(t, archive, { slug: 'cr-imported' }).expect(201);
+      await admin(t.http().post('/tenants')).send({ name: 'Clone', slug: 'cr-clone', cloneFrom: a.id }).expect(201);
+      await spares.refill(); // the import and the clone took the spares
       await tenants.delete('cr-spare');
       capture.stop();
     });
@@ -133,7 +139,8 @@ describe('Citus rules', () => {
       const all = capture.statements.map((s) => s.sql).join('\n');
       for (const shape of [/ALTER SCHEMA "spare_\w+" RENAME TO/, /INSERT INTO "tenant_cr_migrations"\."sessions"/,
         /INSERT INTO "tenant_cr_migrations"\."jobs"/, /INSERT INTO "tenant_cr_migrations"\."job_logs"/, /FOR UPDATE SKIP LOCKED/,
-        /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/]) {
+        /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
+        /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/]) {
         expect(all).toMatch(shape);
       }
     });

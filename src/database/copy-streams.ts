@@ -10,14 +10,21 @@ function clientOf(queryRunner: QueryRunner): PoolClient {
   return client;
 }
 
-/** `COPY … TO STDOUT` on the query runner's connection (inside its transaction); `rowCount` is set when it ends. */
+/**
+ * A COPY streams a whole table, so it is bounded by the table's size, not by DB_STATEMENT_TIMEOUT_MS (pg's
+ * `query_timeout`, which a query object's own `query_timeout` overrides; 0 would mean "the pool's"). The longest
+ * timer Node allows: about 24 days.
+ */
+const COPY_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** `COPY … TO STDOUT` on the query runner's connection (inside its transaction). */
 export function copyOut(queryRunner: QueryRunner, sql: string): Readable & { rowCount: number } {
-  return clientOf(queryRunner).query(copyTo(sql));
+  return clientOf(queryRunner).query(Object.assign(copyTo(sql), { query_timeout: COPY_TIMEOUT_MS }));
 }
 
-/** `COPY … FROM STDIN` on the query runner's connection; resolves `finish` once PostgreSQL has taken every row. */
+/** `COPY … FROM STDIN` on the query runner's connection; emits `finish` once PostgreSQL has taken every row. */
 export function copyIn(queryRunner: QueryRunner, sql: string): Writable & { rowCount: number } {
-  return clientOf(queryRunner).query(copyFrom(sql));
+  return clientOf(queryRunner).query(Object.assign(copyFrom(sql), { query_timeout: COPY_TIMEOUT_MS }));
 }
 
 /**

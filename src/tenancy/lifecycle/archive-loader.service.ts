@@ -53,7 +53,7 @@ export class ArchiveLoaderService {
       await queryRunner.query(`CREATE SCHEMA ${quoteSchema(schemaName)}`);
       await applyPendingMigrations(queryRunner, schemaName, this.steps.filter((s) => s.timestamp <= step.timestamp));
     }
-    // Transaction-scoped: a whole tenant's COPY may outlast DB_STATEMENT_TIMEOUT_MS.
+    // Transaction-scoped: a role's statement_timeout must not cut a whole table's COPY short (see copy-streams.ts).
     await queryRunner.query(`SELECT set_config('statement_timeout', '0', true)`);
     await this.checkTables(queryRunner, schemaName, header);
     const loaded: TableLoad[] = [];

@@ -39,7 +39,7 @@ export class TenantExportService {
     let snapshot: SchemaSnapshot;
     try {
       await queryRunner.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      // Transaction-scoped: a whole tenant's COPY may outlast DB_STATEMENT_TIMEOUT_MS.
+      // Transaction-scoped: a role's statement_timeout must not cut a whole table's COPY short (see copy-streams.ts).
       await queryRunner.query(`SELECT set_config('statement_timeout', '0', true)`);
       snapshot = await describeSchema(queryRunner, schemaName, tenant);
     } catch (error) {
