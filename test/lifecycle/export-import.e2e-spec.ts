@@ -100,6 +100,11 @@ describe('tenant export and import', () => {
       expect(targets.body.items.map((x: { name: string }) => x.name)).toContain('tab\there "quoted" \\ back');
       const ledger = await t.db.query(`SELECT version, state FROM shared.schema_versions WHERE schema_name = $1`, [`tenant_${slug}`]);
       expect(ledger).toEqual([{ version: TENANT_STEPS.at(-1)!.name, state: 'ready' }]);
+      const events = await t.db.query(`SELECT action, actor, detail FROM shared.audit_events WHERE tenant_id = $1 ORDER BY id`, [
+        res.body.tenant.id,
+      ]);
+      expect(events.map((e: { action: string }) => e.action).sort()).toEqual(['tenant.created', 'tenant.imported']);
+      expect(events.find((e: { action: string }) => e.action === 'tenant.imported')).toMatchObject({ actor: 'admin-api', detail: { source: 'archive', tables: res.body.tables } });
 
       const again = decodeArchive((await exportArchive(t, res.body.tenant.id)).body);
       const first = decodeArchive(archive);

@@ -11,6 +11,7 @@ export type AuditAction =
   | 'tenant.deactivated'
   | 'tenant.reactivated'
   | 'tenant.deleted'
+  | 'tenant.imported'
   | 'key.created'
   | 'key.rotated'
   | 'key.revoked'

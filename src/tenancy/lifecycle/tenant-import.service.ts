@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../common/domain-errors';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { slugProblem } from '../registry/tenant-rules';
 import { TenantsService, TenantWithKey } from '../registry/tenants.service';
 import { ArchiveLoaderService, LoadedTable } from './archive-loader.service';
@@ -23,6 +24,7 @@ export class TenantImportService {
     private readonly tenants: TenantsService,
     private readonly loader: ArchiveLoaderService,
     private readonly exporter: TenantExportService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** `gzipped`: an export archive as sent (HTTP body, file). `name` defaults to the archive's tenant name. */
@@ -32,7 +34,7 @@ export class TenantImportService {
     gzipped.on('error', forward);
     gzipped.pipe(gunzip);
     try {
-      return await this.fromArchive(gunzip, slug, name);
+      return await this.fromArchive(gunzip, slug, name, 'archive');
     } finally {
       gzipped.unpipe(gunzip);
       gzipped.off('error', forward);
@@ -44,11 +46,11 @@ export class TenantImportService {
     if (problem) throw new InvalidInputError(problem);
     const source = await this.tenants.get(from);
     const archive = await this.exporter.openSchema(source.schemaName, { name: source.name, slug: source.slug });
-    return this.fromArchive(archive, slug, name);
+    return this.fromArchive(archive, slug, name, `clone of ${source.slug}`);
   }
 
-  /** `archive`: the uncompressed archive stream. */
-  async fromArchive(archive: Readable, slug: string, name?: string): Promise<ImportedTenant> {
+  /** `archive`: the uncompressed archive stream; `source` says where it came from, for the audit trail. */
+  async fromArchive(archive: Readable, slug: string, name: string | undefined, source: string): Promise<ImportedTenant> {
     const reader = new ArchiveReader(archive);
     try {
       const problem = slugProblem(slug);
@@ -57,6 +59,11 @@ export class TenantImportService {
       let tables: LoadedTable[] = [];
       const created = await this.tenants.create(name ?? header.tenant.name, slug, async (queryRunner, tenant) => {
         tables = await this.loader.load(queryRunner, tenant.schemaName, header, reader);
+        await this.audit.record(queryRunner.manager, {
+          action: 'tenant.imported',
+          tenantId: tenant.id,
+          detail: { source, from: header.tenant.slug, migration: header.migration, tables },
+        });
       });
       return { ...created, tables };
     } finally {
