@@ -50,7 +50,10 @@ export class ScenarioProbe {
 
   private async poll(): Promise<void> {
     this.peakRssMiB = Math.max(this.peakRssMiB, this.app.memory().rssMiB);
-    const { rows } = await this.client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()');
+    // Client backends only: autovacuum workers also carry the database's name while they vacuum it.
+    const { rows } = await this.client.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+    );
     this.peakConnections = Math.max(this.peakConnections, rows[0].n - 1);
   }
 }
