@@ -9,24 +9,15 @@ import { toTenantView } from '../tenancy/registry/tenant-view';
 import { TenantExportService } from '../tenancy/lifecycle/tenant-export.service';
 import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
 import { AdminKeyGuard } from './admin-key.guard';
+import { AdminErrorResponses, BAD_ID, DISABLED, TENANT_NOT_FOUND } from './admin-routes';
 import { ARCHIVE_MEDIA_TYPE, archiveBody, sendArchive } from './archive-http';
 import { ADMIN_KEY_SCHEME, TENANTS_ADMIN_TAG } from './tenants-admin.controller';
 
 const uuid = parseId();
-const DISABLED = 'The admin API is off (the server has no `ADMIN_API_KEY`)';
-const NOT_FOUND = { status: 404, description: `No such tenant, or: ${DISABLED}`, message: 'Tenant not found' } as const;
 
 @ApiTags(TENANTS_ADMIN_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
-@ApiErrorResponses(
-  { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
-  {
-    status: 429,
-    description: 'Too many wrong admin keys from this client (counted by every instance); retry after `Retry-After` seconds',
-    message: 'Too many failed authentication attempts',
-  },
-  503,
-)
+@AdminErrorResponses()
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantLifecycleController {
@@ -47,7 +38,7 @@ export class TenantLifecycleController {
     description: 'The archive',
     content: { [ARCHIVE_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } } },
   })
-  @ApiErrorResponses({ status: 400, message: 'id must be a UUID' }, NOT_FOUND)
+  @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND)
   @ApiIdParam('The tenant')
   @Get(':id/export')
   async export(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {

@@ -16,6 +16,7 @@ import { toTenantView } from '../tenancy/registry/tenant-view';
 import { TenantsService } from '../tenancy/registry/tenants.service';
 import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
 import { AdminKeyGuard } from './admin-key.guard';
+import { AdminErrorResponses, BAD_ID, DISABLED, TENANT_NOT_FOUND } from './admin-routes';
 
 export const ADMIN_KEY_SCHEME = 'adminApiKey';
 export const TENANTS_ADMIN_TAG = {
@@ -27,21 +28,10 @@ export const TENANTS_ADMIN_TAG = {
 
 const uuid = parseId();
 const ID = 'The tenant';
-const DISABLED = 'The admin API is off (the server has no `ADMIN_API_KEY`)';
-const NOT_FOUND = { status: 404, description: `No such tenant, or: ${DISABLED}`, message: 'Tenant not found' } as const;
-const BAD_ID = { status: 400, message: 'id must be a UUID' } as const;
 
 @ApiTags(TENANTS_ADMIN_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
-@ApiErrorResponses(
-  { status: 401, description: 'Missing or wrong admin key', message: 'Invalid admin key' },
-  {
-    status: 429,
-    description: 'Too many wrong admin keys from this client (counted by every instance); retry after `Retry-After` seconds',
-    message: 'Too many failed authentication attempts',
-  },
-  503,
-)
+@AdminErrorResponses()
 @UseGuards(AdminKeyGuard)
 @Controller('tenants')
 export class TenantsAdminController {
@@ -90,7 +80,7 @@ export class TenantsAdminController {
 
   @ApiOperation({ summary: 'One tenant', description: 'Active or deactivated.' })
   @ApiResponse({ status: 200, description: 'The tenant', type: TenantDto })
-  @ApiErrorResponses(BAD_ID, NOT_FOUND)
+  @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND)
   @ApiIdParam(ID)
   @Get(':id')
   async get(@Param('id', uuid) id: string): Promise<TenantDto> {
@@ -102,7 +92,7 @@ export class TenantsAdminController {
     description: 'Deactivation takes effect at once on every instance: the tenant\'s key gets `403` from then on.',
   })
   @ApiResponse({ status: 200, description: 'The changed tenant', type: TenantDto })
-  @ApiErrorResponses(400, NOT_FOUND, 413)
+  @ApiErrorResponses(400, TENANT_NOT_FOUND, 413)
   @ApiIdParam(ID)
   @Put(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateTenantDto): Promise<TenantDto> {
@@ -114,7 +104,7 @@ export class TenantsAdminController {
     description: 'For a key that leaked: the new key is in this answer only.',
   })
   @ApiResponse({ status: 200, description: 'The tenant and its new API key', type: TenantWithKeyDto })
-  @ApiErrorResponses(BAD_ID, NOT_FOUND)
+  @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND)
   @ApiIdParam(ID)
   @HttpCode(200)
   @Post(':id/regenerate-api-key')
