@@ -12,7 +12,8 @@ import { openBenchDatabase } from './lib/bench-database';
 import { relaunchFromSnapshot } from './lib/dist-snapshot';
 import { JsonClient } from './lib/json-client';
 import type { RunCheck } from './lib/job-ledger';
-import { renderJobsReport, RoundPair } from './lib/jobs-report';
+import { MeasuredRun, renderJobsReport, RoundPair } from './lib/jobs-report';
+import { PostgresCpu } from './lib/postgres-cpu';
 import { machineLine } from './lib/machine';
 import { PgBossQueue } from './lib/pgboss-queue';
 import type { LatencyRun, QueueRun, ThroughputOptions } from './lib/queue-run';
@@ -92,23 +93,30 @@ async function main(): Promise<void> {
     keep('warm-up tenantry', await tenantry.throughput([one], { ...base, jobs: 1000, type: 'warmup' }));
     keep('warm-up pg-boss', await boss.throughput({ ...base, jobs: 1000, type: 'warmup' }));
 
+    const postgres = await PostgresCpu.open(database.url);
+    /** The run with the CPU its parts used per job: app server, PostgreSQL, this process. */
+    const measured = async (name: string, run: () => Promise<QueueRun>): Promise<MeasuredRun> => {
+      const before = { server: app!.cpuMs(), postgres: postgres?.ms() ?? NaN, bench: process.cpuUsage() };
+      const result = keep(name, await run());
+      const bench = process.cpuUsage(before.bench);
+      const per = (ms: number) => ms / result.jobs;
+      const cpu = { server: per(app!.cpuMs() - before.server), postgres: per((postgres?.ms() ?? NaN) - before.postgres), bench: per((bench.user + bench.system) / 1000) };
+      log(`${name}: ${fixed(result.jobsPerSecond, 0)} jobs/s; CPU/job app ${fixed(cpu.server * 1000, 0)} µs, PG ${fixed(cpu.postgres * 1000, 0)} µs, bench ${fixed(cpu.bench * 1000, 0)} µs; ${JSON.stringify(result.calls)}`);
+      return { ...result, cpu };
+    };
+
     const pairs = async (label: string, many: boolean): Promise<RoundPair[]> => {
       const out: RoundPair[] = [];
       for (let round = 1; round <= rounds; round++) {
         const type = `${many ? 'many' : 'one'}-r${round}`;
         const options = { ...base, jobs: jobsPerRound, type };
-        const runTenantry = async () => {
-          const cpu = app!.cpuMs();
-          const run = keep(`${label} r${round} tenantry`, await tenantry.throughput(many ? tenants : [one], options));
-          return { ...run, serverCpuMsPerJob: (app!.cpuMs() - cpu) / run.jobs };
-        };
-        const runBoss = async () => keep(`${label} r${round} pg-boss`, await boss!.throughput(options, many ? tenants.length : 1));
+        const runTenantry = () => measured(`${label} r${round} tenantry`, () => tenantry.throughput(many ? tenants : [one], options));
+        const runBoss = () => measured(`${label} r${round} pg-boss`, () => boss!.throughput(options, many ? tenants.length : 1));
         // Alternating order (T B, B T, …): load from elsewhere lands on both.
-        let t: QueueRun & { serverCpuMsPerJob: number };
-        let b: QueueRun;
+        let t: MeasuredRun;
+        let b: MeasuredRun;
         if (round % 2) [t, b] = [await runTenantry(), await runBoss()];
         else [b, t] = [await runBoss(), await runTenantry()];
-        log(`${label} round ${round}: tenantry ${fixed(t.jobsPerSecond, 0)} jobs/s, pg-boss ${fixed(b.jobsPerSecond, 0)} jobs/s`);
         out.push({ tenantry: t, pgBoss: b });
       }
       return out;

@@ -37,6 +37,7 @@ export class PgBossQueue {
     await this.boss.createQueue(name, { notify: true });
     const ledger = new JobLedger(options.jobs);
     const batches = planBatches(options.jobs, tenants, options.batchSize);
+    const calls = { inserts: batches.length, fetchedBatches: 0 };
     const workOptions: WorkOptions = {
       batchSize: options.claimLimit,
       localConcurrency: options.workers,
@@ -44,6 +45,7 @@ export class PgBossQueue {
       notifyPollingIntervalSeconds: options.waitSeconds,
     };
     await this.boss.work<Data>(name, workOptions, async (jobs: Array<Job<Data>>) => {
+      calls.fetchedBatches += 1;
       for (const job of jobs) ledger.markStarted(job.id);
       for (const job of jobs) ledger.markCompleted(job.id);
     });
@@ -61,7 +63,7 @@ export class PgBossQueue {
       await this.untilCompleted(name, options.jobs);
       const seconds = elapsedSince(started, performance.now());
       await this.boss.offWork(name);
-      return { jobs: options.jobs, seconds, jobsPerSecond: options.jobs / seconds, check: ledger.check(await this.databaseStates(name)) };
+      return { jobs: options.jobs, seconds, jobsPerSecond: options.jobs / seconds, check: ledger.check(await this.databaseStates(name)), calls };
     } finally {
       await this.boss.offWork(name).catch(() => undefined);
     }

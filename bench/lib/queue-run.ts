@@ -30,6 +30,8 @@ export interface QueueRun {
   seconds: number;
   jobsPerSecond: number;
   check: RunCheck;
+  /** Requests (or calls) by kind, e.g. claims that came back empty. */
+  calls?: Record<string, number>;
 }
 
 /** Enqueue→start of each job: from just before its create request was sent to when a worker got it. */

@@ -42,6 +42,7 @@ export class TenantryQueue {
     const client = new JsonClient(this.url, options.workers + options.producers);
     const stop = new AbortController();
     const batches = planBatches(options.jobs, tenants.length, options.batchSize);
+    const calls = { batches: batches.length, claims: 0, emptyClaims: 0, completes: 0 };
     const started = performance.now();
     try {
       const producers = Array.from({ length: options.producers }, async () => {
@@ -54,7 +55,7 @@ export class TenantryQueue {
       });
       const workers = Array.from({ length: options.workers }, (_, w) => {
         const slice = tenants.length >= options.workers ? tenants.filter((_, i) => i % options.workers === w) : [tenants[w % tenants.length]];
-        return this.worker(client, `bench-worker-${w}`, slice, options, ledger, stop.signal);
+        return this.worker(client, `bench-worker-${w}`, slice, options, ledger, stop.signal, calls);
       });
       await untilDone([...producers, ledger.done], workers);
       const seconds = elapsedSince(started, ledger.finishedAt);
@@ -62,7 +63,7 @@ export class TenantryQueue {
       // leave the server's claim waiting for the next run's jobs, holding them for a lease with no one to work them.
       await Promise.all(workers);
       const check = ledger.check(await this.databaseStates(tenants, options.type));
-      return { jobs: options.jobs, seconds, jobsPerSecond: options.jobs / seconds, check };
+      return { jobs: options.jobs, seconds, jobsPerSecond: options.jobs / seconds, check, calls };
     } finally {
       stop.abort();
       client.close();
@@ -81,7 +82,7 @@ export class TenantryQueue {
     };
     try {
       const workers = Array.from({ length: options.workers }, (_, w) =>
-        this.worker(client, `bench-idle-${w}`, [tenant], options, ledger, stop.signal, onStart),
+        this.worker(client, `bench-idle-${w}`, [tenant], options, ledger, stop.signal, undefined, onStart),
       );
       const produce = async () => {
         // Let every worker reach its long poll before the first job.
@@ -111,6 +112,7 @@ export class TenantryQueue {
     options: { claimLimit: number; waitSeconds: number },
     ledger: JobLedger,
     signal: AbortSignal,
+    calls = { claims: 0, emptyClaims: 0, completes: 0 },
     onStart?: (job: JobItem) => void,
   ): Promise<void> {
     let emptyClaims = 0;
@@ -125,7 +127,9 @@ export class TenantryQueue {
         if (signal.aborted && isAbort(error)) return;
         throw error;
       }
+      calls.claims += 1;
       if (items.length === 0) {
+        calls.emptyClaims += 1;
         emptyClaims = waitSeconds > 0 ? 0 : emptyClaims + 1;
         continue;
       }
@@ -134,6 +138,7 @@ export class TenantryQueue {
         ledger.markStarted(job.id);
         onStart?.(job);
       }
+      calls.completes += 1;
       const body = { workerId, items: items.map((job) => ({ id: job.id })) };
       const { body: outcome } = await client.post<{ items: Array<{ id: string; status: string }> }>('/jobs/complete-batch', tenant.workerKey, body, 200);
       for (const item of outcome.items) {

@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from 'pg';
+
+/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+/**
+ * CPU time (user + system, ms) of one PostgreSQL server: its postmaster (with the backends it has reaped)
+ * and every live child. Readable only when the server runs on this machine (the embedded one), else null.
+ */
+export class PostgresCpu {
+  private constructor(private readonly postmaster: number) {}
+
+  static async open(databaseUrl: string): Promise<PostgresCpu | null> {
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS "pid"');
+      const fields = statFields(rows[0].pid);
+      return fields ? new PostgresCpu(Number(fields[1])) : null;
+    } finally {
+      await client.end();
+    }
+  }
+
+  ms(): number {
+    const own = statFields(this.postmaster);
+    if (!own) return NaN;
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const fields = statFields(Number(entry));
+      if (fields && Number(fields[1]) === this.postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10; // USER_HZ = 100
+  }
+}
