@@ -109,6 +109,7 @@ describe('Citus rules', () => {
       await a.post(`/jobs/${job.id}/logs`, { entries: [{ level: 'info', message: 'step 1' }] }).expect(201);
       await a.get(`/jobs/${job.id}/logs`).expect(200);
       await a.post(`/jobs/${job.id}/complete`, { workerId: 'worker-1', result: { ok: true } }).expect(200);
+      await a.get(`/jobs/${job.id}/logs/stream`).set('Last-Event-ID', '1').expect(200); // finished: the backlog, then `end`
       const failing = (await claim(a, 'worker-2'))!;
       await a.post(`/jobs/${failing.id}/fail`, { workerId: 'worker-2', error: 'boom' }).expect(200);
       await a.get('/jobs?limit=10').expect(200);
@@ -139,7 +140,7 @@ describe('Citus rules', () => {
       const all = capture.statements.map((s) => s.sql).join('\n');
       for (const shape of [/ALTER SCHEMA "spare_\w+" RENAME TO/, /INSERT INTO "tenant_cr_migrations"\."sessions"/,
         /INSERT INTO "tenant_cr_migrations"\."jobs"/, /INSERT INTO "tenant_cr_migrations"\."job_logs"/, /FOR UPDATE SKIP LOCKED/,
-        /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
+        /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
         /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/]) {
         expect(all).toMatch(shape);
       }

@@ -140,6 +140,18 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   JOB_SWEEP_INTERVAL_SECONDS = 5;
 
+  /** Log streams (GET /jobs/{id}/logs/stream) open at once on this instance; past it, 503. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  JOB_LOG_STREAMS_MAX = 1000;
+
+  /** Log streams one tenant may hold open at once on this instance; past it, 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  JOB_LOG_STREAMS_PER_TENANT_MAX = 100;
+
+  /** Seconds between the keep-alive comments of a log stream (each also re-reads the log). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(300)
+  JOB_LOG_STREAM_KEEPALIVE_SECONDS = 15;
+
   /** Old-generation growth past the live heap before a full GC, in percent (src/config/heap-growth.ts); 0 = V8's default. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   HEAP_GROWTH_PERCENT = 50;

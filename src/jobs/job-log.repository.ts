@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { queueTables } from './queue-tables';
 import { JobLog, JobLogLevel } from './job-log.entity';
+import type { JobStatus } from './job.entity';
+import { JOB_LOGS_CHANNEL, jobLogNotices } from './job-log-notice';
 import type { JsonObject } from '../common/json';
 
 export interface LogEntry {
@@ -15,6 +17,12 @@ export interface LogEntry {
 export interface NumberedLogEntry extends LogEntry {
   jobId: string;
   seq: number;
+}
+
+/** A job's status and its entries after a seq, read in one statement (one snapshot). */
+export interface LogsSince {
+  status: JobStatus;
+  entries: JobLog[];
 }
 
 /**
@@ -52,7 +60,35 @@ export class JobLogRepository {
     return query.getMany();
   }
 
-  /** Writes entries whose seqs the caller reserved, as one statement (`job_logs_pkey` rejects a seq twice). */
+  /**
+   * The job's status and up to `limit` entries after `after`, by seq (`jobs_pkey`, `job_logs_pkey`); null when
+   * there is no such job. One statement, so a finished status comes with every entry its transaction wrote.
+   */
+  async logsSince(jobId: string, after: number, limit: number): Promise<LogsSince | null> {
+    const t = queueTables(this.manager);
+    const rows = await this.manager.query<Array<{ status: JobStatus } & Partial<JobLog>>>(
+      `SELECT j."status", l."seq", l."level", l."message", l."data", l."timestamp"
+         FROM ${t.jobs} AS j
+         LEFT JOIN LATERAL (
+           SELECT "seq", "level", "message", "data", "timestamp" FROM ${t.jobLogs}
+            WHERE "job_id" = j."id" AND "seq" > $2 ORDER BY "seq" LIMIT $3
+         ) AS l ON true
+        WHERE j."id" = $1
+        ORDER BY l."seq"`,
+      [jobId, after, limit],
+    );
+    if (rows.length === 0) return null;
+    const entries = rows.flatMap(({ seq, level, message, data, timestamp }) =>
+      seq == null ? [] : [{ jobId, seq, level: level!, message: message!, data: data ?? null, timestamp: timestamp! }],
+    );
+    return { status: rows[0].status, entries };
+  }
+
+  /**
+   * Writes entries whose seqs the caller reserved, as one statement (`job_logs_pkey` rejects a seq twice), and
+   * tells every instance's log streams (a NOTIFY delivered when the transaction commits). Every change of a job
+   * to a finished status writes its entry here, so the same notice tells streams that the job finished.
+   */
   async insertLogs(entries: NumberedLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = entries.map((e) => ({
@@ -70,5 +106,9 @@ export class JobLogRepository {
            AS e("job_id" uuid, "seq" integer, "level" text, "message" text, "data" jsonb, "timestamp" timestamptz)`,
       [JSON.stringify(rows)],
     );
+    const schema = this.manager.connection.getMetadata(JobLog).schema ?? '';
+    for (const payload of jobLogNotices(schema, entries)) {
+      await this.manager.query('SELECT pg_notify($1, $2)', [JOB_LOGS_CHANNEL, payload]);
+    }
   }
 }

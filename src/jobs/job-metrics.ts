@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 
 /** The job queue in Prometheus terms (counted when the statement ran; a rolled-back transaction is rare). */
 export const jobMetrics = {
@@ -10,4 +10,5 @@ export const jobMetrics = {
     labelNames: ['outcome'],
   }),
   leaseExpiries: new Counter({ name: 'tenantry_job_lease_expiries_total', help: 'Running jobs whose lease expired (a failed attempt)' }),
+  logStreams: new Gauge({ name: 'tenantry_job_log_streams_open', help: 'Open GET /jobs/{id}/logs/stream event streams' }),
 };

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../common/domain-errors';
+import { ConflictError, InvalidInputError, NotFoundError, ThrottledError, UnavailableError } from '../common/domain-errors';
 
 export class JobNotFoundError extends NotFoundError {
   constructor() {
@@ -34,5 +34,24 @@ export class BatchParentNotFoundError extends NotFoundError {
         ? `jobs.${index}.targetId: Target not found`
         : `jobs.${index}.sessionId: Session not found for this target`,
     );
+  }
+}
+/** The tenant already has JOB_LOG_STREAMS_PER_TENANT_MAX log streams open on this instance. */
+export class TenantLogStreamLimitError extends ThrottledError {
+  constructor(max: number) {
+    super(`This tenant already has ${max} log streams open; close one or poll GET /jobs/{id}/logs`, 5);
+  }
+}
+/** This instance already serves JOB_LOG_STREAMS_MAX log streams: another instance may take the stream. */
+export class LogStreamCapacityError extends UnavailableError {
+  override readonly retryAfterSeconds = 5;
+  constructor() {
+    super('This server has no room for another log stream; retry shortly');
+  }
+}
+/** A `Last-Event-ID` header that is not a seq. */
+export class BadLastEventIdError extends InvalidInputError {
+  constructor() {
+    super('Last-Event-ID must be a non-negative integer (the seq of the last entry received)');
   }
 }

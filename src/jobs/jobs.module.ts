@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { JobLogStreamController } from './job-log-stream.controller';
 import { JobLogsController } from './job-logs.controller';
+import { JobLogStreamsService } from './job-log-streams.service';
 import { JobLogsService } from './job-logs.service';
 import { JobWorkerController } from './job-worker.controller';
 import { JobWakeupsService } from './job-wakeups.service';
@@ -13,11 +15,12 @@ import { JobsService } from './jobs.service';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [JobWorkerController, JobsController, JobLogsController],
+  controllers: [JobWorkerController, JobsController, JobLogsController, JobLogStreamController],
   providers: [
     JobsService,
     JobWorkerService,
     JobLogsService,
+    JobLogStreamsService,
     JobWakeupsService,
     LeaseExpiryService,
     LeaseWatchRepository,

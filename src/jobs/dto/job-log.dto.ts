@@ -93,6 +93,23 @@ export class ListJobLogsQueryDto {
   level?: JobLogLevel;
 }
 
+export class StreamJobLogsQueryDto {
+  /** Only entries with a greater `seq` (decimal digits; default 0). A `Last-Event-ID` header, sent by a reconnecting `EventSource`, wins over it. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SEQ })
+  @IsOptional()
+  @IsQueryInt({ message: 'after must be a non-negative integer' })
+  @Min(0)
+  @Max(MAX_SEQ)
+  after?: number;
+}
+
+/** The seq in a `Last-Event-ID` header; undefined when absent or empty, null when it is not a seq. */
+export function parseLastEventId(header: string | undefined): number | undefined | null {
+  if (header === undefined || header.trim() === '') return undefined;
+  const value = header.trim();
+  return /^\d{1,10}$/.test(value) && Number(value) <= MAX_SEQ ? Number(value) : null;
+}
+
 export class JobLogDto {
   /** Position in the job's log, from 1, in the order entries were written. */
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 }) seq: number;
