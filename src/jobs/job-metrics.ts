@@ -10,5 +10,6 @@ export const jobMetrics = {
     labelNames: ['outcome'],
   }),
   leaseExpiries: new Counter({ name: 'tenantry_job_lease_expiries_total', help: 'Running jobs whose lease expired (a failed attempt)' }),
+  waitingClaims: new Gauge({ name: 'tenantry_job_claims_waiting', help: 'Long-poll claims waiting for a job (holding no connection)' }),
   logStreams: new Gauge({ name: 'tenantry_job_log_streams_open', help: 'Open GET /jobs/{id}/logs/stream event streams' }),
 };

@@ -1,26 +1,40 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TenantEventsService } from '../tenancy/registry/tenant-events.service';
 import type { JobQueueRepository } from './job-queue.repository';
+import { jobMetrics } from './job-metrics';
 
 export const JOBS_CHANNEL = 'tenantry_jobs_due';
 
-/** `tenant`, `type` of the job, and in how many seconds it becomes due (0: now). */
+/** `tenant`, `type` of the jobs, in how many seconds the soonest becomes due (0: now), and how many (`n`) there are. */
 interface JobsDue {
   tenant: string;
   type: string;
   in: number;
+  n?: number;
 }
 
 interface Waiter {
   types?: Set<string>;
+  /** How many jobs its claim takes. */
+  limit: number;
+  /** The type of the announcement that woke it (it claims at once), if one did. */
+  wokenBy?: string;
   /** Wakes the waiter now, or shortens its wait to `seconds`. */
-  wake(seconds: number): void;
+  wake(seconds: number, type?: string): void;
 }
+
+/** Why a wait ended: a job of this type was announced (`woken`), or the time was up or the wait aborted. */
+export type WaitEnd = { woken: string } | null;
 
 /**
  * Wakes long-poll claims. Whoever queues a job (created, requeued, retried) sends a NOTIFY through the
  * tenant events' LISTEN connection — one per instance — and every instance wakes its waiting claims of that
  * tenant and type. Waiters hold no database connection: they wait on a timer and this registry.
+ *
+ * Jobs due now wake only as many waiters (oldest first) as their claims' limits need for the jobs announced —
+ * on each instance, so with several instances up to that many per instance — not every waiter of the tenant;
+ * a woken claim whose client left before it claimed passes the wake-up on to the next waiter. Jobs due later
+ * shorten every matching waiter's wait (they all claim at that time).
  */
 @Injectable()
 export class JobWakeupsService {
@@ -35,21 +49,31 @@ export class JobWakeupsService {
     });
   }
 
+  /** Claims waiting on this instance. */
+  get waitingCount(): number {
+    let count = 0;
+    for (const set of this.waiters.values()) count += set.size;
+    return count;
+  }
+
   /** Tells every instance that jobs of these types are queued, due in `seconds`; sent in the caller's transaction. */
   async announce(queue: JobQueueRepository, tenantId: string, jobs: Array<{ type: string; in: number }>): Promise<void> {
-    const soonest = new Map<string, number>();
-    for (const job of jobs) soonest.set(job.type, Math.min(soonest.get(job.type) ?? Infinity, Math.max(0, job.in)));
-    for (const [type, seconds] of soonest) {
-      const payload: JobsDue = { tenant: tenantId, type, in: seconds };
+    const byType = new Map<string, { in: number; n: number }>();
+    for (const job of jobs) {
+      const seen = byType.get(job.type) ?? { in: Infinity, n: 0 };
+      byType.set(job.type, { in: Math.min(seen.in, Math.max(0, job.in)), n: seen.n + 1 });
+    }
+    for (const [type, due] of byType) {
+      const payload: JobsDue = { tenant: tenantId, type, in: due.in, n: due.n };
       await queue.notify(JOBS_CHANNEL, JSON.stringify(payload));
     }
   }
 
   /**
    * Resolves when a job of the tenant (and one of `types`) may be due, after `seconds`, or at once when
-   * `signal` aborts. `dueIn` is when the next queued job becomes due, if known.
+   * `signal` aborts; with the announced type when an announcement woke it (then the claim should follow).
    */
-  wait(tenantId: string, types: string[] | undefined, seconds: number, signal: AbortSignal): Promise<void> {
+  wait(tenantId: string, types: string[] | undefined, limit: number, seconds: number, signal: AbortSignal): Promise<WaitEnd> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout;
       let deadline = Date.now() + seconds * 1000;
@@ -58,13 +82,16 @@ export class JobWakeupsService {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
-        set.delete(waiter);
+        if (!set.delete(waiter)) return;
+        jobMetrics.waitingClaims.dec();
         if (set.size === 0 && this.waiters.get(tenantId) === set) this.waiters.delete(tenantId);
-        resolve();
+        resolve(waiter.wokenBy === undefined ? null : { woken: waiter.wokenBy });
       };
       const waiter: Waiter = {
         types: types && new Set(types),
-        wake: (after) => {
+        limit,
+        wake: (after, type) => {
+          if (after <= 0 && type !== undefined) waiter.wokenBy ??= type;
           const at = Date.now() + after * 1000;
           if (at >= deadline) return;
           deadline = at;
@@ -73,10 +100,16 @@ export class JobWakeupsService {
         },
       };
       set.add(waiter);
+      jobMetrics.waitingClaims.inc();
       timer = setTimeout(done, seconds * 1000);
       if (signal.aborted) return done();
       signal.addEventListener('abort', done);
     });
+  }
+
+  /** A woken claim whose client left before it claimed hands the wake-up on to the next waiter of the tenant and type. */
+  passOn(tenantId: string, type: string): void {
+    this.wakeDue(tenantId, type, 1);
   }
 
   private received(payload: string): void {
@@ -87,8 +120,25 @@ export class JobWakeupsService {
       this.logger.warn('ignored a malformed job notification');
       return;
     }
-    for (const waiter of this.waiters.get(due.tenant) ?? []) {
-      if (!waiter.types || waiter.types.has(due.type)) waiter.wake(due.in);
+    if (due.in > 0 || typeof due.n !== 'number') {
+      for (const waiter of this.waiters.get(due.tenant) ?? []) if (this.wants(waiter, due.type)) waiter.wake(due.in, due.type);
+      return;
     }
+    this.wakeDue(due.tenant, due.type, due.n);
+  }
+
+  /** Wakes the oldest waiters not woken yet, until their limits cover `jobs`. */
+  private wakeDue(tenantId: string, type: string, jobs: number): void {
+    let covered = 0;
+    for (const waiter of this.waiters.get(tenantId) ?? []) {
+      if (covered >= jobs) return;
+      if (waiter.wokenBy !== undefined || !this.wants(waiter, type)) continue;
+      waiter.wake(0, type);
+      covered += waiter.limit;
+    }
+  }
+
+  private wants(waiter: Waiter, type: string): boolean {
+    return !waiter.types || waiter.types.has(type);
   }
 }

@@ -70,7 +70,11 @@ export class JobWorkerController {
     @Body() body: ClaimJobDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<JobDto | JobListDto | undefined> {
-    const jobs = await this.worker.claimMany(body);
+    // The response closing before it was sent: the client left (a request's own 'close' only means its body was read).
+    const left = new AbortController();
+    const close = () => res.writableFinished || left.abort();
+    res.once('close', close);
+    const jobs = await this.worker.claimMany({ ...body, signal: left.signal }).finally(() => res.off('close', close));
     if (body.limit !== undefined) return { items: jobs.map(toJobDto) };
     if (jobs.length === 0) res.status(204);
     return jobs[0] && toJobDto(jobs[0]);

@@ -4,7 +4,7 @@ import { EnvironmentVariables } from '../config/environment-variables';
 import { DrainSignal } from '../common/drain-signal';
 import { TenantContext } from '../tenancy/auth/tenant-context';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
-import { JobWakeupsService } from './job-wakeups.service';
+import { JobWakeupsService, WaitEnd } from './job-wakeups.service';
 import { LeaseExpiryService } from './lease-expiry.service';
 import { LeaseWatchRepository } from './lease-watch.repository';
 import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
@@ -26,6 +26,8 @@ export interface ClaimOptions {
   limit?: number;
   /** With nothing due, wait up to this long for a job to become due (default 0). */
   waitSeconds?: number;
+  /** Aborts when the client has gone: a waiting claim stops and claims nothing. */
+  signal?: AbortSignal;
 }
 
 export interface CompleteItem {
@@ -66,20 +68,38 @@ export class JobWorkerService {
   /**
    * Hands up to `limit` due jobs to one worker, best first (possibly none). With `waitSeconds`, a claim that
    * finds nothing waits — holding no connection — until a job of its types is announced, the next queued
-   * one becomes due, the time is up, or the app drains; then claims again.
+   * one becomes due, the time is up, the app drains or the client leaves (`signal`: then it claims nothing, so
+   * no job is leased to a worker that will never hear of it); then claims again.
    */
   async claimMany(options: ClaimOptions): Promise<Job[]> {
     const types = options.types && [...new Set(options.types)];
+    const limit = options.limit ?? 1;
+    const tenantId = this.tenant.tenant.id;
     const waitUntil = Date.now() + (options.waitSeconds ?? 0) * 1000;
-    for (;;) {
-      const waiting = Date.now() < waitUntil && !this.drain.draining;
-      const { jobs, dueIn } = await this.claimOnce({ ...options, types }, waiting);
-      // After the commit, so a sweep that reads the watch row also sees these jobs running.
-      if (jobs.length > 0) await this.watch.watch(this.tenant.tenant.id, jobs[0].leaseExpiresAt!);
-      if (jobs.length > 0 || !waiting) return jobs;
-      const remaining = (waitUntil - Date.now()) / 1000;
-      await this.wakeups.wait(this.tenant.tenant.id, types, Math.min(remaining, dueIn ?? remaining), this.drain.signal);
-      if (this.drain.draining || Date.now() >= waitUntil) return [];
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    this.drain.signal.addEventListener('abort', abort);
+    options.signal?.addEventListener('abort', abort);
+    if (this.drain.draining || options.signal?.aborted) abort();
+    try {
+      let woken: WaitEnd = null;
+      for (;;) {
+        if (options.signal?.aborted) {
+          if (woken) this.wakeups.passOn(tenantId, woken.woken);
+          return [];
+        }
+        const waiting = Date.now() < waitUntil && !stop.signal.aborted;
+        const { jobs, dueIn } = await this.claimOnce({ ...options, types, limit }, waiting);
+        // After the commit, so a sweep that reads the watch row also sees these jobs running.
+        if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!);
+        if (jobs.length > 0 || !waiting) return jobs;
+        const remaining = (waitUntil - Date.now()) / 1000;
+        woken = await this.wakeups.wait(tenantId, types, limit, Math.min(remaining, dueIn ?? remaining), stop.signal);
+        if (this.drain.draining || (Date.now() >= waitUntil && !options.signal?.aborted)) return [];
+      }
+    } finally {
+      this.drain.signal.removeEventListener('abort', abort);
+      options.signal?.removeEventListener('abort', abort);
     }
   }
 

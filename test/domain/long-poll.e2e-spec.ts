@@ -1,7 +1,9 @@
+import http from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DrainSignal } from '../../src/common/drain-signal';
 import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
+import { listeningPort } from '../utils/event-stream';
 import { buildApp, closeApp } from '../utils/test-app';
 import type { TestApp } from '../utils/test-app';
 import { createJob, JobBody, TenantClient, tenantWithTarget } from '../utils/domain-fixtures';
@@ -10,6 +12,12 @@ import { createJob, JobBody, TenantClient, tenantWithTarget } from '../utils/dom
 async function waitersOf(app: NestExpressApplication, tenantId: string, n: number): Promise<void> {
   const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<unknown>> };
   while ((registry.waiters.get(tenantId)?.size ?? 0) < n) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The waiting claims of the tenant, as objects: a claim woken and waiting again is a new one. */
+function waiterSet(app: NestExpressApplication, tenantId: string): Set<unknown> {
+  const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<unknown>> };
+  return registry.waiters.get(tenantId) ?? new Set();
 }
 
 describe('long-poll claims (waitSeconds)', () => {
@@ -71,6 +79,36 @@ describe('long-poll claims (waitSeconds)', () => {
       .body.items as JobBody[];
     const claimed = (await Promise.all(waiters)).map((res) => res.body.id as string);
     expect(claimed.sort()).toEqual(jobs.map((j) => j.id).sort());
+  });
+
+  // Its own timeout, under waitSeconds: a claim still waiting for its gone client would keep the test waiting.
+  it('stops waiting when the client leaves: a job created afterwards stays queued for the next worker', async () => {
+    const port = await listeningPort(t.app);
+    const body = JSON.stringify({ workerId: 'gone', waitSeconds: 30, types: ['abandoned'] });
+    const gone = http.request({ host: '127.0.0.1', port, path: '/jobs/claim', method: 'POST', headers: { 'X-API-Key': a.apiKey, 'Content-Type': 'application/json' } });
+    gone.on('error', () => undefined);
+    gone.end(body);
+    await waitersOf(t.app, a.id, 1);
+    gone.destroy();
+    while (waiterSet(t.app, a.id).size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const job = await createJob(a, targetId, { type: 'abandoned' });
+    expect((await a.get(`/jobs/${job.id}`).expect(200)).body).toMatchObject({ status: 'queued', attempts: 0, workerId: null });
+    const claimed = await a.post('/jobs/claim', { workerId: 'live', types: ['abandoned'] }).expect(200);
+    expect([claimed.body.id, claimed.body.workerId, claimed.body.attempts]).toEqual([job.id, 'live', 1]);
+  }, 20_000);
+
+  it('wakes only as many waiting claims as there are new jobs', async () => {
+    const waiting = [1, 2, 3].map(() => claimOn(t.app, { waitSeconds: 30, types: ['herd'] }).then((res) => res));
+    await waitersOf(t.app, a.id, 3);
+    const before = [...waiterSet(t.app, a.id)];
+    const first = await createJob(a, targetId, { type: 'herd' });
+    const answered = await Promise.race(waiting);
+    expect(answered.body.id).toBe(first.id);
+    // The two others were never woken: the same waiters still wait (a woken claim that found nothing waits anew).
+    expect(before.filter((waiter) => waiterSet(t.app, a.id).has(waiter))).toHaveLength(2);
+    const more = (await a.post('/jobs/batch', { jobs: [{ targetId, type: 'herd' }, { targetId, type: 'herd' }] }).expect(201)).body.items as JobBody[];
+    const claimed = (await Promise.all(waiting)).map((res) => res.body.id as string);
+    expect(claimed.sort()).toEqual([first.id, ...more.map((j) => j.id)].sort());
   });
 
   it('answers at once with 204 when the app drains', async () => {
