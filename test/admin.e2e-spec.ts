@@ -6,7 +6,7 @@ import type { Tenant } from '../src/tenancy/registry/tenant.entity';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
-const TENANT_KEYS = ['createdAt', 'id', 'isActive', 'name', 'schemaName', 'slug', 'updatedAt'];
+const TENANT_KEYS = ['createdAt', 'id', 'isActive', 'name', 'rateLimit', 'schemaName', 'slug', 'updatedAt'];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY = /^tnt_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}$/;
@@ -55,6 +55,7 @@ describe('operator API (/tenants)', () => {
         slug,
         schemaName,
         isActive: true,
+        rateLimit: null,
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
       });
@@ -397,6 +398,7 @@ describe('operator API (/tenants)', () => {
         slug: tenant.slug,
         schemaName: tenant.schemaName,
         isActive: true,
+        rateLimit: null,
         createdAt: tenant.createdAt.toISOString(),
         updatedAt: tenant.updatedAt.toISOString(),
       });

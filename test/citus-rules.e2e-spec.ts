@@ -120,6 +120,8 @@ describe('Citus rules', () => {
       const tenants = t.app.get(TenantsService);
       await tenants.update('cr-migrations', { isActive: false });
       await tenants.update('cr-migrations', { isActive: true });
+      await tenants.update('cr-migrations', { rateLimit: { requestsPerSecond: 1000, burst: 2000 } });
+      await tenants.update('cr-migrations', { rateLimit: null });
       await tenants.regenerateKey('cr-migrations');
       await t.app.get(TenantMigrationsService).migrate();
       // Export, import and clone: each transaction reads or fills one tenant schema, the rows pass through the app.
@@ -141,7 +143,8 @@ describe('Citus rules', () => {
       for (const shape of [/ALTER SCHEMA "spare_\w+" RENAME TO/, /INSERT INTO "tenant_cr_migrations"\."sessions"/,
         /INSERT INTO "tenant_cr_migrations"\."jobs"/, /INSERT INTO "tenant_cr_migrations"\."job_logs"/, /FOR UPDATE SKIP LOCKED/,
         /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
-        /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/]) {
+        /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/,
+        /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/]) {
         expect(all).toMatch(shape);
       }
     });

@@ -98,7 +98,7 @@ describe('admin CLI', () => {
     const parsed = JSON.parse(json.stdout);
     expect(parsed.tenant).toMatchObject({ name: 'Beta Corp', slug: `${slug}b`, schemaName: `tenant_${slug}b`, isActive: true });
     expect(parsed.apiKey).toMatch(/^tnt_/);
-    expect(Object.keys(parsed.tenant).sort()).toEqual(['createdAt', 'id', 'isActive', 'name', 'schemaName', 'slug', 'updatedAt']);
+    expect(Object.keys(parsed.tenant).sort()).toEqual(['createdAt', 'id', 'isActive', 'name', 'rateLimit', 'schemaName', 'slug', 'updatedAt']);
     const res = await t.http().get('/tenant-info').set('X-API-Key', parsed.apiKey);
     expect(res.status).toBe(200);
   });
@@ -154,6 +154,34 @@ describe('admin CLI', () => {
     expect(nothing.exitCode).toBe(2);
     const both = await cli('update', tenant.slug, '--activate', '--deactivate');
     expect(both.exitCode).toBe(2);
+  });
+
+  it('update --rate-limit sets, widens and clears (default) a rate limit, and refuses bad numbers', async () => {
+    const { tenant, apiKey } = await t.createTenant();
+    const set = await cli('update', tenant.slug, '--rate-limit', '1', '--burst', '3', '--json');
+    expect(set.exitCode).toBe(0);
+    expect(JSON.parse(set.stdout).rateLimit).toEqual({ requestsPerSecond: 1, burst: 3 });
+    const limited = await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(200);
+    expect(limited.headers['ratelimit-policy']).toBe('"tenant";q=3;w=3');
+    const human = await cli('update', tenant.slug, '--rate-limit', '50');
+    expect(human.stdout).toContain('rate limit:  50/s, burst 50');
+    const cleared = await cli('update', tenant.slug, '--rate-limit', 'default', '--json');
+    expect(JSON.parse(cleared.stdout).rateLimit).toBeNull();
+    expect((await cli('show', tenant.slug)).stdout).toContain('rate limit:  instance default (TENANT_RATE_LIMIT_RPS)');
+
+    for (const args of [
+      ['--rate-limit', '-1'],
+      ['--rate-limit', 'fast'],
+      ['--rate-limit', '5', '--burst', '4'],
+      ['--rate-limit', '2000000'],
+      ['--burst', '5'],
+      ['--rate-limit', 'default', '--burst', '5'],
+    ]) {
+      const refused = await cli('update', tenant.slug, ...args);
+      expect({ args, exitCode: refused.exitCode }).toEqual({ args, exitCode: 2 });
+      expect(refused.stderr).toMatch(/rate-limit|burst|rateLimit/);
+    }
+    expect(JSON.parse((await cli('show', tenant.slug, '--json')).stdout).rateLimit).toBeNull();
   });
 
   it('regenerate-key prints a new key and the old one is refused', async () => {

@@ -3,6 +3,7 @@ import { CreateApiKeys1764500000000 } from './1764500000000-CreateApiKeys';
 import { WidenSharedMigrationsId1764560000000 } from './1764560000000-WidenMigrationsId';
 import { CreateAuditEvents1764600000000 } from './1764600000000-CreateAuditEvents';
 import { CreateJobLeaseWatch1764700000000 } from './1764700000000-CreateJobLeaseWatch';
+import { AddTenantRateLimit1764810000000 } from './1764810000000-AddTenantRateLimit';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
 export const SHARED_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const SHARED_MIGRATIONS = [
   WidenSharedMigrationsId1764560000000,
   CreateAuditEvents1764600000000,
   CreateJobLeaseWatch1764700000000,
+  AddTenantRateLimit1764810000000,
 ];

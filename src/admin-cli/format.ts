@@ -8,9 +8,16 @@ export function tenantLines(tenant: TenantView): string {
     `slug:        ${tenant.slug}`,
     `schema:      ${tenant.schemaName}`,
     `active:      ${tenant.isActive ? 'yes' : 'no'}`,
+    `rate limit:  ${rateLimitText(tenant.rateLimit)}`,
     `created at:  ${tenant.createdAt}`,
     `updated at:  ${tenant.updatedAt}`,
   ].join('\n');
+}
+
+function rateLimitText(limit: TenantView['rateLimit']): string {
+  if (!limit) return 'instance default (TENANT_RATE_LIMIT_RPS)';
+  if (limit.requestsPerSecond === 0) return 'unlimited';
+  return `${limit.requestsPerSecond}/s, burst ${limit.burst}`;
 }
 
 export function tenantTable(tenants: TenantView[]): string {

@@ -88,8 +88,11 @@ export class TenantsAdminController {
   }
 
   @ApiOperation({
-    summary: 'Rename, deactivate or reactivate a tenant',
-    description: 'Deactivation takes effect at once on every instance: the tenant\'s key gets `403` from then on.',
+    summary: 'Rename, deactivate or reactivate a tenant, or set its rate limit',
+    description:
+      'Deactivation takes effect at once on every instance: the tenant\'s key gets `403` from then on. A new ' +
+      '`rateLimit` (or `null`, back to the instance default) applies on every instance from the next request on, ' +
+      'with a full bucket.',
   })
   @ApiResponse({ status: 200, description: 'The changed tenant', type: TenantDto })
   @ApiErrorResponses(400, TENANT_NOT_FOUND, 413)

@@ -13,6 +13,20 @@ export const RESPONSE_HEADERS = {
     description: 'Seconds to wait before retrying.',
     schema: { type: 'integer', minimum: 0 },
   },
+  // draft-ietf-httpapi-ratelimit-headers-11 (structured fields); the policy is named "tenant".
+  'RateLimit-Policy': {
+    description:
+      "The tenant's rate limit on this instance (IETF draft-ietf-httpapi-ratelimit-headers-11): `q` requests at " +
+      'once (the bucket), refilled within `w` seconds. Sent on every answer after the key is verified, when a ' +
+      'limit applies (none for an unlimited tenant).',
+    schema: { type: 'string', example: '"tenant";q=100;w=2' },
+  },
+  RateLimit: {
+    description:
+      'What is left of the tenant\'s rate limit on this instance: `r` requests admitted now, `t` seconds until the ' +
+      'bucket is full again. Sent with `RateLimit-Policy`.',
+    schema: { type: 'string', example: '"tenant";r=57;t=1' },
+  },
 } satisfies Record<string, HeaderObject>;
 
 export type ResponseHeaderName = keyof typeof RESPONSE_HEADERS;

@@ -70,6 +70,13 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   AUTH_FAILURE_WINDOW_SECONDS = 60;
 
+  /**
+   * Requests a second each instance admits per tenant that has no rate limit of its own (token bucket, burst
+   * = the same number); 0 = unlimited. Per instance: N instances admit up to N times this.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  TENANT_RATE_LIMIT_RPS = 0;
+
   /** Tenant DataSources kept (entity metadata bound to a schema, ~30 KB each; they hold no connections). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   TENANT_DATASOURCE_MAX = 1000;

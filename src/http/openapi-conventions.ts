@@ -1,6 +1,7 @@
 import type { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { errorExample } from '../common/api-error-responses.decorator';
 import { headerRef, RESPONSE_HEADERS } from '../common/api-response-headers';
+import { TENANT_KEY_SCHEME } from '../tenancy/auth/tenant-route.decorator';
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -8,6 +9,8 @@ type Schema = SchemaObject | ReferenceObject;
  * What holds for every route because of how the app is set up (app.setup.ts), written into the document:
  * - request bodies are closed (`additionalProperties: false`): the ValidationPipe refuses unknown fields;
  * - every response carries `X-Request-Id` (the request-context middleware);
+ * - a tenant route's answers after the key is verified carry `RateLimit-Policy` and `RateLimit` when a limit
+ *   applies (the API-key guard): every status but `401`;
  * - a route without a security scheme is public, said explicitly with `security: []`;
  * - any route may answer `500` on an unexpected fault (ApiExceptionFilter), with the error body and no detail.
  */
@@ -20,9 +23,11 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
       if (!operation) continue;
       operation.security ??= [];
       operation.responses['500'] ??= internalError();
-      for (const response of Object.values(operation.responses)) {
+      const tenantRoute = operation.security.some((requirement) => TENANT_KEY_SCHEME in requirement);
+      for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;
-        response.headers = { 'X-Request-Id': headerRef('X-Request-Id'), ...response.headers };
+        const rateLimited = tenantRoute && status !== '401' ? RATE_LIMIT_HEADERS : {};
+        response.headers = { 'X-Request-Id': headerRef('X-Request-Id'), ...response.headers, ...rateLimited };
       }
       const body = operation.requestBody;
       if (body && !('$ref' in body)) {
@@ -32,6 +37,8 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
   }
   return document;
 }
+
+const RATE_LIMIT_HEADERS = { 'RateLimit-Policy': headerRef('RateLimit-Policy'), RateLimit: headerRef('RateLimit') };
 
 function internalError() {
   const { description, example } = errorExample(500);

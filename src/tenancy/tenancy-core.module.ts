@@ -15,6 +15,7 @@ import { TenantEventsService } from './registry/tenant-events.service';
 import { TenantProvisionerService } from './registry/tenant-provisioner.service';
 import { TenantsService } from './registry/tenants.service';
 import { LIFECYCLE_PROVIDERS } from './lifecycle/lifecycle.providers';
+import { TenantRateLimiter } from './rate-limit/tenant-rate-limiter';
 
 const PROVIDERS = [
   ApiKeyGuard,
@@ -31,6 +32,7 @@ const PROVIDERS = [
   TenantDatabase,
   TenantEventsService,
   TenantProvisionerService,
+  TenantRateLimiter,
   TenantsService,
   ...LIFECYCLE_PROVIDERS,
 ];

@@ -61,6 +61,8 @@ class FakeKeys {
       schemaName: 'tenant_acme',
       isActive: true,
       tenantCreatedAt: new Date('2025-01-01T00:00:00Z'),
+      rateLimitRps: null,
+      rateLimitBurst: null,
       ...overrides,
     };
     this.rows.set(row.id, row);
@@ -145,9 +147,16 @@ describe('ApiKeyVerifierService', () => {
       schemaName: row.schemaName,
       isActive: true,
       createdAt: row.tenantCreatedAt,
+      rateLimit: null,
       key: { id: row.id, name: 'ci', scopes: ['read'], expiresAt: null },
     });
     expect(JSON.stringify(identity)).not.toMatch(/pbkdf2|hash|checkTag/);
+  });
+
+  it("carries the tenant's own rate limit with the identity (the guard reads it with no I/O)", async () => {
+    const { keys, verifier } = setup();
+    const { key } = await keys.add({ rateLimitRps: 5, rateLimitBurst: 12 });
+    expect((await verifier.verify(key, '10.0.0.1')).rateLimit).toEqual({ requestsPerSecond: 5, burst: 12 });
   });
 
   it('caches a verified key: the next verifications do no lookup and no PBKDF2', async () => {

@@ -12,6 +12,7 @@ import type { FailureCount } from './auth-failures.repository';
 import { LastUsedRecorder, UsedKey } from './last-used-recorder';
 import type { TenantIdentity } from './tenant-identity';
 import { TenantEventsService } from '../registry/tenant-events.service';
+import { tenantRateLimit } from '../registry/tenant-view';
 
 interface CachedKey extends UsedKey {
   identity: TenantIdentity;
@@ -189,6 +190,7 @@ function toIdentity(row: LiveKeyRow): TenantIdentity {
     schemaName: row.schemaName,
     isActive: row.isActive,
     createdAt: row.tenantCreatedAt,
+    rateLimit: tenantRateLimit({ rateLimitRps: row.rateLimitRps, rateLimitBurst: row.rateLimitBurst }),
     key: { id: row.id, name: row.name, scopes: row.scopes, expiresAt: row.expiresAt },
   };
 }

@@ -1,19 +1,25 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ApiKeyVerifierService } from './api-key-verifier.service';
 import type { ApiKeyScope } from './api-key-scopes';
 import { authMetrics } from './auth-metrics';
 import { InvalidApiKeyError, MissingScopeError, TooManyAttemptsError } from './auth.errors';
 import { REQUIRED_SCOPES } from './require-scope.decorator';
+import { TenantRateLimitedError } from '../rate-limit/rate-limit.errors';
+import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter';
 import { TenantContext } from './tenant-context';
 import type { TenantIdentity } from './tenant-identity';
 
 export const API_KEY_HEADER = 'x-api-key';
 
+export const RATE_LIMIT_POLICY_HEADER = 'RateLimit-Policy';
+export const RATE_LIMIT_HEADER = 'RateLimit';
+
 /**
- * Authenticates a tenant by `X-API-Key` (headers only, never the query string), checks that the key holds one
- * of the route's scopes (`@RequireScope`) and fills the TenantContext.
+ * Authenticates a tenant by `X-API-Key` (headers only, never the query string), takes the request from the
+ * tenant's rate limit (429 over it; the RateLimit headers on every answer from here on, errors included),
+ * checks that the key holds one of the route's scopes (`@RequireScope`) and fills the TenantContext.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -24,6 +30,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly verifier: ApiKeyVerifierService,
     private readonly context: TenantContext,
     private readonly reflector: Reflector,
+    private readonly rateLimiter: TenantRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,6 +44,14 @@ export class ApiKeyGuard implements CanActivate {
       if (error instanceof InvalidApiKeyError) authMetrics.verifications.inc({ outcome: 'invalid' });
       else if (error instanceof TooManyAttemptsError) authMetrics.verifications.inc({ outcome: 'throttled' });
       throw error;
+    }
+    const limit = this.rateLimiter.limitFor(tenant.rateLimit);
+    if (limit) {
+      const decision = await this.rateLimiter.take(tenant.id, limit);
+      const response = context.switchToHttp().getResponse<Response>();
+      response.setHeader(RATE_LIMIT_POLICY_HEADER, decision.policy);
+      response.setHeader(RATE_LIMIT_HEADER, decision.state);
+      if (!decision.allowed) throw new TenantRateLimitedError(decision.retryAfterSeconds);
     }
     this.checkScope(tenant, this.requiredScopes(context, request.method));
     this.context.enter(tenant);

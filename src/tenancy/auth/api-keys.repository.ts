@@ -21,6 +21,8 @@ export interface LiveKeyRow {
   schemaName: string;
   isActive: boolean;
   tenantCreatedAt: Date;
+  rateLimitRps: number | null;
+  rateLimitBurst: number | null;
 }
 
 const KEY_ID = /^[0-9A-Za-z]{1,32}$/;
@@ -36,7 +38,8 @@ export class ApiKeysRepository {
       `SELECT k."id", k."name", k."scopes", k."hash", k."check_tag" AS "checkTag", k."expires_at" AS "expiresAt",
               (EXTRACT(EPOCH FROM (LEAST(k."expires_at", k."grace_until") - n."now")) * 1000)::float8 AS "validForMs",
               t."id" AS "tenantId", t."name" AS "tenantName", t."slug", t."schema_name" AS "schemaName",
-              t."is_active" AS "isActive", t."created_at" AS "tenantCreatedAt"
+              t."is_active" AS "isActive", t."created_at" AS "tenantCreatedAt",
+              t."rate_limit_rps" AS "rateLimitRps", t."rate_limit_burst" AS "rateLimitBurst"
        FROM "shared"."api_keys" k
        JOIN "shared"."tenants" t ON t."id" = k."tenant_id"
        CROSS JOIN (SELECT now() AS "now") n

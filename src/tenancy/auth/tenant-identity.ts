@@ -1,3 +1,4 @@
+import type { RateLimitSetting } from '../rate-limit/rate-limit-rules';
 import type { ApiKeyScope } from './api-key-scopes';
 
 /** The calling key, as a request sees it (never its hash). */
@@ -16,5 +17,7 @@ export interface TenantIdentity {
   schemaName: string;
   isActive: boolean;
   createdAt: Date;
+  /** The tenant's own rate limit; null = the instance default. */
+  rateLimit: RateLimitSetting | null;
   key: CallingKey;
 }

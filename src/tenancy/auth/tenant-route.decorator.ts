@@ -20,7 +20,8 @@ export function TenantRoute(): ClassDecorator & MethodDecorator {
       {
         status: 429,
         description:
-          'Too many failed authentication attempts from this client (counted by every instance); retry after `Retry-After` seconds',
+          "Over the tenant's rate limit on this instance (`Rate limit exceeded for this tenant`), or too many failed " +
+          'authentication attempts from this client (counted by every instance); retry after `Retry-After` seconds',
       },
       {
         status: 503,

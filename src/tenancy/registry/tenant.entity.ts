@@ -18,6 +18,13 @@ export class Tenant {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 
+  /** With `rateLimitBurst`: the tenant's own rate limit; both null = the instance default (TENANT_RATE_LIMIT_RPS). */
+  @Column({ name: 'rate_limit_rps', type: 'integer', nullable: true })
+  rateLimitRps: number | null;
+
+  @Column({ name: 'rate_limit_burst', type: 'integer', nullable: true })
+  rateLimitBurst: number | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -12,7 +12,9 @@ import { inTransaction } from '../../database/transaction';
 import { ApiKeysRepository } from '../auth/api-keys.repository';
 import { newApiKey } from '../auth/new-api-key';
 import { AuditAction, AuditTrail } from '../audit/audit-trail.service';
+import { RateLimitInput, rateLimitProblems, toRateLimitSetting } from '../rate-limit/rate-limit-rules';
 import { lockTenant } from './lock-tenant';
+import { tenantRateLimit } from './tenant-view';
 import { nameProblem, schemaNameForSlug, slugProblem } from './tenant-rules';
 import { Tenant } from './tenant.entity';
 import { TenantChangeReason, TenantEventsService } from './tenant-events.service';
@@ -33,6 +35,13 @@ export interface TenantWithKey {
  * schema (import, clone, adopt). Whatever it throws rolls the whole create back.
  */
 export type TenantSeed = (queryRunner: QueryRunner, tenant: Tenant) => Promise<void>;
+
+export interface TenantChanges {
+  name?: string;
+  isActive?: boolean;
+  /** null: back to the instance default. */
+  rateLimit?: RateLimitInput | null;
+}
 
 export interface ListTenantsOptions {
   limit: number;
@@ -64,6 +73,8 @@ export class TenantsService {
       slug,
       schemaName: schemaNameForSlug(slug),
       isActive: true,
+      rateLimitRps: null,
+      rateLimitBurst: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -106,19 +117,26 @@ export class TenantsService {
     return tenant;
   }
 
-  async update(idOrSlug: string, changes: { name?: string; isActive?: boolean }): Promise<Tenant> {
-    if (changes.name !== undefined) {
-      const problem = nameProblem(changes.name);
-      if (problem) throw new InvalidInputError(problem);
-    }
-    if (changes.isActive !== undefined && typeof changes.isActive !== 'boolean') {
-      throw new InvalidInputError('isActive must be a boolean');
-    }
+  /** Every instance drops its cached keys of the tenant, so a new rate limit applies at once everywhere. */
+  async update(idOrSlug: string, changes: TenantChanges): Promise<Tenant> {
+    const problems = [
+      changes.name === undefined ? null : nameProblem(changes.name),
+      changes.isActive === undefined || typeof changes.isActive === 'boolean' ? null : 'isActive must be a boolean',
+      ...(changes.rateLimit === undefined ? [] : rateLimitProblems(changes.rateLimit)),
+    ].filter((p): p is string => p !== null);
+    if (problems.length) throw new InvalidInputError(problems.join('; '));
     return this.changeTenant(idOrSlug, 'updated', async (tenant, queryRunner) => {
       const detail: Record<string, unknown> = {};
       if (changes.name !== undefined && changes.name.trim() !== tenant.name) {
         detail.name = { from: tenant.name, to: changes.name.trim() };
         tenant.name = changes.name.trim();
+      }
+      if (changes.rateLimit !== undefined) {
+        const from = tenantRateLimit(tenant);
+        const to = changes.rateLimit && toRateLimitSetting(changes.rateLimit);
+        if (JSON.stringify(from) !== JSON.stringify(to)) detail.rateLimit = { from, to };
+        tenant.rateLimitRps = to?.requestsPerSecond ?? null;
+        tenant.rateLimitBurst = to?.burst ?? null;
       }
       let action: AuditAction = 'tenant.updated';
       if (changes.isActive !== undefined && changes.isActive !== tenant.isActive) {

@@ -1,11 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
 import { IsOptionalNotNull, IsText } from '../../../common/validation';
 import { NAME_MAX, NAME_MIN, SLUG_MAX, SLUG_MIN, SLUG_PATTERN, SLUG_PATTERN_MESSAGE } from '../tenant-rules';
 import type { TenantView } from '../tenant-view';
 import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
+import { burstProblem, RATE_LIMIT_MAX, RateLimitSetting } from '../../rate-limit/rate-limit-rules';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -48,6 +49,58 @@ export class ImportTenantQueryDto {
   name?: string;
 }
 
+const RATE_LIMIT_DESCRIPTION =
+  'A token bucket per tenant: refills at `requestsPerSecond`, holds at most `burst` requests; over it, `429` with ' +
+  '`Retry-After`. `null` = the instance default (`TENANT_RATE_LIMIT_RPS`); `requestsPerSecond: 0` = unlimited. ' +
+  'Enforced by each instance on its own (N instances admit up to N times the limit).';
+
+export class RateLimitDto {
+  @IsInt()
+  @Min(0)
+  @Max(RATE_LIMIT_MAX)
+  requestsPerSecond: number;
+
+  @IsOptionalNotNull()
+  @ValidateBy({
+    name: 'isBurst',
+    validator: {
+      validate: (value, args) => burstProblem(value, (args?.object as RateLimitDto).requestsPerSecond) === null,
+      defaultMessage: (args) => `$property ${burstProblem(args?.value, (args?.object as RateLimitDto).requestsPerSecond)}`,
+    },
+  })
+  burst?: number;
+}
+
+/**
+ * The schemas of `rateLimit`, written inline: OpenAPI 3.0 cannot make a `$ref` nullable (an `allOf` of it
+ * refuses `null`), and `null` is a value of this field.
+ */
+const RATE_LIMIT_RATE_SCHEMA = { type: 'integer', minimum: 0, maximum: RATE_LIMIT_MAX, example: 50, description: 'Requests a second the bucket refills with; 0 = unlimited.' } as const;
+const RATE_LIMIT_IN_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  properties: {
+    requestsPerSecond: RATE_LIMIT_RATE_SCHEMA,
+    burst: {
+      type: 'integer',
+      minimum: 1,
+      maximum: RATE_LIMIT_MAX,
+      example: 100,
+      description: "Most requests at once (the bucket's size): at least `requestsPerSecond`, which is its default; left out when that is 0.",
+    },
+  },
+  required: ['requestsPerSecond'],
+};
+const RATE_LIMIT_OUT_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  properties: {
+    requestsPerSecond: RATE_LIMIT_RATE_SCHEMA,
+    burst: { type: 'integer', minimum: 0, maximum: RATE_LIMIT_MAX, example: 100, description: '0 when `requestsPerSecond` is 0 (unlimited).' },
+  },
+  required: ['requestsPerSecond', 'burst'],
+};
+
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptionalNotNull()
@@ -60,6 +113,13 @@ export class UpdateTenantDto {
   @IsOptionalNotNull()
   @IsBoolean()
   isActive?: boolean;
+
+  @ApiProperty({ ...RATE_LIMIT_IN_SCHEMA, description: RATE_LIMIT_DESCRIPTION })
+  @ValidateIf((_object, value) => value !== undefined && value !== null)
+  @IsObject({ message: '$property must be an object or null' })
+  @ValidateNested()
+  @Type(() => RateLimitDto)
+  rateLimit?: RateLimitDto | null;
 }
 
 export class ListTenantsQueryDto extends PageQueryDto {
@@ -77,6 +137,8 @@ export class TenantDto implements TenantView {
   @ApiProperty({ example: 'acme-corp' }) slug: string;
   @ApiProperty({ example: 'tenant_acme_corp' }) schemaName: string;
   @ApiProperty() isActive: boolean;
+  @ApiProperty({ ...RATE_LIMIT_OUT_SCHEMA, description: "The tenant's own rate limit; `null` = the instance default (`TENANT_RATE_LIMIT_RPS`)." })
+  rateLimit: RateLimitSetting | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
