@@ -1,8 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { DrainSignal } from '../src/common/drain-signal';
 import { JobLogStreamsService } from '../src/jobs/job-log-streams.service';
 import { createRootLogger } from '../src/ops/logging/root-logger';
+import { drainAndClose } from '../src/ops/shutdown/graceful-shutdown';
 import { createJob, createTarget, JobBody, MISSING_ID, TenantClient, tenantClient } from './utils/domain-fixtures';
 import { EventStreamClient, listeningPort, openEventStream } from './utils/event-stream';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
@@ -194,17 +194,38 @@ describe('GET /jobs/{id}/logs/stream (server-sent events)', () => {
     ]);
   });
 
+  // Its own timeout, far under the grace period: a stream that held the drain up would fail the test.
   it('ends open streams at once when the server drains, without `end` (the client resumes elsewhere)', async () => {
     const other = await buildApp(t.databaseUrl, SETTINGS);
+    let closed = false;
     try {
       const job = await createJob(a, targetId, { type: 'drain' });
       await append(job.id, 'before');
       const client = await open(job.id, '', {}, a.apiKey, await listeningPort(other.app));
       await hasEntries(1)(client);
-      other.app.get(DrainSignal).begin();
+      const logger = createRootLogger(other.config, { write: () => undefined });
+      await drainAndClose(other.app, 120_000, logger);
+      closed = true;
       await client.ended;
+      expect(messages(client)).toEqual(['before']);
       expect(client.events.map((e) => e.event)).not.toContain('end');
       expect(other.app.get(JobLogStreamsService).openCount).toBe(0);
+    } finally {
+      if (!closed) await closeApp(other.app);
+    }
+  }, 20_000);
+
+  it('answers 503 past JOB_LOG_STREAMS_MAX streams on one server', async () => {
+    const other = await buildApp(t.databaseUrl, { ...SETTINGS, JOB_LOG_STREAMS_MAX: '1' });
+    try {
+      const job = await createJob(a, targetId, { type: 'full' });
+      const otherPort = await listeningPort(other.app);
+      const first = await open(job.id, '', {}, a.apiKey, otherPort);
+      const second = await open(job.id, '', {}, a.apiKey, otherPort);
+      await second.ended;
+      expect([first.status, second.status, second.headers['retry-after']]).toEqual([200, 503, '5']);
+      expect(JSON.parse(second.events[0].data!).message).toBe('This server has no room for another log stream; retry shortly');
+      first.close();
     } finally {
       await closeApp(other.app);
     }

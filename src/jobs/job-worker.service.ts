@@ -15,6 +15,9 @@ import { Job, JobProgress } from './job.entity';
 import type { JsonObject } from '../common/json';
 import { jobMetrics } from './job-metrics';
 
+/** Thrown inside a claim transaction whose client has gone, to roll it back. */
+class ClientLeft extends Error {}
+
 /** Lease expiries handled per claim, so one claim after a mass worker crash stays short; the next claims do the rest. */
 const SWEEP_BATCH = 100;
 
@@ -89,7 +92,9 @@ export class JobWorkerService {
           return [];
         }
         const waiting = Date.now() < waitUntil && !stop.signal.aborted;
-        const { jobs, dueIn } = await this.claimOnce({ ...options, types, limit }, waiting);
+        const claimed = await this.claimOnce({ ...options, types, limit }, waiting);
+        if (!claimed) continue; // the client left during the claim: rolled back, nothing leased
+        const { jobs, dueIn } = claimed;
         // After the commit, so a sweep that reads the watch row also sees these jobs running.
         if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!);
         if (jobs.length > 0 || !waiting) return jobs;
@@ -103,8 +108,9 @@ export class JobWorkerService {
     }
   }
 
-  private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<{ jobs: Job[]; dueIn: number | null }> {
-    return this.transaction(async (queue) => {
+  /** One claim transaction; null when the client left meanwhile (then it rolls back, and no job is leased). */
+  private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<{ jobs: Job[]; dueIn: number | null } | null> {
+    const claimed = this.transaction(async (queue) => {
       await this.leases.expire(queue, this.tenant.tenant.id, SWEEP_BATCH);
       const jobs = await queue.claimNext({
         workerId: options.workerId,
@@ -112,7 +118,6 @@ export class JobWorkerService {
         types: options.types,
         limit: options.limit ?? 1,
       });
-      if (jobs.length) jobMetrics.claims.inc(jobs.length);
       await queue.logs.insertLogs(
         jobs.map((job) =>
           serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
@@ -124,8 +129,17 @@ export class JobWorkerService {
         ),
       );
       const dueIn = jobs.length === 0 && waiting ? await queue.secondsUntilNextDue(options.types) : null;
+      if (jobs.length && options.signal?.aborted) throw new ClientLeft();
       return { jobs, dueIn };
     });
+    try {
+      const result = await claimed;
+      if (result.jobs.length) jobMetrics.claims.inc(result.jobs.length);
+      return result;
+    } catch (error) {
+      if (error instanceof ClientLeft) return null;
+      throw error;
+    }
   }
 
   async heartbeat(
