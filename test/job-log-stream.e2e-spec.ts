@@ -121,6 +121,10 @@ describe('GET /jobs/{id}/logs/stream (server-sent events)', () => {
     expect(res.text.split('\n\n').filter(Boolean).map((block) => block.split('\n')[0])).toEqual(['id: 1', 'id: 2', 'event: end']);
     const after = await a.get(`/jobs/${job.id}/logs/stream`).set('Last-Event-ID', '2').expect(200);
     expect(after.text).toBe('event: end\ndata: {"status":"succeeded"}\n\n');
+    // HEAD answers the headers of the stream and ends.
+    const running = await createJob(a, targetId, { type: 'head' });
+    const head = await request(t.app.getHttpServer()).head(`/jobs/${running.id}/logs/stream`).set('X-API-Key', a.apiKey).expect(200);
+    expect(head.headers['content-type']).toBe('text/event-stream; charset=utf-8');
   });
 
   it('answers 404 for an unknown job and for another tenant\'s job, 400 for a bad Last-Event-ID or after', async () => {

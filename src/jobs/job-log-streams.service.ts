@@ -83,6 +83,7 @@ export class JobLogStreamsService implements OnApplicationShutdown {
         'X-Accel-Buffering': 'no',
       });
       res.flushHeaders();
+      if (res.req.method === 'HEAD') return; // the headers only: nothing to follow
       await stream.run(first);
     } catch (error) {
       if (!res.headersSent) throw error;
