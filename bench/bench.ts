@@ -10,7 +10,9 @@ import { measureAuth } from './lib/auth-bench';
 import { openBenchDatabase } from './lib/bench-database';
 import { relaunchFromSnapshot } from './lib/dist-snapshot';
 import { assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
-import { renderHttpReport } from './lib/http-report';
+import { RATE_LIMITED_NAME, renderHttpReport, renderRateLimitedRows } from './lib/http-report';
+import { measureBadKeyFlood, measureNoisyNeighbour } from './lib/rate-limit-bench';
+import { renderRateLimitReport } from './lib/rate-limit-report';
 import { machineLine } from './lib/machine';
 import { renderPgbouncerReport, startBenchPgbouncer, withPgbouncerTwins } from './lib/pgbouncer-mode';
 import { combineRounds, runScenario, ScenarioOptions, ScenarioResult, ScenarioSpec } from './lib/run-scenario';
@@ -35,11 +37,17 @@ const FLAGS = {
   'baseline-pool': 'number',
   'cpu-prof': 'string',
   pgbouncer: 'boolean',
+  'rate-limits': 'boolean',
   out: 'string',
   help: 'boolean',
 } as const;
 const USAGE = `npm run bench -- ${Object.entries(FLAGS).map(([name, kind]) => (kind === 'boolean' ? `[--${name}]` : `[--${name} <${kind}>]`)).join(' ')}`;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+/** The noisy tenant's limit, what it sends (15×), and the bad-key flood's rate (issue 11). */
+const NOISY_LIMIT_RPS = 20;
+const NOISY_OFFERED_RPS = 300;
+const FLOOD_OFFERED_RPS = 1000;
+const BENCH_ADMIN_KEY = `bench-admin-${'k'.repeat(32)}`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
@@ -67,6 +75,9 @@ async function main(): Promise<void> {
     });
     log(`created in ${fixed(wallMs / 1000)} s; timing ${n('creation-samples', 50)} more creates one at a time…`);
     const creation = await createTenants(tools.get(TenantsService), n('creation-samples', 50), { prefix: 'late', concurrency: 1 });
+    // Two tenants of their own for the rate-limit scenarios, so no other scenario meets the noisy one's limit.
+    const [noisy, quiet] = (await createTenants(tools.get(TenantsService), 2, { prefix: 'rl', concurrency: 1 })).tenants;
+    await tools.get(TenantsService).update(noisy.id, { rateLimit: { requestsPerSecond: NOISY_LIMIT_RPS } });
     log('timing API key verification in-process…');
     const authKeys = tenants.slice(0, Math.min(n('auth-cold', 100), tenantCount)).map((t) => t.apiKey);
     const auth = await measureAuth(tools.get(ApiKeyVerifierService), authKeys, n('auth-warm', 200_000));
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
     const appEnv = { DATABASE_URL: database.url, MIGRATIONS_RUN_ON_START: 'false' };
     log(`seeding ${targetsPerTenant} targets per tenant…`);
     const firstTargets = await seedTargets(database.url, tenants, targetsPerTenant);
+    await seedTargets(database.url, [noisy, quiet], targetsPerTenant);
 
     const options: ScenarioOptions = {
       databaseUrl: database.url,
@@ -126,6 +138,33 @@ async function main(): Promise<void> {
       { name: '1 tenant, request logs + metrics on', entry: mainEntry, env: { ...appEnv, LOG_LEVEL: 'log', LOG_FORMAT: 'json' }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
       { name: '1 tenant, LOG_LEVEL=warn, metrics off', entry: mainEntry, env: { ...appEnv, METRICS_ENABLED: 'false' }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
     ];
+    // Scopes, lastUsedAt and a rate limit in force for every tenant, never reached.
+    const rateLimitedSpec: ScenarioSpec = {
+      name: RATE_LIMITED_NAME,
+      entry: mainEntry,
+      env: { ...appEnv, TENANT_RATE_LIMIT_RPS: '1000000' },
+      steps: listTargetsSteps([one.apiKey]),
+      preflight: listCheck,
+    };
+    specs.push(rateLimitedSpec);
+    const rateLimitScenarios = async () => {
+      const neighbour = await measureNoisyNeighbour(mainEntry, appEnv, options, { noisy: noisy.apiKey, quiet: quiet.apiKey }, NOISY_LIMIT_RPS, NOISY_OFFERED_RPS);
+      const flood = await measureBadKeyFlood(mainEntry, appEnv, options, quiet.apiKey, FLOOD_OFFERED_RPS, {
+        adminKey: BENCH_ADMIN_KEY,
+        failureLimit: config.AUTH_FAILURE_LIMIT,
+        failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+      });
+      return { neighbour, flood, table: renderRateLimitReport(neighbour, flood) };
+    };
+    if (args['rate-limits']) {
+      // Only issue 11's rows: the 1-tenant request with and without a rate limit in force, and the two scenarios.
+      const rounds = await runRounds([specs[0], specs[1], rateLimitedSpec], options, n('rounds', 1));
+      const limits = await rateLimitScenarios();
+      const window = `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per window, ${options.connections} connections`;
+      console.log(`\n${machine}; ${database.description}; ${window}\n\n${renderRateLimitedRows(rounds, rounds.map(combineRounds))}\n\n${limits.table}\n`);
+      if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, rounds, neighbour: limits.neighbour, flood: limits.flood }, null, 1));
+      return;
+    }
     if (args.pgbouncer) {
       // Only the read scenarios (1 tenant, all tenants round robin), each direct and through PgBouncer.
       pgbouncer = await startBenchPgbouncer(database.url, log);
@@ -136,12 +175,13 @@ async function main(): Promise<void> {
       return;
     }
     const results = await runRounds(specs, options, n('rounds', 1));
-    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff] = results.map(combineRounds);
+    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited] = results.map(combineRounds);
+    const limits = await rateLimitScenarios();
 
     const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
       rounds: results,
-      baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
+      baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
       authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
       windowSeconds: options.warmupSeconds + options.durationSeconds,
     };
@@ -150,9 +190,9 @@ async function main(): Promise<void> {
       `AUTH_CACHE_TTL_SECONDS=${config.AUTH_CACHE_TTL_SECONDS} API_KEY_PBKDF2_ITERATIONS=${config.API_KEY_PBKDF2_ITERATIONS}; ` +
       `baseline pool ${baselineEnv.BENCH_BASELINE_POOL ?? config.TENANT_POOL_MAX}; ${options.connections} connections, ` +
       `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per scenario, ${n('rounds', 1)} round(s) (median); ${targetsPerTenant} targets per tenant`;
-    console.log(`\n${machine}; ${database.description}\n${settings}\n\n${renderHttpReport(report)}\n`);
+    console.log(`\n${machine}; ${database.description}\n${settings}\n\n${renderHttpReport(report)}\n\n${limits.table}\n`);
     log(`whole run: ${fixed((Date.now() - started) / 1000, 0)} s`);
-    if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, ...report }, null, 1));
+    if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, ...report, neighbour: limits.neighbour, flood: limits.flood }, null, 1));
   } finally {
     await tools?.close().catch(() => undefined);
     await pgbouncer?.handle.stop();

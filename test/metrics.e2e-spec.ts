@@ -45,6 +45,8 @@ describe('GET /metrics', () => {
       'tenantry_http_request_duration_seconds',
       'tenantry_auth_verifications_total',
       'tenantry_auth_pbkdf2_in_flight',
+      'tenantry_auth_pbkdf2_total',
+      'tenantry_tenant_rate_limited_total',
       'tenantry_tenant_datasources_open',
       'tenantry_tenant_datasources_opened_total',
       'tenantry_tenant_datasources_evicted_total',
@@ -79,6 +81,7 @@ describe('GET /metrics', () => {
     expect(delta(before, after, 'tenantry_http_request_duration_seconds_count{route="/targets/:id",method="GET",status="404"}')).toBe(1);
     expect(delta(before, after, 'tenantry_http_request_duration_seconds_count{route="/targets",method="POST",status="201"}')).toBe(1);
     expect(delta(before, after, 'tenantry_auth_verifications_total{outcome="pbkdf2_ok"}')).toBe(2);
+    expect(delta(before, after, 'tenantry_auth_pbkdf2_total')).toBe(2);
     expect(delta(before, after, 'tenantry_auth_verifications_total{outcome="cache_hit"}')).toBeGreaterThanOrEqual(4);
     expect(after.get('tenantry_auth_pbkdf2_in_flight')).toBe(0);
     // acme's (its targets); /tenant-info reads no tenant table, so the fresh tenant opens none.

@@ -147,6 +147,8 @@ describe('rate limits per tenant', () => {
     expect(refused.headers.ratelimit).toMatch(/^"tenant";r=0;t=\d+$/);
     // The first answer took one request from a full bucket of 5.
     expect(answers[0].headers.ratelimit).toMatch(/^"tenant";r=4;t=\d+$/);
+    const metrics = await admin(a.http().get('/metrics')).expect(200);
+    expect(Number(/^tenantry_tenant_rate_limited_total (\d+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it('a drained bucket refills: the tenant is admitted again later', async () => {

@@ -15,6 +15,8 @@ export interface HttpReport {
   /** 1 tenant with request logs and metrics on (scenario 6), and with both off (scenario 7). */
   opsOn: ScenarioResult;
   opsOff: ScenarioResult;
+  /** 1 tenant with a rate limit in force that is never reached (scenario 8). */
+  rateLimited: ScenarioResult;
   auth: AuthCost;
   creationMs: number[];
   tenantCount: number;
@@ -39,11 +41,13 @@ export function ratioToBaseline(rounds: ScenarioResult[][], scenario: number, ag
 
 type Ratio = { median: number; min: number; max: number };
 const RAW = 4;
+const RATE_LIMITED = 8;
+export const RATE_LIMITED_NAME = '1 tenant, rate limit on (1,000,000/s, never reached)';
 
 const ratioText = (ratio: Ratio | undefined) =>
   ratio ? `${ratio.median.toFixed(2)}×${ratio.min === ratio.max ? '' : ` (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`}` : '—';
 
-function httpRow(result: ScenarioResult, ratio: Ratio, target: string, raw?: Ratio): string[] {
+export function httpRow(result: ScenarioResult, ratio: Ratio, target: string, raw?: Ratio): string[] {
   const { load, probe } = result;
   return [
     result.name,
@@ -58,6 +62,22 @@ function httpRow(result: ScenarioResult, ratio: Ratio, target: string, raw?: Rat
     load.failures ? `${load.failures} of ${int(load.requests)}` : '0',
     target,
   ];
+}
+
+function rateLimitedRow(rounds: ScenarioResult[][], result: ScenarioResult, index: number, raw?: Ratio): string[] {
+  const ratio = ratioToBaseline(rounds, index);
+  return httpRow(result, ratio, `≥ 0.90× (scopes, rate limiting, lastUsedAt on): ${verdict(ratio.median >= 0.9)}`, raw);
+}
+
+/** `--rate-limits`: baseline, 1 tenant and 1 tenant with a rate limit in force (scenarios 0, 1, 2 of that run). */
+export function renderRateLimitedRows(rounds: ScenarioResult[][], combined: ScenarioResult[]): string {
+  const one = ratioToBaseline(rounds, 1);
+  const rows = [
+    httpRow(combined[0], ratioToBaseline(rounds, 0), '—'),
+    httpRow(combined[1], one, `≥ 0.90×: ${verdict(one.median >= 0.9)}`),
+    rateLimitedRow(rounds, combined[2], 2),
+  ];
+  return markdownTable(['scenario', 'req/s', 'p50', 'p99', 'vs baseline', 'vs raw', 'app CPU/req', 'peak PG conns', 'peak RSS', 'non-2xx', 'target'], rows);
 }
 
 /** The one table `npm run bench` prints: every scenario of the run, its ratio to baseline, and issue 5's targets. */
@@ -97,6 +117,7 @@ export function renderHttpReport(r: HttpReport): string {
       `vs logs and metrics off ≥ 0.90×: ${verdict(opsCost.median >= 0.9)} (${opsCost.median.toFixed(2)}×)`,
       vsRaw(6),
     ),
+    rateLimitedRow(r.rounds, r.rateLimited, RATE_LIMITED, vsRaw(RATE_LIMITED)),
     httpRow(r.raw, rawRatio, '— (the limit of the stack: node:http + pg, same query and JSON)', vsRaw(4)),
     httpRow(r.writes, writesRatio, `— (${int(r.writes.load.rps / 3)} create+claim+complete loops/s; ratio is against a GET)`),
     [

@@ -38,13 +38,24 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
 }
 
-/** Closed-loop load: `connections` keep-alive connections each loop over `steps`, for `duration` s or `amount` requests. */
-export async function runLoad(options: { url: string; connections: number; steps: LoadStep[]; duration?: number; amount?: number }): Promise<LoadResult> {
+/**
+ * Closed-loop load: `connections` keep-alive connections each loop over `steps`, for `duration` s or `amount`
+ * requests; with `overallRate`, at most that many requests a second from all connections together.
+ */
+export async function runLoad(options: {
+  url: string;
+  connections: number;
+  steps: LoadStep[];
+  duration?: number;
+  amount?: number;
+  overallRate?: number;
+}): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.duration ?? 10,
     amount: options.amount,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: options.steps,
     headers: { 'content-type': 'application/json' },
     timeout: 30,

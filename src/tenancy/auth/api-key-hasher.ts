@@ -35,6 +35,7 @@ export async function verifyApiKey(key: string, stored: string): Promise<boolean
   // An empty or short hash would otherwise compare equal to a derivation of the same (zero) length.
   if (salt.length < SALT_BYTES || expected.length !== HASH_BYTES) return false;
   authMetrics.pbkdf2InFlight.inc();
+  authMetrics.pbkdf2Derivations.inc();
   const actual = await pbkdf2Async(key, salt, iterations, HASH_BYTES, 'sha256').finally(() => authMetrics.pbkdf2InFlight.dec());
   const ok = timingSafeEqual(actual, expected);
   if (ok) authMetrics.verifications.inc({ outcome: 'pbkdf2_ok' });

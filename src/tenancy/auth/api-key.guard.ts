@@ -51,7 +51,10 @@ export class ApiKeyGuard implements CanActivate {
       const response = context.switchToHttp().getResponse<Response>();
       response.setHeader(RATE_LIMIT_POLICY_HEADER, decision.policy);
       response.setHeader(RATE_LIMIT_HEADER, decision.state);
-      if (!decision.allowed) throw new TenantRateLimitedError(decision.retryAfterSeconds);
+      if (!decision.allowed) {
+        authMetrics.rateLimited.inc();
+        throw new TenantRateLimitedError(decision.retryAfterSeconds);
+      }
     }
     this.checkScope(tenant, this.requiredScopes(context, request.method));
     this.context.enter(tenant);

@@ -8,4 +8,9 @@ export const authMetrics = {
     labelNames: ['outcome'],
   }),
   pbkdf2InFlight: new Gauge({ name: 'tenantry_auth_pbkdf2_in_flight', help: 'PBKDF2 derivations running on the thread pool' }),
+  pbkdf2Derivations: new Counter({
+    name: 'tenantry_auth_pbkdf2_total',
+    help: 'PBKDF2 derivations run to verify a presented key, whatever their outcome (what failures can cost)',
+  }),
+  rateLimited: new Counter({ name: 'tenantry_tenant_rate_limited_total', help: "Requests refused (429) for being over their tenant's rate limit" }),
 };

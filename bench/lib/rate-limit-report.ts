@@ -1,0 +1,36 @@
+import type { BadKeyFloodResult, NoisyNeighbourResult } from './rate-limit-bench';
+import { markdownTable } from './stats';
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const statuses = (codes: Record<string, number>) =>
+  Object.entries(codes)
+    .map(([code, count]) => `${code}: ${int(count)}`)
+    .join(', ');
+
+/** The two rate-limit rows of issue 11: another load beside a measured tenant, against that tenant alone. */
+export function renderRateLimitReport(noisy: NoisyNeighbourResult, flood: BadKeyFloodResult): string {
+  const noisySent = noisy.other.rps;
+  const admitted = (noisy.other.statusCodes['200'] ?? 0) / noisy.other.seconds;
+  const floodSent = flood.other.rps;
+  const rows = [
+    [
+      'noisy neighbour',
+      `B alone ${int(noisy.aloneRps)} req/s, beside A ${int(noisy.loadedRps)} req/s`,
+      `${noisy.ratio.toFixed(2)}×`,
+      `A sent ${int(noisySent)} req/s = ${(noisySent / noisy.limitRps).toFixed(0)}× its limit of ${noisy.limitRps}/s ` +
+        `(asked for ${int(noisy.offeredRps)}); admitted ${admitted.toFixed(1)}/s; ${statuses(noisy.other.statusCodes)}`,
+      `B ≥ 0.90× alone: ${verdict(noisy.ratio >= 0.9)}; A ≥ 10× its limit: ${verdict(noisySent >= 10 * noisy.limitRps)}`,
+    ],
+    [
+      'bad-key flood',
+      `victim alone ${int(flood.aloneRps)} req/s, under the flood ${int(flood.loadedRps)} req/s`,
+      `${flood.ratio.toFixed(2)}×`,
+      `${int(floodSent)} forged keys/s (asked for ${int(flood.offeredRps)}) for the victim's key id from ${int(flood.addresses)} ` +
+        `addresses; ${statuses(flood.other.statusCodes)}; PBKDF2 ${flood.pbkdf2PerSecond.toFixed(2)}/s`,
+      `victim ≥ 0.90× alone: ${verdict(flood.ratio >= 0.9)}; PBKDF2 ≤ budget ${flood.budgetPerSecond.toFixed(2)}/s per key id: ` +
+        `${verdict(flood.pbkdf2PerSecond <= flood.budgetPerSecond)}`,
+    ],
+  ];
+  return markdownTable(['scenario', 'measured tenant', 'vs alone', 'the other load', 'target'], rows);
+}
