@@ -43,9 +43,9 @@ const FLAGS = {
 } as const;
 const USAGE = `npm run bench -- ${Object.entries(FLAGS).map(([name, kind]) => (kind === 'boolean' ? `[--${name}]` : `[--${name} <${kind}>]`)).join(' ')}`;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-/** The noisy tenant's limit, what it sends (15×), and the bad-key flood's rate (issue 11). */
+/** The noisy tenant's limit, what it sends (12×: issue 11 asks for 10×, with a margin), and the bad-key flood's rate. */
 const NOISY_LIMIT_RPS = 20;
-const NOISY_OFFERED_RPS = 300;
+const NOISY_OFFERED_RPS = 240;
 const FLOOD_OFFERED_RPS = 1000;
 const BENCH_ADMIN_KEY = `bench-admin-${'k'.repeat(32)}`;
 

@@ -140,7 +140,8 @@ export async function measureBadKeyFlood(
     const proven = await fetch(`${app.url}${LIST_PATH}`, { headers: { 'x-api-key': victimKey } });
     if (proven.status !== 200) throw new Error(`the victim's key answered ${proven.status}`);
     const derivationsBefore = await pbkdf2Count(app.url, settings.adminKey);
-    const result = await alongside(app.url, options, listTargetsSteps([victimKey]), { steps: flood, connections: 20, overallRate: offeredRps });
+    // Enough connections that the flood's rate, not its latency, sets what it sends.
+    const result = await alongside(app.url, options, listTargetsSteps([victimKey]), { steps: flood, connections: 100, overallRate: offeredRps });
     const derivations = (await pbkdf2Count(app.url, settings.adminKey)) - derivationsBefore;
     return {
       ...result,
