@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { CanActivate, ExecutionContext, Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
+import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { managerStatements, type EntityStatements } from '../src/database/entity-statements';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { applyHeapGrowth } from '../src/config/heap-growth';
@@ -45,6 +48,13 @@ class FixedTenantDatabase extends TenantDatabase {
 
   override dataSource(): Promise<DataSource> {
     return this.fixed;
+  }
+
+  // Like the app's: the statement runs on a pooled connection, not through a query runner.
+  override async statements(entity: EntityTarget<ObjectLiteral>): Promise<EntityStatements> {
+    const dataSource = await this.fixed;
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    return { ...managerStatements(dataSource.manager, entity), query: async (sql, params) => (await pool.query(sql, params)).rows };
   }
 }
 

@@ -71,7 +71,7 @@ describe('two instances on one database', () => {
 
     it('a deletion: B refuses the key and no longer reaches the schema', async () => {
       const { tenant, apiKey } = await tenantServedByB();
-      await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(200); // B opened its DataSource
+      await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(200); // B knows the key and the schema
       const told = toldB(tenant.id, 'deleted');
       await a.app.get(TenantsService).delete(tenant.id);
       await told;

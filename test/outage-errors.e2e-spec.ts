@@ -89,7 +89,7 @@ describe('outage errors', () => {
     it('a request that finds its schema gone is 503 with Retry-After, then 401 once the deletion is known', async () => {
       const a = await tenantClient(t);
       const target = await createTarget(a);
-      await a.get('/targets').expect(200); // the key and the tenant's DataSource are cached now
+      await a.get('/targets').expect(200); // the key and the schema's ledger check are cached now
       // The schema goes first, as inside the deletion's transaction, while the registry still lists the tenant.
       await t.db.query(`DROP SCHEMA "${a.schema}" CASCADE`);
       for (const res of [await a.get('/targets'), await a.get(`/jobs?targetId=${target.id}`), await a.post('/targets', { name: 'n', address: 'x' })]) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { TENANT_STEPS } from '../src/database/migrations/migration-sets';
 import { migrationSteps, MigrationStep } from '../src/database/migrations/schema-migrator';
@@ -177,7 +178,8 @@ describe('schema lifecycle', () => {
       const { tenant, apiKey } = await t.createTenant(uniqueSlug('del'));
       const other = second.app.getHttpServer();
       const request = (await import('supertest')).default;
-      expect((await request(other).get('/targets').set('X-API-Key', apiKey)).status).toBe(200);
+      // A read by id runs on the tenant's DataSource (a list needs none), so the instance holds one to evict.
+      expect((await request(other).get(`/targets/${randomUUID()}`).set('X-API-Key', apiKey)).status).toBe(404);
       const provider = second.app.get(TenantConnectionProvider);
       const openBefore = provider.openCount;
 

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { SchemaBehindError } from '../src/database/database.errors';
 import { TENANT_STEPS } from '../src/database/migrations/migration-sets';
 import { TenantConnectionProvider, TenantDataSourceLease } from '../src/database/tenant-connections/tenant-connection.provider';
+import { Target } from '../src/targets/target.entity';
 import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
 import { buildApp, closeApp, createTestApp, TestApp } from './utils/test-app';
 
@@ -149,6 +150,24 @@ describe('TenantConnectionProvider (per-tenant DataSources in an LRU)', () => {
     expect(lease.dataSource.isInitialized).toBe(true);
     lease.release();
     expect(await waitFor(() => !lease.dataSource.isInitialized)).toBe(true);
+  });
+
+  it('lists a tenant\'s targets on the pool without opening its DataSource, each tenant in its own schema', async () => {
+    const [a, b] = [tenants[0], tenants[1]];
+    await t.http().post('/targets').set('X-API-Key', a.apiKey).send({ name: 'only-in-a', address: 'https://a.example' }).expect(201);
+    await provider.closeAll();
+    const listA = await t.http().get('/targets').set('X-API-Key', a.apiKey).expect(200);
+    const listB = await t.http().get('/targets').set('X-API-Key', b.apiKey).expect(200);
+    expect(listA.body.items.map((item: { name: string }) => item.name)).toContain('only-in-a');
+    expect(listB.body.items.map((item: { name: string }) => item.name)).not.toContain('only-in-a');
+    expect(provider.openCount).toBe(0);
+  });
+
+  it('asks the ledger again for a deleted tenant\'s schema: its statements are refused once it is gone', async () => {
+    const doomed = await t.createTenant();
+    await (await provider.statements(doomed.tenant.schemaName, Target)).query('SELECT 1', []);
+    await t.app.get(TenantsService).delete(doomed.tenant.id);
+    await expect(provider.statements(doomed.tenant.schemaName, Target)).rejects.toThrow(SchemaBehindError);
   });
 
   it('destroys a DataSource left idle for TENANT_IDLE_SECONDS', async () => {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
 import { newestFirstPageOf } from '../common/keyset-page';
+import { managerStatements } from '../database/entity-statements';
 import { ListCondition, newestFirstStatement } from '../database/newest-first-statement';
 import type { Page } from '../common/pagination';
 import { Job, JobStatus } from './job.entity';
@@ -116,6 +117,6 @@ export class JobsRepository {
     if (filter.targetId !== undefined) conditions.push({ sql: '"target_id" = ?::uuid', values: [filter.targetId] });
     if (filter.sessionId !== undefined) conditions.push({ sql: '"session_id" = ?::uuid', values: [filter.sessionId] });
     if (filter.type !== undefined) conditions.push({ sql: '"type" = ?', values: [filter.type] });
-    return newestFirstPageOf(newestFirstStatement(this.manager, Job, conditions), filter.limit, filter.cursor);
+    return newestFirstPageOf(newestFirstStatement(managerStatements(this.manager, Job), conditions), filter.limit, filter.cursor);
   }
 }

@@ -71,8 +71,7 @@ export class SessionsService {
       conditions.push({ sql: `"status" = 'active' AND ("expires_at" IS NULL OR "expires_at" > ?::timestamptz)`, values: [now] });
     }
     if (options.status === 'expired') conditions.push({ sql: `"status" = 'active' AND "expires_at" <= ?::timestamptz`, values: [now] });
-    const { manager } = await this.db.dataSource();
-    return newestFirstPageOf(newestFirstStatement(manager, Session, conditions), options.limit, options.cursor);
+    return newestFirstPageOf(newestFirstStatement(await this.db.statements(Session), conditions), options.limit, options.cursor);
   }
 
   async get(id: string): Promise<Session> {

@@ -53,8 +53,7 @@ export class TargetsService {
     const conditions: ListCondition[] = [];
     if (options.kind !== undefined) conditions.push({ sql: '"kind" = ?', values: [options.kind] });
     if (options.tag !== undefined) conditions.push({ sql: '"tags" @> ARRAY[?]::text[]', values: [options.tag] });
-    const { manager } = await this.db.dataSource();
-    return newestFirstPageOf(newestFirstStatement(manager, Target, conditions), options.limit, options.cursor);
+    return newestFirstPageOf(newestFirstStatement(await this.db.statements(Target), conditions), options.limit, options.cursor);
   }
 
   async get(id: string): Promise<Target> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import { RequestState, requestStorage } from '../common/request-context';
+import type { EntityStatements } from '../database/entity-statements';
 import { TenantConnectionProvider } from '../database/tenant-connections/tenant-connection.provider';
 import { TenantContext } from './auth/tenant-context';
 import { TenantEventsService } from './registry/tenant-events.service';
@@ -21,7 +22,8 @@ export class TenantDatabase {
   ) {
     // A deleted tenant's DataSource goes at once, on every instance.
     events.subscribe((change) => {
-      if (change !== 'resync' && change.reason === 'deleted') this.connections.evict(change.schemaName);
+      if (change === 'resync') this.connections.forgetLedger();
+      else if (change.reason === 'deleted') this.connections.evict(change.schemaName);
     });
   }
 
@@ -37,6 +39,14 @@ export class TenantDatabase {
       this.leased.set(state, dataSource);
     }
     return dataSource;
+  }
+
+  /**
+   * Hand-written statements on an entity's table in the calling tenant's schema, run straight on a pooled
+   * connection: for the hot reads, which then need no DataSource (a cold tenant costs a pool checkout only).
+   */
+  statements(entity: EntityTarget<ObjectLiteral>): Promise<EntityStatements> {
+    return this.connections.statements(this.context.tenant.schemaName, entity);
   }
 
   async repository<Entity extends ObjectLiteral>(entity: EntityTarget<Entity>): Promise<Repository<Entity>> {

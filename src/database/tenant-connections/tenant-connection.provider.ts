@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { EnvironmentVariables } from '../../config/environment-variables';
 import { tenantDataSourceOptions, tenantPoolConfig } from '../data-source-options';
 import { SchemaBehindError } from '../database.errors';
+import { QueryLogger } from '../query-logger';
 import { DATABASE_URL, ENTITY_CLASSES, type EntityClasses } from '../database.tokens';
 import { SchemaLedgerService } from '../migrations/schema-ledger.service';
 import { liveDataSourceCaches, poolMetrics } from './pool-metrics';
 import { SchemaAffinePool } from './schema-affine-pool';
 import { sharedPoolDriver } from './shared-pool-driver';
+import { TenantEntitySql } from './tenant-entity-sql';
+import type { EntityStatements } from '../entity-statements';
 
 interface Entry {
   ready: Promise<DataSource>;
@@ -40,6 +43,10 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   private readonly logger = new Logger(TenantConnectionProvider.name);
   private readonly entries: LRUCache<string, Entry>;
   private readonly pool: SchemaAffinePool;
+  /** Schemas the ledger has shown at this code's migration: a schema's version only goes up, so it stays so. */
+  private readonly current = new Set<string>();
+  private readonly entitySql: TenantEntitySql;
+  private readonly queryLogger = new QueryLogger();
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -64,12 +71,43 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
         if (entry.leases === 0) this.destroy(entry);
       },
     });
+    this.entitySql = new TenantEntitySql(() => this.dataSourceOptions('tenant', sharedPoolDriver(() => Promise.reject(new Error('metadata only')))));
     liveDataSourceCaches.add(this);
   }
 
   /** Drops the schema's DataSource from the LRU (destroyed once its in-flight requests release it). */
   evict(schemaName: string): void {
+    this.current.delete(schemaName);
     this.entries.delete(schemaName);
+  }
+
+  /** Forgets what the ledger said of every schema (tenant events may have been missed): each is asked again. */
+  forgetLedger(): void {
+    this.current.clear();
+  }
+
+  /**
+   * Hand-written statements on a tenant entity's table, run on a connection of the shared pool itself: no
+   * DataSource, no query runner. A tenant whose DataSource is not in the LRU then costs a pool checkout only.
+   */
+  async statements(schemaName: string, entity: EntityTarget<ObjectLiteral>): Promise<EntityStatements> {
+    await this.checkCurrent(schemaName);
+    const { table, columns } = await this.entitySql.of(schemaName, entity);
+    return {
+      table,
+      columns,
+      query: async <Row>(sql: string, params: unknown[]) => {
+        const client = await this.pool.connect(schemaName);
+        try {
+          return (await client.query(sql, params)).rows as Row[];
+        } catch (error) {
+          this.queryLogger.logQueryError(error as Error, sql);
+          throw error;
+        } finally {
+          client.release();
+        }
+      },
+    };
   }
 
   get openCount(): number {
@@ -121,14 +159,25 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   }
 
   private async open(schemaName: string): Promise<DataSource> {
-    // A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns.
-    if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
+    await this.checkCurrent(schemaName);
     const driver = sharedPoolDriver(() => this.pool.connect(schemaName));
-    const dataSource = new DataSource(tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver));
+    const dataSource = new DataSource(this.dataSourceOptions(schemaName, driver));
     knownServer(dataSource, this.shared);
     await dataSource.initialize();
     poolMetrics.dataSourcesOpened.inc();
     return dataSource;
+  }
+
+  /** A schema behind what this code needs gets a clear 503 instead of SQL errors on missing columns. */
+  private async checkCurrent(schemaName: string): Promise<void> {
+    if (this.current.has(schemaName)) return;
+    if (!(await this.ledger.isCurrent(schemaName))) throw new SchemaBehindError();
+    this.current.add(schemaName);
+  }
+
+  private dataSourceOptions(schemaName: string, driver: unknown) {
+    // `nativeDriver`: TypeORM would otherwise try to require pg-native (not installed) at every DataSource it builds.
+    return { ...tenantDataSourceOptions(this.config, this.databaseUrl, schemaName, this.entities.tenant, driver), nativeDriver: NO_NATIVE_DRIVER };
   }
 
   private destroy(entry: Entry): Promise<void> {
@@ -143,6 +192,8 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
     return entry.closed;
   }
 }
+
+const NO_NATIVE_DRIVER = {};
 
 type ServerFacts = { version?: string; searchSchema?: string };
 
