@@ -1,12 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { requestLogOptions } from './request-log-options';
+import { NestPinoLogger } from './nest-pino-logger';
+import { ROOT_LOGGER } from './root-logger';
 
-/** nestjs-pino on the process's root logger: Nest's Logger writes through pino, pino-http logs each request. */
+/** The process's root pino logger, and Nest's Logger written through it (the request lines are the request edge's). */
 @Module({})
 export class LoggingModule {
   static forRoot(logger: Logger): DynamicModule {
-    return { module: LoggingModule, imports: [LoggerModule.forRoot({ pinoHttp: requestLogOptions(logger) })] };
+    return {
+      module: LoggingModule,
+      global: true,
+      providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: NestPinoLogger, useValue: new NestPinoLogger(logger) },
+      ],
+      exports: [ROOT_LOGGER, NestPinoLogger],
+    };
   }
 }

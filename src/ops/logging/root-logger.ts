@@ -22,6 +22,9 @@ const REDACTED_PATHS = ['x-api-key', 'x-admin-key', 'authorization', 'cookie'].f
 
 const tenants = new TenantContext();
 
+/** Injection token of the root pino logger. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
 /**
  * What every line logged while serving a request carries: its id and, once authenticated, the tenant's slug.
  * A new object each time: pino merges the line's own fields into it.

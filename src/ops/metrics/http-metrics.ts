@@ -1,8 +1,8 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { Histogram } from 'prom-client';
 import { tenantLabel } from '../../common/metric-labels';
 import { TenantContext } from '../../tenancy/auth/tenant-context';
-import { routeOf } from '../logging/request-log-options';
+import { routeOf } from '../logging/request-log';
 
 const requestDuration = new Histogram({
   name: 'tenantry_http_request_duration_seconds',
@@ -13,15 +13,8 @@ const requestDuration = new Histogram({
 
 const tenants = new TenantContext();
 
-/** Times every request; requests no route matched share the route label `unmatched` (bounded cardinality). */
-export function httpMetricsMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const started = process.hrtime.bigint();
-  res.once('finish', () => {
-    const tenant = tenants.current;
-    requestDuration.observe(
-      { route: routeOf(req) ?? 'unmatched', method: req.method, status: res.statusCode, ...(tenant && tenantLabel(tenant.slug)) },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
-  });
-  next();
+/** Times a finished request; requests no route matched share the route label `unmatched` (bounded cardinality). */
+export function observeRequest(req: Request, res: Response, seconds: number): void {
+  const tenant = tenants.current;
+  requestDuration.observe({ route: routeOf(req) ?? 'unmatched', method: req.method, status: res.statusCode, ...(tenant && tenantLabel(tenant.slug)) }, seconds);
 }

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
 import { DrainSignal } from '../../common/drain-signal';
 import { sendError } from '../../http/api-exception.filter';
 import { ShuttingDownError } from './shutdown.errors';
@@ -24,15 +24,19 @@ export class InFlightRequests implements BeforeApplicationShutdown {
     return this.responses.size;
   }
 
-  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+  /**
+   * Counts the response in (the request edge calls `finished` when it closes), or, while draining, refuses the
+   * request with 503 and returns false.
+   */
+  admit(res: Response): boolean {
     if (this.drain.draining) {
       res.setHeader('Connection', 'close');
-      return sendError(res, new ShuttingDownError(), logger);
+      sendError(res, new ShuttingDownError(), logger);
+      return false;
     }
     this.responses.add(res);
-    res.once('close', () => this.finished(res));
-    next();
-  };
+    return true;
+  }
 
   /** Resolves true once no request is in flight, false if some still are after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
@@ -55,7 +59,7 @@ export class InFlightRequests implements BeforeApplicationShutdown {
     for (const res of this.responses) if (!res.headersSent) res.setHeader('Connection', 'close');
   }
 
-  private finished(res: Response): void {
+  finished(res: Response): void {
     this.responses.delete(res);
     if (this.responses.size === 0) this.onIdle?.();
   }

@@ -1,0 +1,68 @@
+import { performance } from 'node:perf_hooks';
+import { BadRequestException, Logger, PayloadTooLargeException } from '@nestjs/common';
+import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import { openRequestState, requestStorage } from './common/request-context';
+import { sendError } from './http/api-exception.filter';
+import { jsonBodyProblem } from './http/json-body-problem';
+import { logRequest } from './ops/logging/request-log';
+import { observeRequest } from './ops/metrics/http-metrics';
+import type { InFlightRequests } from './ops/shutdown/in-flight-requests';
+
+const logger = new Logger('HTTP');
+
+export interface RequestEdgeOptions {
+  inFlight: InFlightRequests;
+  /** The request line's logger (its level decides whether lines are written). */
+  requestLog: PinoLogger;
+  metrics: boolean;
+  bodyLimit: string;
+}
+
+/** Body-parser failures (bad JSON, too large) get the same error body as everything else. */
+function sendBodyError(error: { type?: string; status?: number }, res: Response, next: NextFunction): void {
+  if (error?.type === 'entity.too.large') return sendError(res, new PayloadTooLargeException('Request body is too large'), logger);
+  if (error?.type === 'entity.parse.failed') return sendError(res, new BadRequestException('Request body is not valid JSON'), logger);
+  if (error?.status && error.status >= 400 && error.status < 500) {
+    return sendError(res, new BadRequestException('Request body could not be read'), logger);
+  }
+  next(error);
+}
+
+/**
+ * Everything a request meets before its route, as one Express middleware: its state (request id, later the tenant)
+ * in the async context, the in-flight count of the graceful drain, the JSON body (parsed, then checked for depth and
+ * prototype keys), and at the end one metric sample and one log line. One layer and two response listeners per
+ * request, where separate middlewares (and pino-http's per-request child loggers) cost a router step and listeners each.
+ */
+export function requestEdge(options: RequestEdgeOptions): RequestHandler {
+  const { inFlight, requestLog, metrics } = options;
+  const json = express.json({ limit: options.bodyLimit });
+  const afterBody = (req: Request, res: Response, next: NextFunction) => (error?: unknown) => {
+    if (error) return sendBodyError(error as { type?: string; status?: number }, res, next);
+    const problem = jsonBodyProblem(req.body);
+    if (problem) return sendError(res, new BadRequestException(problem), logger);
+    next();
+  };
+  return (req, res, next) => {
+    const started = performance.now();
+    const state = openRequestState(req, res);
+    let logged = false;
+    const log = () => {
+      logged = true;
+      logRequest(requestLog, req, res, Math.round(performance.now() - started));
+    };
+    res.once('finish', () => {
+      if (metrics) observeRequest(req, res, (performance.now() - started) / 1000);
+      log();
+    });
+    res.once('close', () => {
+      if (!logged) log();
+      state.end();
+      inFlight.finished(res);
+    });
+    requestStorage.run(state, () => {
+      if (inFlight.admit(res)) json(req, res, afterBody(req, res, next));
+    });
+  };
+}
