@@ -9,14 +9,14 @@ import { parseArgs } from './lib/args';
 import { measureAuth } from './lib/auth-bench';
 import { openBenchDatabase } from './lib/bench-database';
 import { relaunchFromSnapshot } from './lib/dist-snapshot';
-import { assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
+import { assertTargetCreate, assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
 import { RATE_LIMITED_NAME, renderHttpReport, renderRateLimitedRows } from './lib/http-report';
 import { measureBadKeyFlood, measureNoisyNeighbour } from './lib/rate-limit-bench';
 import { renderRateLimitReport } from './lib/rate-limit-report';
 import { machineLine } from './lib/machine';
 import { renderPgbouncerReport, startBenchPgbouncer, withPgbouncerTwins } from './lib/pgbouncer-mode';
 import { combineRounds, runScenario, ScenarioOptions, ScenarioResult, ScenarioSpec } from './lib/run-scenario';
-import { listTargetsSteps, writeSteps } from './lib/scenario-steps';
+import { createTargetSteps, listTargetsSteps, writeSteps } from './lib/scenario-steps';
 import { fixed } from './lib/stats';
 import { seedTargets } from './lib/seed-targets';
 import { createTenants } from './lib/tenant-factory';
@@ -104,6 +104,9 @@ async function main(): Promise<void> {
     const baselineEnv: Record<string, string> = { ...appEnv, BENCH_BASELINE_TENANT: JSON.stringify(identity) };
     if (args['baseline-pool']) baselineEnv.BENCH_BASELINE_POOL = String(args['baseline-pool']);
 
+    const rawEntry = path.resolve(__dirname, 'raw-main.js');
+    const poster = tenants[1 % tenants.length];
+    const createCheck = (url: string) => assertTargetCreate(url, poster.apiKey);
     const writers = tenants.slice(0, writerCount).map((t, i) => ({ apiKey: t.apiKey, targetId: firstTargets[i] }));
     const specs: ScenarioSpec[] = [
       { name: 'baseline (single-tenant build)', entry: path.resolve(__dirname, 'baseline-main.js'), env: baselineEnv, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
         primeRequests: writerCount * 3,
         preflight: (url) => assertWorkerLoop(url, writers[0].apiKey, writers[0].targetId),
       },
-      { name: 'raw node:http + pg (no framework)', entry: path.resolve(__dirname, 'raw-main.js'), env: { ...appEnv, BENCH_RAW_SCHEMA: one.schemaName }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
+      { name: 'raw node:http + pg (no framework)', entry: rawEntry, env: { ...appEnv, BENCH_RAW_SCHEMA: one.schemaName }, steps: listTargetsSteps([one.apiKey]), preflight: listCheck },
       {
         // More tenants than DataSources kept: most requests meet a cold DataSource (the 10,000-tenant case).
         name: `${tenantCount.toLocaleString('en-US')} tenants, TENANT_DATASOURCE_MAX=${coldMax}`,
@@ -147,6 +150,11 @@ async function main(): Promise<void> {
       preflight: listCheck,
     };
     specs.push(rateLimitedSpec);
+    // The write path against its own yardstick: POST /targets, and raw-main.ts's INSERT … RETURNING server.
+    specs.push(
+      { name: 'raw node:http + pg, POST /targets', entry: rawEntry, env: { ...appEnv, BENCH_RAW_SCHEMA: poster.schemaName }, steps: createTargetSteps(poster.apiKey, 'raw'), preflight: createCheck },
+      { name: 'POST /targets, 1 tenant', entry: mainEntry, env: appEnv, steps: createTargetSteps(poster.apiKey, 'app'), preflight: createCheck },
+    );
     const rateLimitScenarios = async () => {
       const neighbour = await measureNoisyNeighbour(mainEntry, appEnv, options, { noisy: noisy.apiKey, quiet: quiet.apiKey }, NOISY_LIMIT_RPS, NOISY_OFFERED_RPS);
       const flood = await measureBadKeyFlood(mainEntry, appEnv, options, quiet.apiKey, FLOOD_OFFERED_RPS, {
@@ -175,13 +183,13 @@ async function main(): Promise<void> {
       return;
     }
     const results = await runRounds(specs, options, n('rounds', 1));
-    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited] = results.map(combineRounds);
+    const [baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited, rawPost, post] = results.map(combineRounds);
     const limits = await rateLimitScenarios();
 
     const connectionLimit = config.TENANT_POOL_MAX + config.SHARED_POOL_MAX + 1;
     const report = {
       rounds: results,
-      baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
+      baseline, oneTenant, manyTenants, writes, raw, coldTenants, opsOn, opsOff, rateLimited, rawPost, post, auth, creationMs: creation.latenciesMs, tenantCount, writerCount, connectionLimit,
       authTtlSeconds: config.AUTH_CACHE_TTL_SECONDS,
       windowSeconds: options.warmupSeconds + options.durationSeconds,
     };

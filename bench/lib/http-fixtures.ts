@@ -7,6 +7,20 @@ export async function assertTargetList(url: string, apiKey: string, expected: nu
   }
 }
 
+/** One POST /targets that must answer 201 with the target (a fresh name each call). */
+export async function assertTargetCreate(url: string, apiKey: string): Promise<void> {
+  const name = `bench-check-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const response = await fetch(`${url}/targets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ name, address: 'https://bench.example' }),
+  });
+  const body = (await response.json()) as { name?: string; createdAt?: string };
+  if (response.status !== 201 || body.name !== name || typeof body.createdAt !== 'string') {
+    throw new Error(`POST /targets answered ${response.status} (expected 201 with the target): ${JSON.stringify(body)}`);
+  }
+}
+
 /** One worker loop by hand (create, claim, complete), so the write scenario starts on routes that work. */
 export async function assertWorkerLoop(url: string, apiKey: string, targetId: string): Promise<void> {
   const post = async (path: string, body: unknown, expected: number) => {

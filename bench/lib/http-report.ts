@@ -17,6 +17,9 @@ export interface HttpReport {
   opsOff: ScenarioResult;
   /** 1 tenant with a rate limit in force that is never reached (scenario 8). */
   rateLimited: ScenarioResult;
+  /** POST /targets on raw-main.ts (scenario 9) and on the app, 1 tenant (scenario 10). */
+  rawPost: ScenarioResult;
+  post: ScenarioResult;
   auth: AuthCost;
   creationMs: number[];
   tenantCount: number;
@@ -43,6 +46,8 @@ type Ratio = { median: number; min: number; max: number };
 const RAW = 4;
 const RATE_LIMITED = 8;
 export const RATE_LIMITED_NAME = '1 tenant, rate limit on (1,000,000/s, never reached)';
+const RAW_POST = 9;
+const POST = 10;
 
 const ratioText = (ratio: Ratio | undefined) =>
   ratio ? `${ratio.median.toFixed(2)}×${ratio.min === ratio.max ? '' : ` (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`}` : '—';
@@ -85,6 +90,7 @@ export function renderHttpReport(r: HttpReport): string {
   const [base, one, manyRatio, writesRatio, rawRatio, coldRatio] = [0, 1, 2, 3, 4, 5].map((i) => ratioToBaseline(r.rounds, i));
   const vsRaw = (i: number) => ratioToBaseline(r.rounds, i, RAW);
   const oneRaw = vsRaw(1);
+  const postRaw = ratioToBaseline(r.rounds, POST, RAW_POST);
   const manyRaw = vsRaw(2);
   const cold = r.coldTenants;
   const opsCost = ratioToBaseline(r.rounds, 6, 7);
@@ -92,7 +98,13 @@ export function renderHttpReport(r: HttpReport): string {
   const creationP50 = percentile(r.creationMs, 50);
   const rows = [
     httpRow(r.baseline, base, '—', vsRaw(0)),
-    httpRow(r.oneTenant, one, `≥ 0.90×: ${verdict(one.median >= 0.9)}; ≥ 0.60× raw: ${verdict(oneRaw.median >= 0.6)}`, oneRaw),
+    httpRow(
+      r.oneTenant,
+      one,
+      `≥ 0.90×: ${verdict(one.median >= 0.9)}; ≥ 0.60× raw: ${verdict(oneRaw.median >= 0.6)}; ` +
+        `p99 ≤ 2× raw's: ${verdict(r.oneTenant.load.p99Ms <= 2 * r.raw.load.p99Ms)}`,
+      oneRaw,
+    ),
     httpRow(
       many,
       manyRatio,
@@ -119,6 +131,8 @@ export function renderHttpReport(r: HttpReport): string {
     ),
     rateLimitedRow(r.rounds, r.rateLimited, RATE_LIMITED, vsRaw(RATE_LIMITED)),
     httpRow(r.raw, rawRatio, '— (the limit of the stack: node:http + pg, same query and JSON)', vsRaw(4)),
+    httpRow(r.rawPost, ratioToBaseline(r.rounds, RAW_POST), '— (the write yardstick: node:http + pg, INSERT … RETURNING)', ratioToBaseline(r.rounds, RAW_POST, RAW_POST)),
+    httpRow(r.post, ratioToBaseline(r.rounds, POST), `≥ 0.50× raw POST: ${verdict(postRaw.median >= 0.5)}`, postRaw),
     httpRow(r.writes, writesRatio, `— (${int(r.writes.load.rps / 3)} create+claim+complete loops/s; ratio is against a GET)`),
     [
       'auth (in-process)',

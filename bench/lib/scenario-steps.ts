@@ -14,6 +14,23 @@ export function listTargetsSteps(keys: string[]): LoadStep[] {
   ];
 }
 
+/** POST /targets with one key, a new name each request (a taken name would be a 409); `label` keeps scenarios apart. */
+export function createTargetSteps(apiKey: string, label: string): LoadStep[] {
+  let next = 0;
+  const run = `${label}-${Date.now().toString(36)}`;
+  return [
+    {
+      method: 'POST',
+      path: '/targets',
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, 'x-api-key': apiKey },
+        body: JSON.stringify({ name: `bench-${run}-${next++}`, address: 'https://bench.example', tags: ['bench'], metadata: { rack: 'b7' } }),
+      }),
+    },
+  ];
+}
+
 export interface WriterTenant {
   apiKey: string;
   targetId: string;
