@@ -18,6 +18,17 @@ export interface LockedJob {
   leaseLive: boolean;
 }
 
+/** Who holds a job's lease: what completing it needs to know, without the rest of the row. */
+export interface LockedLease {
+  id: string;
+  status: Job['status'];
+  workerId: string | null;
+  leaseLive: boolean;
+}
+
+/** What a state change of many jobs returns for their log entries (`seq` = the `log_seq` it took). */
+export type ChangedJob = Pick<Job, 'id' | 'logSeq' | 'attempts'>;
+
 /**
  * The queue's state changes, on one tenant's DataSource (tables named from its entity metadata, never from
  * input), in the caller's transaction. Each method names the index it relies on. Leases and due times use
@@ -119,6 +130,16 @@ export class JobQueueRepository {
     return rows.map(({ leaseLive, ...job }) => ({ job: job as Job, leaseLive: leaseLive === true }));
   }
 
+  /** The lease holders of the existing ones of these jobs, locked as `lockJobs` locks them (`jobs_pkey`). */
+  async lockLeases(ids: string[]): Promise<LockedLease[]> {
+    const rows = await this.manager.query<Array<LockedLease & { leaseLive: boolean | null }>>(
+      `SELECT "id", "status", "worker_id" AS "workerId", "lease_expires_at" > now() AS "leaseLive" FROM ${this.t.jobs}
+        WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`,
+      [ids],
+    );
+    return rows.map((row) => ({ ...row, leaseLive: row.leaseLive === true }));
+  }
+
   /** Extends the lease of a running job (`jobs_pkey`), with its progress when given; no log seq. */
   async heartbeat(id: string, leaseSeconds: number, progress?: JobProgress): Promise<Job> {
     return progress === undefined
@@ -131,18 +152,20 @@ export class JobQueueRepository {
         );
   }
 
-  /** Several jobs succeeded, each with its result, in one statement (`jobs_pkey`). */
-  async succeedMany(items: Array<{ id: string; result: JsonObject | null }>): Promise<Job[]> {
+  /**
+   * Several jobs succeeded, each with its result, in one statement (`jobs_pkey`); the items travel as one
+   * JSON parameter. Returns what their log entries need.
+   */
+  async succeedMany(items: Array<{ id: string; result: JsonObject | null }>): Promise<ChangedJob[]> {
     if (items.length === 0) return [];
-    const values = items.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::jsonb)`).join(', ');
-    const [rows] = await this.manager.query<[Job[], number]>(
+    const [rows] = await this.manager.query<[ChangedJob[], number]>(
       `UPDATE ${this.t.jobs} AS j
           SET "status" = 'succeeded', "result" = v."result", "error" = NULL, "lease_expires_at" = NULL,
               "finished_at" = now(), "updated_at" = now(), "log_seq" = j."log_seq" + 1
-         FROM (VALUES ${values}) AS v("id", "result")
+         FROM jsonb_to_recordset($1::jsonb) AS v("id" uuid, "result" jsonb)
         WHERE j."id" = v."id"
-       RETURNING ${this.t.jobColumnsOfJ}`,
-      items.flatMap((item) => [item.id, item.result === null ? null : JSON.stringify(item.result)]),
+       RETURNING j."id", j."log_seq" AS "logSeq", j."attempts"`,
+      [JSON.stringify(items)],
     );
     return rows;
   }

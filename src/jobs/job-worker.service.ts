@@ -10,7 +10,7 @@ import { LeaseWatchRepository } from './lease-watch.repository';
 import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { serverLogEntry } from './server-log-entry';
-import { JobQueueRepository, LockedJob } from './job-queue.repository';
+import { JobQueueRepository, LockedLease } from './job-queue.repository';
 import { Job, JobProgress } from './job.entity';
 import type { JsonObject } from '../common/json';
 import { jobMetrics } from './job-metrics';
@@ -176,7 +176,7 @@ export class JobWorkerService {
    */
   async completeMany(workerId: string, items: CompleteItem[]): Promise<Array<{ id: string; status: CompleteItemStatus }>> {
     return this.transaction(async (queue) => {
-      const locked = new Map((await queue.lockJobs([...new Set(items.map((item) => item.id))])).map((l) => [l.job.id, l]));
+      const locked = new Map((await queue.lockLeases([...new Set(items.map((item) => item.id))])).map((l) => [l.id, l]));
       const done = new Set<string>();
       const statuses = items.map(({ id, result }) => {
         const held = locked.get(id);
@@ -226,12 +226,13 @@ export class JobWorkerService {
   private async holdLease(queue: JobQueueRepository, id: string, workerId: string): Promise<Job> {
     const locked = await queue.lockJob(id);
     if (!locked) throw new JobNotFoundError();
-    if (!this.holds(locked, workerId)) throw new LeaseNotHeldError();
+    const { job, leaseLive } = locked;
+    if (!this.holds({ status: job.status, workerId: job.workerId, leaseLive }, workerId)) throw new LeaseNotHeldError();
     return locked.job;
   }
 
-  private holds({ job, leaseLive }: LockedJob, workerId: string): boolean {
-    return job.status === 'running' && job.workerId === workerId && leaseLive;
+  private holds({ status, workerId: holder, leaseLive }: Omit<LockedLease, 'id'>, workerId: string): boolean {
+    return status === 'running' && holder === workerId && leaseLive;
   }
 
   private transaction<T>(work: (queue: JobQueueRepository) => Promise<T>): Promise<T> {

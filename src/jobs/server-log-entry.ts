@@ -4,7 +4,7 @@ import type { JsonObject } from '../common/json';
 
 /** The server's log entry about a state change of `job`, numbered with the `log_seq` that change just took. */
 export function serverLogEntry(
-  job: Job,
+  job: Pick<Job, 'id' | 'logSeq'>,
   level: NumberedLogEntry['level'],
   message: string,
   data: JsonObject,
