@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './ops/logging/logging.module';
 import { OpsModule } from './ops/ops.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { createRootLogger } from './ops/logging/root-logger';
 import { SessionsModule } from './sessions/sessions.module';
 import { TargetsModule } from './targets/targets.module';
@@ -35,6 +36,7 @@ export class AppModule {
         TargetsModule,
         SessionsModule,
         JobsModule,
+        SchedulesModule,
         HealthModule,
         OpsModule,
       ],

@@ -6,13 +6,14 @@ import { applyHttpConventions } from './http/openapi-conventions';
 import { JOB_LOGS_TAG } from './jobs/job-logs.controller';
 import { JOB_WORKER_TAG } from './jobs/job-worker.controller';
 import { JOBS_TAG } from './jobs/jobs.controller';
+import { SCHEDULES_TAG } from './schedules/schedules.controller';
 import { SESSIONS_TAG } from './sessions/sessions.controller';
 import { TARGETS_TAG } from './targets/targets.controller';
 import { TENANT_KEY_SCHEME } from './tenancy/auth/tenant-route.decorator';
 import { TENANT_INFO_TAG } from './tenancy/tenant-info.controller';
 
 /** Every tag an operation uses, with its description (the lint of the committed document checks both). */
-const TAGS = [TENANT_INFO_TAG, TARGETS_TAG, SESSIONS_TAG, JOBS_TAG, JOB_WORKER_TAG, JOB_LOGS_TAG, TENANTS_ADMIN_TAG, HEALTH_TAG];
+const TAGS = [TENANT_INFO_TAG, TARGETS_TAG, SESSIONS_TAG, JOBS_TAG, JOB_WORKER_TAG, JOB_LOGS_TAG, SCHEDULES_TAG, TENANTS_ADMIN_TAG, HEALTH_TAG];
 
 const DESCRIPTION = `Schema-per-tenant backend: each tenant's targets, sessions, jobs and job logs live in its own PostgreSQL schema.
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { TenantMigrationsService } from '../src/database/migrations/tenant-migrations.service';
+import { ScheduleRunnerService } from '../src/schedules/schedule-runner.service';
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { exportArchive, importArchive } from './utils/archive';
@@ -115,6 +116,18 @@ describe('Citus rules', () => {
       await a.get('/jobs?limit=10').expect(200);
       await a.get('/targets?limit=10').expect(200);
       await a.get('/sessions?status=active&limit=10').expect(200);
+      // Schedules: CRUD, a missing parent, and a scheduler run that queues an occurrence and moves the watch on.
+      const schedule = (await a.post('/schedules', { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', job: { targetId: target.id, type: 'backup' } }).expect(201)).body;
+      await a.post('/schedules', { name: 'x', cron: '0 3 * * *', job: { targetId: '00000000-0000-4000-8000-000000000000', type: 'x' } }).expect(404);
+      await a.patch(`/schedules/${schedule.id}`, { cron: '*/5 * * * *', enabled: true }).expect(200);
+      await a.patch(`/schedules/${schedule.id}`, { job: { targetId: '00000000-0000-4000-8000-000000000000', type: 'x' } }).expect(404);
+      await a.get('/schedules?limit=10').expect(200);
+      await a.get(`/schedules/${schedule.id}`).expect(200);
+      await t.db.query(`UPDATE "tenant_cr_migrations"."schedules" SET "next_run_at" = now() - interval '1 hour'`);
+      await t.db.query(`UPDATE "shared"."schedule_watch" SET "run_at" = now() - interval '1 hour'`);
+      await t.app.get(ScheduleRunnerService).tick();
+      const doomed = (await a.post('/schedules', { name: 'gone', cron: '0 3 * * *', job: { targetId: other.id, type: 'x' } }).expect(201)).body;
+      await a.delete(`/schedules/${doomed.id}`).expect(204);
       await a.delete(`/targets/${other.id}`).expect(204);
 
       const tenants = t.app.get(TenantsService);
@@ -142,7 +155,8 @@ describe('Citus rules', () => {
       const all = capture.statements.map((s) => s.sql).join('\n');
       for (const shape of [/ALTER SCHEMA "spare_\w+" RENAME TO/, /INSERT INTO "tenant_cr_migrations"\."sessions"/,
         /INSERT INTO "tenant_cr_migrations"\."jobs"/, /INSERT INTO "tenant_cr_migrations"\."job_logs"/, /FOR UPDATE SKIP LOCKED/,
-        /ON CONFLICT/, /SET LOCAL citus/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
+        /ON CONFLICT/, /SET LOCAL citus/, /INSERT INTO "tenant_cr_migrations"\."schedules"/, /UPDATE "tenant_cr_migrations"\."schedules" AS s SET "last_run_at"/,
+        /INSERT INTO "shared"\."schedule_watch"/, /UPDATE "shared"\."schedule_watch"/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
         /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/,
         /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/]) {
         expect(all).toMatch(shape);

@@ -285,9 +285,9 @@ describe('admin CLI', () => {
       const file = join(dir, 'source.tenantry.gz');
       const run = await cli('export', source.id, '-o', file);
       expect(run).toMatchObject({ exitCode: 0, stderr: '' });
-      expect(run.stdout).toContain(`to ${file}: targets 2, sessions 1, jobs 2, job_logs 2 row(s).`);
+      expect(run.stdout).toContain(`to ${file}: targets 2, sessions 1, jobs 2, job_logs 2, schedules 1 row(s).`);
       expect(existsSync(`${file}.partial`)).toBe(false);
-      expect(decodeArchive(readFileSync(file)).manifest!.tables.map((x: { rows: number }) => x.rows)).toEqual([2, 1, 2, 2]);
+      expect(decodeArchive(readFileSync(file)).manifest!.tables.map((x: { rows: number }) => x.rows)).toEqual([2, 1, 2, 2, 1]);
 
       const slug = uniqueSlug('cimp');
       const imported = JSON.parse((await cli('import', file, '--slug', slug, '--name', 'From File', '--json')).stdout);
@@ -297,13 +297,14 @@ describe('admin CLI', () => {
         { name: 'sessions', rows: 1 },
         { name: 'jobs', rows: 2 },
         { name: 'job_logs', rows: 2 },
+        { name: 'schedules', rows: 1 },
       ]);
       expect(await schemaRows(t, `tenant_${slug}`)).toEqual(await schemaRows(t, source.schema));
       expect((await t.http().get('/targets').set('X-API-Key', imported.apiKey)).status).toBe(200);
 
       const human = await cli('import', file, '--slug', uniqueSlug('cimp'));
       expect(human.exitCode).toBe(0);
-      expect(human.stdout).toMatch(/Imported tenant .+ \(targets 2, sessions 1, jobs 2, job_logs 2 row\(s\)\)/);
+      expect(human.stdout).toMatch(/Imported tenant .+ \(targets 2, sessions 1, jobs 2, job_logs 2, schedules 1 row\(s\)\)/);
       expect(human.stdout).toMatch(/tnt_[0-9A-Za-z]{12}_/);
     });
 
@@ -314,9 +315,9 @@ describe('admin CLI', () => {
       try {
         const run = await cli('export', source.id, '-o', join(dir, 'bar.tenantry.gz'), '--json');
         expect(run.exitCode).toBe(0);
-        expect(JSON.parse(run.stdout).tables).toHaveLength(4);
+        expect(JSON.parse(run.stdout).tables).toHaveLength(5);
         expect(terminal.drawn.join('')).toContain('exporting [');
-        expect(terminal.drawn.join('')).toContain('4/4 tables');
+        expect(terminal.drawn.join('')).toContain('5/5 tables');
       } finally {
         terminal = progressStream(false);
       }

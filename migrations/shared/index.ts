@@ -4,6 +4,7 @@ import { WidenSharedMigrationsId1764560000000 } from './1764560000000-WidenMigra
 import { CreateAuditEvents1764600000000 } from './1764600000000-CreateAuditEvents';
 import { CreateJobLeaseWatch1764700000000 } from './1764700000000-CreateJobLeaseWatch';
 import { AddTenantRateLimit1764810000000 } from './1764810000000-AddTenantRateLimit';
+import { CreateScheduleWatch1764900000000 } from './1764900000000-CreateScheduleWatch';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
 export const SHARED_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const SHARED_MIGRATIONS = [
   CreateAuditEvents1764600000000,
   CreateJobLeaseWatch1764700000000,
   AddTenantRateLimit1764810000000,
+  CreateScheduleWatch1764900000000,
 ];

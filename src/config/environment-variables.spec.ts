@@ -64,6 +64,11 @@ describe('validateEnvironment', () => {
     expect(config).toMatchObject({ LOG_FORMAT: 'pretty', METRICS_PORT: 9464, METRICS_TENANT_LABELS: true, SHUTDOWN_GRACE_SECONDS: 3 });
   });
 
+  it('ticks the scheduler every 5 s by default, or as set', () => {
+    expect(validateEnvironment({}).SCHEDULE_TICK_SECONDS).toBe(5);
+    expect(validateEnvironment({ SCHEDULE_TICK_SECONDS: '2' }).SCHEDULE_TICK_SECONDS).toBe(2);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => validateEnvironment({ PATH: '/bin', SOMETHING_ELSE: 'x' })).not.toThrow();
   });
@@ -88,6 +93,8 @@ describe('validateEnvironment', () => {
     ['METRICS_PORT', 'nine'],
     ['METRICS_TENANT_LABELS', 'perhaps'],
     ['SHUTDOWN_GRACE_SECONDS', '-1'],
+    ['SCHEDULE_TICK_SECONDS', '0'],
+    ['SCHEDULE_TICK_SECONDS', '61'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(problem({ [name]: value })).toContain(`${name}=`);
   });

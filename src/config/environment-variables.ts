@@ -159,6 +159,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(300)
   JOB_LOG_STREAM_KEEPALIVE_SECONDS = 15;
 
+  /** How often each instance queues the jobs of due schedules in every tenant that has one (seconds; ≤ 10 keeps occurrences within 10 s). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  SCHEDULE_TICK_SECONDS = 5;
+
   /** Old-generation growth past the live heap before a full GC, in percent (src/config/heap-growth.ts); 0 = V8's default. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   HEAP_GROWTH_PERCENT = 50;

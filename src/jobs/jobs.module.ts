@@ -26,6 +26,6 @@ import { JobsService } from './jobs.service';
     LeaseWatchRepository,
     LeaseSweeperService,
   ],
-  exports: [JobsService, JobWorkerService, JobLogsService],
+  exports: [JobsService, JobWorkerService, JobLogsService, JobWakeupsService],
 })
 export class JobsModule {}

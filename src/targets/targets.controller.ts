@@ -18,7 +18,7 @@ import { RequireScope } from '../tenancy/auth/require-scope.decorator';
 
 export const TARGETS_TAG = {
   name: 'targets',
-  description: 'The things work is done against (a host, a device, a URL …). Deleting one removes its sessions, jobs and job logs.',
+  description: 'The things work is done against (a host, a device, a URL …). Deleting one removes its sessions, schedules, jobs and job logs.',
 };
 
 const uuid = parseId();
@@ -81,7 +81,7 @@ export class TargetsController {
   }
 
   @ApiOperation({
-    summary: 'Delete a target with its sessions, jobs and job logs',
+    summary: 'Delete a target with its sessions, schedules, jobs and job logs',
     description: 'Refused with `409` while one of its jobs is `running`: cancel it or let it finish first.',
   })
   @ApiResponse({ status: 204, description: 'Deleted' })

@@ -41,7 +41,7 @@ describe('tenant isolation on the domain routes', () => {
 
   /** Everything in A's schema, row by row. */
   async function snapshotOf(client: TenantClient): Promise<unknown> {
-    const tables = ['targets', 'sessions', 'jobs', 'job_logs'];
+    const tables = ['targets', 'sessions', 'jobs', 'job_logs', 'schedules'];
     const out: Record<string, unknown> = {};
     for (const table of tables) out[table] = await client.sql(`SELECT * FROM $schema."${table}" ORDER BY 1, 2`);
     return out;

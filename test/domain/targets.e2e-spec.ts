@@ -283,7 +283,7 @@ describe('targets', () => {
         job.id,
       ]);
       await c.delete(`/targets/${target.id}`).expect(204);
-      expect(await c.counts()).toEqual({ targets: 0, sessions: 0, jobs: 0, job_logs: 0 });
+      expect(await c.counts()).toEqual({ targets: 0, sessions: 0, jobs: 0, job_logs: 0, schedules: 0 });
     });
 
     it('never deletes a job that a concurrent claim starts (delete and claim race)', async () => {

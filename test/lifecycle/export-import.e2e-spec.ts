@@ -41,14 +41,14 @@ describe('tenant export and import', () => {
       expect(decoded.header).toMatchObject({ kind: 'header', format: 'tenantry-tenant-export', formatVersion: 1 });
       expect(decoded.header.migration).toBe(TENANT_STEPS.at(-1)!.name);
       // Parents before children, so an import satisfies every foreign key as it goes.
-      expect(decoded.header.tables.map((x: { name: string }) => x.name)).toEqual(['targets', 'sessions', 'jobs', 'job_logs']);
+      expect(decoded.header.tables.map((x: { name: string }) => x.name)).toEqual(['targets', 'sessions', 'jobs', 'job_logs', 'schedules']);
       const counts = await source.counts();
       expect(decoded.manifest).toMatchObject({ kind: 'manifest', migration: decoded.header.migration });
       for (const [index, table] of decoded.manifest!.tables.entries()) {
         expect(table.rows).toBe(counts[table.name as keyof typeof counts]);
         expect(table.sha256).toBe(sha256(decoded.tables[index].data));
       }
-      expect(counts).toEqual({ targets: 2, sessions: 1, jobs: 2, job_logs: 2 + 0 });
+      expect(counts).toEqual({ targets: 2, sessions: 1, jobs: 2, job_logs: 2 + 0, schedules: 1 });
     });
 
     it('404 for an unknown tenant, 400 for a malformed id, 401 without the admin key', async () => {
@@ -94,6 +94,7 @@ describe('tenant export and import', () => {
         { name: 'sessions', rows: 1 },
         { name: 'jobs', rows: 2 },
         { name: 'job_logs', rows: 2 },
+        { name: 'schedules', rows: 1 },
       ]);
       expect(await schemaRows(t, `tenant_${slug}`)).toEqual(await schemaRows(t, source.schema));
       const targets = await t.http().get('/targets').set('X-API-Key', res.body.apiKey).expect(200);

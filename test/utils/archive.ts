@@ -90,13 +90,16 @@ export async function tenantWithData(t: TestApp): Promise<TenantClient> {
   await a
     .post(`/jobs/${job.id}/logs`, { entries: [{ level: 'info', message: 'first\nline' }, { level: 'warn', message: 'two', data: { k: null } }] })
     .expect(201);
+  await a
+    .post('/schedules', { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', job: { targetId: target.id, sessionId: session.id, type: 'backup', payload: { full: true } } })
+    .expect(201);
   return a;
 }
 
 /** Every row of every domain table of a schema, in primary-key order, as text (for "identical contents"). */
 export async function schemaRows(t: TestApp, schema: string): Promise<Record<string, string[]>> {
   const rows: Record<string, string[]> = {};
-  for (const [table, key] of [['targets', 'id'], ['sessions', 'id'], ['jobs', 'id'], ['job_logs', 'job_id, seq']]) {
+  for (const [table, key] of [['targets', 'id'], ['sessions', 'id'], ['jobs', 'id'], ['job_logs', 'job_id, seq'], ['schedules', 'id']]) {
     const result: Array<{ row: string }> = await t.db.query(`SELECT t::text AS "row" FROM "${schema}"."${table}" t ORDER BY ${key}`);
     rows[table] = result.map((r) => r.row);
   }

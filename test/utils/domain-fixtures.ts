@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from './test-app';
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-export const DOMAIN_TABLES = ['targets', 'sessions', 'jobs', 'job_logs'] as const;
+export const DOMAIN_TABLES = ['targets', 'sessions', 'jobs', 'job_logs', 'schedules'] as const;
 export type DomainTable = (typeof DOMAIN_TABLES)[number];
 
 /** A tenant as its API clients see it, plus direct (test-only) access to its schema. */
