@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { newestFirstPageOf } from '../common/keyset-page';
 import type { Page } from '../common/pagination';
+import { managerStatements } from '../database/entity-statements';
 import { newestFirstStatement } from '../database/newest-first-statement';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../database/postgres-errors';
 import { columnsOf, tableOf } from '../database/table-sql';
@@ -64,7 +65,7 @@ export class SchedulesRepository {
   }
 
   async page(limit: number, cursor?: string): Promise<Page<Schedule>> {
-    return newestFirstPageOf(newestFirstStatement(this.manager, Schedule, []), limit, cursor);
+    return newestFirstPageOf(newestFirstStatement(managerStatements(this.manager, Schedule), []), limit, cursor);
   }
 
   /**
