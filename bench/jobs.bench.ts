@@ -34,6 +34,7 @@ const FLAGS = {
   tenants: 'number',
   'latency-samples': 'number',
   'latency-interval': 'number',
+  'pgboss-tenant': 'string',
   'cpu-prof': 'string',
   out: 'string',
   help: 'boolean',
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   };
   const jobsPerRound = Math.ceil(n('jobs', 50_000) / rounds);
   const latency = { samples: n('latency-samples', 200), intervalMs: n('latency-interval', 50), ...base };
+  const tenantIn = String(args['pgboss-tenant'] ?? 'group');
+  if (tenantIn !== 'data' && tenantIn !== 'group') throw new Error('--pgboss-tenant must be data or group');
   const machine = machineLine();
   const started = Date.now();
 
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
         const type = `${many ? 'many' : 'one'}-r${round}`;
         const options = { ...base, jobs: jobsPerRound, type };
         const runTenantry = () => measured(`${label} r${round} tenantry`, () => tenantry.throughput(many ? tenants : [one], options));
-        const runBoss = () => measured(`${label} r${round} pg-boss`, () => boss!.throughput(options, many ? tenants.length : 1));
+        const runBoss = () => measured(`${label} r${round} pg-boss`, () => boss!.throughput(options, many ? tenants.length : 1, tenantIn));
         // Alternating order (T B, B T, …): load from elsewhere lands on both.
         let t: MeasuredRun;
         let b: MeasuredRun;
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
       `${base.workers} worker loops, ${base.producers} producers, batches of ${base.batchSize}, claims of ${base.claimLimit}, ` +
       `idle long poll ${base.waitSeconds} s; ${rounds} round(s) of ${jobsPerRound.toLocaleString('en-US')} jobs per system and scenario`;
     console.log(`\n${machine}; ${database.description}\n${settings}\n`);
-    console.log(renderJobsReport({ oneTenant, manyTenants, latencies, checks, tenantCount: tenants.length }));
+    console.log(renderJobsReport({ oneTenant, manyTenants, latencies, checks, tenantCount: tenants.length, tenantIn }));
     log(`whole run: ${fixed((Date.now() - started) / 1000, 0)} s`);
     if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, settings, oneTenant, manyTenants, latencies, checks }, null, 1));
   } finally {

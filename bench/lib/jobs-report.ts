@@ -22,6 +22,8 @@ export interface JobsReport {
   latencies: { tenantry: LatencyRun; pgBoss: LatencyRun };
   checks: Array<{ name: string; check: RunCheck }>;
   tenantCount: number;
+  /** Where pg-boss's jobs carry their tenant in the many-tenant rows. */
+  tenantIn: 'data' | 'group';
 }
 
 /** Jobs over the summed time of every round: the rate of the whole run, rounds weighted by their jobs. */
@@ -74,7 +76,7 @@ export function renderJobsReport(report: JobsReport): string {
       `${fixed(many.ratio, 2)}×${range(many)}`,
       cpuText(many.cpu.tenantry, true),
       cpuText(many.cpu.pgBoss, false),
-      '— (pg-boss: one queue, tenant as its `group`)',
+      `— (pg-boss: one queue, tenant in ${report.tenantIn === 'group' ? 'its `group`' : 'the job data'})`,
     ],
   ];
   const lost = report.checks.reduce((sum, c) => sum + c.check.lost, 0);

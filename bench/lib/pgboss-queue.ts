@@ -29,10 +29,10 @@ export class PgBossQueue {
 
   /**
    * Moves `jobs` jobs from created to done on a queue of its own. With `tenants`, each job carries its tenant
-   * as pg-boss's `group` (one queue for every tenant, workers serving all of them). The run ends when
+   * in its data, or as pg-boss's `group` (one queue for every tenant either way, workers serving all of them). The run ends when
    * the database shows every job completed (pg-boss completes a batch after its handler returns).
    */
-  async throughput(options: ThroughputOptions, tenants = 1): Promise<QueueRun> {
+  async throughput(options: ThroughputOptions, tenants = 1, tenantIn: 'group' | 'data' = 'group'): Promise<QueueRun> {
     const name = options.type;
     await this.boss.createQueue(name, { notify: true });
     const ledger = new JobLedger(options.jobs);
@@ -53,8 +53,10 @@ export class PgBossQueue {
     try {
       const producers = Array.from({ length: options.producers }, async () => {
         for (let next = batches.shift(); next; next = batches.shift()) {
-          const group = tenants > 1 ? { id: `tenant-${next.tenant}` } : undefined;
-          const jobs = Array.from({ length: next.size }, () => ({ id: randomUUID(), data: {}, group }));
+          const tenant = tenants > 1 ? `tenant-${next.tenant}` : undefined;
+          const group = tenant && tenantIn === 'group' ? { id: tenant } : undefined;
+          const data = tenant && tenantIn === 'data' ? { tenant } : {};
+          const jobs = Array.from({ length: next.size }, () => ({ id: randomUUID(), data, group }));
           await this.boss.insert(name, jobs);
           ledger.markCreated(jobs.map((job) => job.id));
         }
