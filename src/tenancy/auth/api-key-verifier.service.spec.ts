@@ -85,12 +85,13 @@ class FakeFailures {
       return out;
     },
     record: async (subjects: string[], windowSeconds: number) => {
-      const out = new Map<string, number>();
+      const out = new Map<string, FailureCount>();
       for (const subject of subjects) {
         const count = this.counts.get(subject);
         if (!count || count.endsAt <= Date.now()) this.counts.set(subject, { failures: 1, endsAt: Date.now() + windowSeconds * 1000 });
         else count.failures += 1;
-        out.set(subject, this.counts.get(subject)!.failures);
+        const now = this.counts.get(subject)!;
+        out.set(subject, { failures: now.failures, retryAfterSeconds: Math.max(1, Math.ceil((now.endsAt - Date.now()) / 1000)) });
       }
       return out;
     },
@@ -324,6 +325,35 @@ describe('ApiKeyVerifierService', () => {
       await expect(verifier.verify(key, 'ip-1')).rejects.toThrow(InvalidApiKeyError);
       await expect(verifier.verify(key, 'ip-1')).rejects.toThrow(TooManyAttemptsError);
       expect(verifySpy).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses wrong secrets on a key id read lately with no lookup, counting each, and 429 once the client is over', async () => {
+      const { keys, failures, verifier } = setup({ AUTH_FAILURE_LIMIT: '3' });
+      const { row, key } = await keys.add();
+      await expect(verifier.verify(forged(key, 'a'), 'attacker-0')).rejects.toThrow(InvalidApiKeyError);
+      expect(keys.lookups).toBe(1);
+      for (let i = 1; i < 20; i++) {
+        await expect(verifier.verify(forged(key, 'abcdefghijklmnopqrst'[i]), `attacker-${i}`)).rejects.toThrow(InvalidApiKeyError);
+      }
+      expect(keys.lookups).toBe(1);
+      expect(failures.counts.get(`key:${row.id}`)?.failures).toBe(20);
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await verifier.verify(forged(key, 'wxyz'[i]), 'one-client').catch((e: Error) => e.constructor));
+      expect(outcomes).toEqual([InvalidApiKeyError, InvalidApiKeyError, InvalidApiKeyError, TooManyAttemptsError]);
+      // The true key still passes, and the flood spent no PBKDF2 on the wrong secrets.
+      await expect(verifier.verify(key, 'owner')).resolves.toMatchObject({ id: row.tenantId });
+      expect(verifySpy).toHaveBeenCalledTimes(1);
+    });
+
+    it('drops held key rows when the tenant changes, so a revoked key is read again and refused', async () => {
+      const { keys, verifier, notify } = setup();
+      const { row, key } = await keys.add();
+      await expect(verifier.verify(forged(key, 'a'), 'c')).rejects.toThrow(InvalidApiKeyError);
+      keys.rows.delete(row.id);
+      notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'key-revoked' });
+      await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
+      expect(keys.lookups).toBe(2);
+      expect(verifySpy).not.toHaveBeenCalled();
     });
 
     it('still serves a cached valid key to a client that is throttled', async () => {

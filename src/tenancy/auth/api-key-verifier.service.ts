@@ -10,6 +10,7 @@ import { authMetrics } from './auth-metrics';
 import { AuthThrottle, retryAfter } from './auth-throttle';
 import type { FailureCount } from './auth-failures.repository';
 import { LastUsedRecorder, UsedKey } from './last-used-recorder';
+import { LiveKeyRows } from './live-key-rows';
 import type { TenantIdentity } from './tenant-identity';
 import { TenantEventsService } from '../registry/tenant-events.service';
 import { tenantRateLimit } from '../registry/tenant-view';
@@ -33,6 +34,8 @@ export type KeyThrottledListener = (keyId: string, tenantId: string | null) => v
  *   no I/O; the cache holds a key until the TTL, its expiry or the end of its grace period, or a change
  *   notification for its tenant, whichever comes first.
  * - On a cache miss the client's shared failure count is read first: a client over the limit waits (429).
+ *   Exception: a secret that fails the check tag of a key row read lately (held like the keys, see LiveKeyRows) is
+ *   a failure known with no I/O, so it costs only the counter write, whose answer says whether to wait (429).
  * - A wrong secret is refused by the key's check tag without PBKDF2, so no flood of failures, from any number of
  *   addresses, costs derivations, and none can lock a key out: the true key always passes the tag. Only keys
  *   moved from the one-key schema lack a tag until they are next verified; for them PBKDF2 runs at most
@@ -45,6 +48,7 @@ export class ApiKeyVerifierService {
   private readonly ttlMs: number;
   /** Keys (by SHA-256) proven against a stored hash: re-admitted after the TTL without PBKDF2 while the hash is the same. */
   private readonly verifiedHashes: LRUCache<string, string>;
+  private readonly rows: LiveKeyRows;
   private readonly inFlight = new Map<string, Promise<Verified>>();
   private readonly keyThrottledListeners: KeyThrottledListener[] = [];
   /** Bumped by every eviction, so a lookup that raced with a tenant change is not cached. */
@@ -60,6 +64,7 @@ export class ApiKeyVerifierService {
     this.ttlMs = config.AUTH_CACHE_TTL_SECONDS * 1000;
     this.cache = new LRUCache({ max: config.AUTH_CACHE_MAX, ttl: this.ttlMs });
     this.verifiedHashes = new LRUCache({ max: config.AUTH_CACHE_MAX });
+    this.rows = new LiveKeyRows(config.AUTH_CACHE_MAX, this.ttlMs);
     events.subscribe((change) => (change === 'resync' ? this.clearCache() : this.evictTenant(change.tenantId)));
   }
 
@@ -85,16 +90,20 @@ export class ApiKeyVerifierService {
     for (const [key, entry] of this.cache.entries()) {
       if (entry.identity.id === tenantId) this.cache.delete(key);
     }
+    this.rows.dropTenant(tenantId);
   }
 
   private clearCache(): void {
     this.generation += 1;
     this.cache.clear();
+    this.rows.clear();
   }
 
   private async verifyUncached(parsed: ParsedApiKey | null, cacheKey: string | null, clientSubject: string): Promise<TenantIdentity> {
     const keySubject = parsed && `key:${parsed.keyId}`;
     const subjects = keySubject ? [clientSubject, keySubject] : [clientSubject];
+    const held = parsed && this.rows.get(parsed.keyId);
+    if (held && this.failsTag(parsed.key, held)) return this.fail(subjects, held.tenantId, clientSubject);
     const over = await this.throttle.over(subjects);
     const wait = retryAfter(over, [clientSubject]);
     if (wait > 0) throw new TooManyAttemptsError(wait);
@@ -122,13 +131,18 @@ export class ApiKeyVerifierService {
   }
 
   private async lookup(parsed: ParsedApiKey, cacheKey: string, keyThrottled: FailureCount | undefined): Promise<Verified> {
-    const row = await this.keys.findLive(parsed.keyId);
+    const generation = this.generation;
+    let row = this.rows.get(parsed.keyId) ?? null;
+    if (!row) {
+      row = await this.keys.findLive(parsed.keyId);
+      if (row && generation === this.generation) this.rows.set(row, performance.now());
+    }
     const readAt = performance.now();
     if (!row) throw new KeyRefused(null);
     if (this.verifiedHashes.get(cacheKey) !== row.hash) {
       const tag = checkTag(parsed.key, row.hash);
       if (row.checkTag !== null) {
-        if (tag === null || !sameTag(tag, row.checkTag)) throw new KeyRefused(row.tenantId);
+        if (this.failsTag(parsed.key, row)) throw new KeyRefused(row.tenantId);
       } else if (keyThrottled) {
         // No tag to tell the true key from guesses, and the key id's PBKDF2 budget is spent.
         throw new TooManyAttemptsError(keyThrottled.retryAfterSeconds);
@@ -161,12 +175,22 @@ export class ApiKeyVerifierService {
     return identity;
   }
 
-  private async fail(subjects: string[], tenantId: string | null): Promise<never> {
-    const began = await this.throttle.recordFailure(subjects);
+  /** True when the row has a check tag and the presented secret does not match it (a wrong secret, no PBKDF2). */
+  private failsTag(key: string, row: LiveKeyRow): boolean {
+    if (row.checkTag === null) return false;
+    const tag = checkTag(key, row.hash);
+    return tag === null || !sameTag(tag, row.checkTag);
+  }
+
+  /** @param waitFor a subject already over the limit before this failure answers 429, not 401 */
+  private async fail(subjects: string[], tenantId: string | null, waitFor?: string): Promise<never> {
+    const { began, over } = await this.throttle.recordFailure(subjects);
     for (const subject of began) {
       if (!subject.startsWith('key:')) continue;
       for (const listener of this.keyThrottledListeners) listener(subject.slice(4), tenantId);
     }
+    const wait = waitFor ? retryAfter(over, [waitFor]) : 0;
+    if (wait > 0) throw new TooManyAttemptsError(wait);
     throw new InvalidApiKeyError();
   }
 }

@@ -29,21 +29,21 @@ export class AuthFailuresRepository {
 
   /**
    * Adds one failure to each subject, atomically (one upsert, so concurrent instances never lose a count), and
-   * answers the counts after it. A window that has ended starts again at one. The update reads the time from
+   * answers the counts after it, with the seconds left in each window. A window that has ended starts again at one. The update reads the time from
    * EXCLUDED, never now(): PostgreSQL with Citus refuses non-immutable functions in ON CONFLICT DO UPDATE SET.
    */
-  async record(subjects: string[], windowSeconds: number): Promise<Map<string, number>> {
-    const rows: Array<{ subject: string; failures: number }> = await this.dataSource.query(
+  async record(subjects: string[], windowSeconds: number): Promise<Map<string, FailureCount>> {
+    const rows: Array<{ subject: string; failures: number; wait: number }> = await this.dataSource.query(
       `INSERT INTO "shared"."auth_failures" AS f ("subject", "failures", "window_ends_at", "last_failed_at")
        SELECT s, 1, now() + make_interval(secs => $2), now() FROM unnest($1::varchar[]) AS s
        ON CONFLICT ("subject") DO UPDATE SET
          "failures" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN 1 ELSE f."failures" + 1 END,
          "window_ends_at" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN EXCLUDED."window_ends_at" ELSE f."window_ends_at" END,
          "last_failed_at" = EXCLUDED."last_failed_at"
-       RETURNING f."subject", f."failures"`,
+       RETURNING f."subject", f."failures", ceil(EXTRACT(EPOCH FROM (f."window_ends_at" - f."last_failed_at")))::int AS "wait"`,
       [subjects, windowSeconds],
     );
-    return new Map(rows.map((row) => [row.subject, row.failures]));
+    return new Map(rows.map((row) => [row.subject, { failures: row.failures, retryAfterSeconds: Math.max(1, row.wait) }]));
   }
 
   /** Drops counters whose window has ended (any instance may run it; the table stays as small as the attack). */

@@ -35,11 +35,22 @@ export class AuthThrottle implements OnModuleInit, OnApplicationShutdown {
     return counts;
   }
 
-  /** Counts one failure for each subject; answers those that have just reached the limit (throttling begun). */
-  async recordFailure(subjects: string[]): Promise<string[]> {
+  /**
+   * Counts one failure for each subject. Answers those that have just reached the limit (throttling begun), and
+   * those that were already at it before this failure, with their waits: what `over` would have answered.
+   */
+  async recordFailure(subjects: string[]): Promise<RecordedFailure> {
     const counts = await this.failures.record(subjects, this.config.AUTH_FAILURE_WINDOW_SECONDS);
-    return [...counts].filter(([, failures]) => failures === this.config.AUTH_FAILURE_LIMIT).map(([subject]) => subject);
+    const limit = this.config.AUTH_FAILURE_LIMIT;
+    const began = [...counts].filter(([, count]) => count.failures === limit).map(([subject]) => subject);
+    for (const [subject, count] of counts) if (count.failures <= limit) counts.delete(subject);
+    return { began, over: counts };
   }
+}
+
+export interface RecordedFailure {
+  began: string[];
+  over: Map<string, FailureCount>;
 }
 
 /** The longest wait among the throttled subjects given, or 0. */
