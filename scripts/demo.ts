@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config/load-config';
 import { connectDatabase } from '../src/database/database-connection';
 import { SharedMigrationsService } from '../src/database/migrations/shared-migrations.service';
 import { verifyApiKey } from '../src/tenancy/auth/api-key-hasher';
-import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 
 /**
  * `npm run demo`: two tenants on the embedded database (or DATABASE_URL), isolation, the stored key hash, key
@@ -151,10 +151,10 @@ async function main(): Promise<number> {
       for (const entry of log.items) say(`  #${entry.seq} ${entry.level} ${entry.message}`);
     });
 
-    await step('Clean up: delete both tenants (schemas, keys, ledger entries)', async () => {
+    await step('Clean up: purge both tenants (schemas, keys, ledger entries)', async () => {
       for (const id of made.splice(0)) {
-        const tenant = await app.get(TenantsService).delete(id);
-        say(`deleted ${tenant.slug} (${tenant.schemaName})`);
+        const tenant = await app.get(TenantDeletionService).purge(id);
+        say(`purged ${tenant.slug} (${tenant.schemaName})`);
       }
     });
     console.log(`\nDemo done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
@@ -163,7 +163,7 @@ async function main(): Promise<number> {
     console.error(`\nDemo FAILED: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    for (const id of made) await app.get(TenantsService).delete(id).catch(() => undefined);
+    for (const id of made) await app.get(TenantDeletionService).purge(id).catch(() => undefined);
     await app.close();
     await database.close();
   }

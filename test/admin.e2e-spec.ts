@@ -6,7 +6,7 @@ import type { Tenant } from '../src/tenancy/registry/tenant.entity';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
-const TENANT_KEYS = ['createdAt', 'id', 'isActive', 'name', 'rateLimit', 'schemaName', 'slug', 'updatedAt'];
+const TENANT_KEYS = ['createdAt', 'deletedAt', 'id', 'isActive', 'name', 'purgeAfter', 'rateLimit', 'schemaName', 'slug', 'updatedAt'];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY = /^tnt_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}$/;
@@ -58,6 +58,8 @@ describe('operator API (/tenants)', () => {
         rateLimit: null,
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
+        deletedAt: null,
+        purgeAfter: null,
       });
       expect(res.body.apiKey).toMatch(KEY);
 
@@ -401,6 +403,8 @@ describe('operator API (/tenants)', () => {
         rateLimit: null,
         createdAt: tenant.createdAt.toISOString(),
         updatedAt: tenant.updatedAt.toISOString(),
+        deletedAt: null,
+        purgeAfter: null,
       });
     });
 

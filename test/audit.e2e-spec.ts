@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
-import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 function forgedFor(key: string): string {
@@ -85,13 +85,20 @@ describe('audit trail (shared.audit_events)', () => {
     expect(n).toBe(1);
   });
 
-  it('records a tenant deleted by the service as actor system, and keeps its events', async () => {
+  it('records a tenant deleted, restored and purged by the services as actor system, and keeps its events', async () => {
     const { tenant } = await t.createTenant();
-    await t.app.get(TenantsService).delete(tenant.id);
+    const deletion = t.app.get(TenantDeletionService);
+    await deletion.delete(tenant.id);
+    await deletion.restore(tenant.id);
+    await deletion.delete(tenant.id);
+    await deletion.purge(tenant.id);
     const rows = await t.db.query(`SELECT "action", "actor" FROM "shared"."audit_events" WHERE "tenant_id" = $1 ORDER BY "id"`, [tenant.id]);
     expect(rows).toEqual([
       { action: 'tenant.created', actor: 'system' },
       { action: 'tenant.deleted', actor: 'system' },
+      { action: 'tenant.restored', actor: 'system' },
+      { action: 'tenant.deleted', actor: 'system' },
+      { action: 'tenant.purged', actor: 'system' },
     ]);
   });
 

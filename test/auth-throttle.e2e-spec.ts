@@ -5,6 +5,7 @@ import request from 'supertest';
 import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
 import * as hasher from '../src/tenancy/auth/api-key-hasher';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /** A well-formed key (valid checksum) for the key id of `key`, with another secret: what anyone can forge. */
@@ -102,11 +103,11 @@ describe('authentication throttle shared by every instance', () => {
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429, 429, 429]);
     expect(pbkdf2).not.toHaveBeenCalled();
 
-    // A deleted tenant's key likewise.
+    // A purged tenant's key likewise.
     const doomed = await t.createTenant();
     const other = newAddress();
     await get(a, doomed.apiKey, other).expect(200);
-    await t.app.get(TenantsService).delete(doomed.tenant.id);
+    await t.app.get(TenantDeletionService).purge(doomed.tenant.id);
     await untilRefusedEverywhere(doomed.apiKey);
     const after: number[] = [];
     for (let i = 0; i < LIMIT + 1; i++) after.push((await get(i % 2 ? b : a, doomed.apiKey, other)).status);

@@ -4,7 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
 import { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
-import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
+import type { TenantWithKey } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 import { withClient } from './utils/test-database';
@@ -360,14 +361,14 @@ describe('tenant authentication (X-API-Key)', () => {
     }
   });
 
-  it('refuses the key of a deleted tenant at once, on a second instance within one second', async () => {
+  it('refuses the key of a purged tenant at once, on a second instance within one second', async () => {
     const { app: second } = await buildApp(t.databaseUrl);
     try {
       const tenant = await t.createTenant();
       const other = () => request(second.getHttpServer()).get('/tenant-info').set('X-API-Key', tenant.apiKey);
       await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey).expect(200);
       await other().expect(200);
-      await t.app.get(TenantsService).delete(tenant.tenant.id);
+      await t.app.get(TenantDeletionService).purge(tenant.tenant.id);
       const started = Date.now();
       const gone = await t.http().get('/tenant-info').set('X-API-Key', tenant.apiKey).expect(401);
       expect(gone.body.message).toBe('Invalid API key');

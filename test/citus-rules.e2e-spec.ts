@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { TenantMigrationsService } from '../src/database/migrations/tenant-migrations.service';
 import { ScheduleRunnerService } from '../src/schedules/schedule-runner.service';
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { exportArchive, importArchive } from './utils/archive';
 import { schemasOf, violations } from './utils/citus-rules';
@@ -142,7 +143,19 @@ describe('Citus rules', () => {
       await importArchive(t, archive, { slug: 'cr-imported' }).expect(201);
       await admin(t.http().post('/tenants')).send({ name: 'Clone', slug: 'cr-clone', cloneFrom: a.id }).expect(201);
       await spares.refill(); // the import and the clone took the spares
-      await tenants.delete('cr-spare');
+      // Soft delete, restore, purge when due (by the timer's try-lock and by the CLI's waiting lock), purge at once.
+      const spareTenant = await tenants.get('cr-spare');
+      await admin(t.http().delete(`/tenants/${spareTenant.id}`)).expect(200);
+      await admin(t.http().get('/tenants?includeDeleted=true')).expect(200);
+      await admin(t.http().post(`/tenants/${spareTenant.id}/restore`)).expect(200);
+      await admin(t.http().delete(`/tenants/${spareTenant.id}`)).expect(200);
+      await t.db.query(`UPDATE "shared"."tenants" SET "purge_after" = "deleted_at" WHERE "id" = $1`, [spareTenant.id]);
+      const deletion = t.app.get(TenantDeletionService);
+      expect((await deletion.purgeDue({ wait: false })).purged.map((x) => x.slug)).toEqual(['cr-spare']);
+      await admin(t.http().delete(`/tenants/${(await tenants.get('cr-imported')).id}`)).expect(200);
+      await t.db.query(`UPDATE "shared"."tenants" SET "purge_after" = "deleted_at" WHERE "slug" = 'cr-imported'`);
+      expect((await deletion.purgeDue({ wait: true })).purged.map((x) => x.slug)).toEqual(['cr-imported']);
+      await admin(t.http().delete(`/tenants/${(await tenants.get('cr-clone')).id}?purge=true`)).expect(200);
       capture.stop();
     });
 
@@ -158,7 +171,9 @@ describe('Citus rules', () => {
         /ON CONFLICT/, /SET LOCAL citus/, /INSERT INTO "tenant_cr_migrations"\."schedules"/, /UPDATE "tenant_cr_migrations"\."schedules" AS s SET "last_run_at"/,
         /INSERT INTO "shared"\."schedule_watch"/, /UPDATE "shared"\."schedule_watch"/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
         /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/,
-        /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/]) {
+        /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/,
+        /"purge_after" = n\."now" \+ make_interval/, /pg_try_advisory_xact_lock\(hashtext\('tenantry:purge'\)\)/,
+        /SELECT pg_advisory_xact_lock\(hashtext\('tenantry:purge'\)\)/, /DROP SCHEMA IF EXISTS "tenant_cr_clone" CASCADE/]) {
         expect(all).toMatch(shape);
       }
     });

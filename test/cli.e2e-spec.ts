@@ -20,7 +20,8 @@ describe('admin CLI', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // No purge timer: `purge --due` is what purges here.
+    t = await createTestApp({ TENANT_PURGE_INTERVAL_SECONDS: '0' });
   });
 
   afterAll(async () => {
@@ -98,7 +99,7 @@ describe('admin CLI', () => {
     const parsed = JSON.parse(json.stdout);
     expect(parsed.tenant).toMatchObject({ name: 'Beta Corp', slug: `${slug}b`, schemaName: `tenant_${slug}b`, isActive: true });
     expect(parsed.apiKey).toMatch(/^tnt_/);
-    expect(Object.keys(parsed.tenant).sort()).toEqual(['createdAt', 'id', 'isActive', 'name', 'rateLimit', 'schemaName', 'slug', 'updatedAt']);
+    expect(Object.keys(parsed.tenant).sort()).toEqual(['createdAt', 'deletedAt', 'id', 'isActive', 'name', 'purgeAfter', 'rateLimit', 'schemaName', 'slug', 'updatedAt']);
     const res = await t.http().get('/tenant-info').set('X-API-Key', parsed.apiKey);
     expect(res.status).toBe(200);
   });
@@ -266,15 +267,92 @@ describe('admin CLI', () => {
     expect((await both()).exitCode).toBe(0);
   });
 
-  it('delete refuses without --yes, then drops the schema and the row', async () => {
-    const { tenant } = await t.createTenant();
+  it('delete refuses without --yes, then soft-deletes: keys refused, row and schema kept, listed only with --deleted', async () => {
+    const { tenant, apiKey } = await t.createTenant();
     const refused = await cli('delete', tenant.slug);
     expect(refused.exitCode).toBe(2);
-    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toHaveLength(1);
+    expect(refused.stderr).toContain('without --yes');
+    await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(200);
+
     const run = await cli('delete', tenant.slug, '--yes');
+    expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(run.stdout).toContain(`Deleted tenant ${tenant.slug}`);
+    expect(run.stdout).toContain(`restore ${tenant.slug}`);
+    const [row] = await t.db.query(`SELECT "deleted_at", "purge_after" - "deleted_at" AS "kept" FROM shared.tenants WHERE id = $1`, [tenant.id]);
+    expect(row.deleted_at).toBeInstanceOf(Date);
+    expect(row.kept).toEqual(expect.objectContaining({ days: 7 }));
+    expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toHaveLength(1);
+    const denied = await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(403);
+    expect(denied.body.message).toBe('Tenant is deleted');
+
+    const again = await cli('delete', tenant.slug, '--yes');
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toBe('error: Tenant is already deleted; restore it, or purge it with purge=true\n');
+
+    const listed = JSON.parse((await cli('list', '--all', '--json')).stdout) as Array<{ slug: string }>;
+    expect(listed.map((x) => x.slug)).not.toContain(tenant.slug);
+    const withDeleted = JSON.parse((await cli('list', '--all', '--deleted', '--json')).stdout) as Array<{ slug: string; deletedAt: string | null }>;
+    expect(withDeleted.find((x) => x.slug === tenant.slug)?.deletedAt).toEqual(row.deleted_at.toISOString());
+    expect((await cli('list', '--deleted')).stdout).toMatch(new RegExp(`${tenant.slug} .* deleted \\(purge after `));
+    expect((await cli('show', tenant.slug)).stdout).toContain('purge after:');
+  });
+
+  it('restore brings a deleted tenant back with the same key; a live tenant is refused', async () => {
+    const { tenant, apiKey } = await t.createTenant();
+    expect((await cli('delete', tenant.slug, '--yes')).exitCode).toBe(0);
+    await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(403);
+    const run = await cli('restore', tenant.slug, '--json');
     expect(run.exitCode).toBe(0);
-    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toEqual([]);
-    expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toEqual([]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: tenant.id, deletedAt: null, purgeAfter: null });
+    await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(200);
+    const live = await cli('restore', tenant.slug);
+    expect(live).toMatchObject({ exitCode: 1, stderr: 'error: Tenant is not deleted\n' });
+    const actions = await t.db.query(`SELECT "action", "actor" FROM shared.audit_events WHERE tenant_id = $1 ORDER BY id`, [tenant.id]);
+    expect(actions.slice(1)).toEqual([
+      { action: 'tenant.deleted', actor: 'cli' },
+      { action: 'tenant.restored', actor: 'cli' },
+    ]);
+  });
+
+  it('purge --due purges exactly the deleted tenants past their retention, and prints them', async () => {
+    const due = [await t.createTenant(), await t.createTenant()];
+    const notYet = await t.createTenant();
+    const live = await t.createTenant();
+    for (const { tenant } of [...due, notYet]) expect((await cli('delete', tenant.slug, '--yes')).exitCode).toBe(0);
+    await t.db.query(`UPDATE shared.tenants SET purge_after = deleted_at - interval '1 second' WHERE id = ANY($1)`, [due.map((d) => d.tenant.id)]);
+
+    expect((await cli('purge')).exitCode).toBe(2);
+    const run = await cli('purge', '--due');
+    expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+    for (const { tenant } of due) expect(run.stdout).toContain(`purged  ${tenant.slug}  ${tenant.schemaName}  ${tenant.id}`);
+    expect(run.stdout).not.toContain(notYet.tenant.slug);
+    const left = await t.db.query(`SELECT id FROM shared.tenants WHERE id = ANY($1)`, [[...due, notYet, live].map((d) => d.tenant.id)]);
+    expect(left.map((r: { id: string }) => r.id).sort()).toEqual([notYet.tenant.id, live.tenant.id].sort());
+    for (const { tenant } of due) {
+      expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toEqual([]);
+      const [{ actor }] = await t.db.query(`SELECT actor FROM shared.audit_events WHERE tenant_id = $1 AND action = 'tenant.purged'`, [tenant.id]);
+      expect(actor).toBe('cli');
+    }
+    expect((await cli('purge', '--due')).stdout).toBe('No deleted tenant is due for purging.');
+  });
+
+  it('delete --purge --yes erases a tenant at once, live or already deleted; the slug is free again', async () => {
+    const live = await t.createTenant();
+    expect((await cli('delete', live.tenant.slug, '--purge')).exitCode).toBe(2);
+    const run = await cli('delete', live.tenant.slug, '--purge', '--yes', '--json');
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout).purged).toMatchObject({ id: live.tenant.id, slug: live.tenant.slug });
+    expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [live.tenant.id])).toEqual([]);
+    expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [live.tenant.schemaName])).toEqual([]);
+
+    const deleted = await t.createTenant();
+    expect((await cli('delete', deleted.tenant.slug, '--yes')).exitCode).toBe(0);
+    const purged = await cli('delete', deleted.tenant.slug, '--purge', '--yes');
+    expect(purged.stdout).toContain(`Purged tenant ${deleted.tenant.slug}`);
+    expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [deleted.tenant.schemaName])).toEqual([]);
+    expect((await cli('restore', deleted.tenant.slug)).stderr).toBe('error: Tenant not found\n');
+    const again = await cli('create', 'Again', deleted.tenant.slug, '--json');
+    expect(again.exitCode).toBe(0);
   });
 
   describe('export, import and create --from', () => {

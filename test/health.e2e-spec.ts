@@ -42,11 +42,12 @@ describe('operations routes', () => {
     );
     const paths = doc.paths as Record<string, Record<string, { security?: Array<Record<string, unknown>>; responses: Record<string, unknown> }>>;
     expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/tenants', '/tenants/{id}', '/tenants/{id}/regenerate-api-key', '/tenant-info', '/health', '/health/ready']),
+      expect.arrayContaining(['/tenants', '/tenants/{id}', '/tenants/{id}/regenerate-api-key', '/tenants/{id}/restore', '/tenant-info', '/health', '/health/ready']),
     );
     expect(Object.keys(paths['/tenants']).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(paths['/tenants/{id}']).sort()).toEqual(['get', 'put']);
-    for (const operation of [paths['/tenants'].get, paths['/tenants'].post, paths['/tenants/{id}'].put, paths['/tenants/{id}/regenerate-api-key'].post]) {
+    expect(Object.keys(paths['/tenants/{id}']).sort()).toEqual(['delete', 'get', 'put']);
+    for (const operation of [paths['/tenants'].get, paths['/tenants'].post, paths['/tenants/{id}'].put, paths['/tenants/{id}'].delete,
+      paths['/tenants/{id}/regenerate-api-key'].post, paths['/tenants/{id}/restore'].post]) {
       expect(operation.security).toEqual(expect.arrayContaining([{ adminApiKey: [] }]));
       expect(operation.responses).toHaveProperty('401');
     }

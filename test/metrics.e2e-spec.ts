@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { register } from 'prom-client';
 import { useTenantLabels } from '../src/common/metric-labels';
 import { startMetricsServer } from '../src/ops/metrics/metrics-server';
-import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { claim, createJob, createTarget, tenantClient, TenantClient } from './utils/domain-fixtures';
 import { freePort } from './utils/test-database';
 import { createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
@@ -95,12 +95,12 @@ describe('GET /metrics', () => {
     expect(after.get('tenantry_tenant_pool_waiters')).toBe(0);
   });
 
-  it('counts a DataSource dropped when its tenant is deleted', async () => {
+  it('counts a DataSource dropped when its tenant is purged', async () => {
     const before = await scrape();
     const other = await tenantClient(t);
     await other.get(`/targets/${randomUUID()}`).expect(404); // a read by id opens the DataSource (a list needs none)
     expect(delta(before, await scrape(), 'tenantry_tenant_datasources_open')).toBe(1);
-    await t.app.get(TenantsService).delete(other.id);
+    await t.app.get(TenantDeletionService).purge(other.id);
     // The eviction follows the tenant-change notification.
     await until(async () => delta(before, await scrape(), 'tenantry_tenant_datasources_evicted_total{reason="delete"}') === 1);
     expect(delta(before, await scrape(), 'tenantry_tenant_datasources_open')).toBe(0);

@@ -4,6 +4,7 @@ import { generateApiKey } from '../src/tenancy/auth/api-key';
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
 import { TenantChangeReason, TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
 import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { createTarget, tenantClient } from './utils/domain-fixtures';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
@@ -69,11 +70,11 @@ describe('two instances on one database', () => {
       await onB('/tenant-info', apiKey).expect(200);
     });
 
-    it('a deletion: B refuses the key and no longer reaches the schema', async () => {
+    it('a purge: B refuses the key and no longer reaches the schema', async () => {
       const { tenant, apiKey } = await tenantServedByB();
       await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(200); // B knows the key and the schema
-      const told = toldB(tenant.id, 'deleted');
-      await a.app.get(TenantsService).delete(tenant.id);
+      const told = toldB(tenant.id, 'purged');
+      await a.app.get(TenantDeletionService).purge(tenant.id);
       await told;
       await onB('/tenant-info', apiKey).expect(401);
       await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(401);

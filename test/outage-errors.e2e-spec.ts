@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toErrorResponse } from '../src/http/error-response';
-import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { mapConcurrent } from '../src/common/concurrency';
 import { createTarget, tenantClient } from './utils/domain-fixtures';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
@@ -85,12 +85,12 @@ describe('outage errors', () => {
     expect((await a.get(`/targets/${target.id}`).expect(200)).body.name).toBe(target.name);
   });
 
-  describe('a tenant deleted while its requests are in flight', () => {
-    it('a request that finds its schema gone is 503 with Retry-After, then 401 once the deletion is known', async () => {
+  describe('a tenant purged while its requests are in flight', () => {
+    it('a request that finds its schema gone is 503 with Retry-After, then 401 once the purge is known', async () => {
       const a = await tenantClient(t);
       const target = await createTarget(a);
       await a.get('/targets').expect(200); // the key and the schema's ledger check are cached now
-      // The schema goes first, as inside the deletion's transaction, while the registry still lists the tenant.
+      // The schema goes first, as inside the purge's transaction, while the registry still lists the tenant.
       await t.db.query(`DROP SCHEMA "${a.schema}" CASCADE`);
       for (const res of [await a.get('/targets'), await a.get(`/jobs?targetId=${target.id}`), await a.post('/targets', { name: 'n', address: 'x' })]) {
         expect(res.status).toBe(503);
@@ -98,7 +98,7 @@ describe('outage errors', () => {
         expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Tenant data is unavailable; retry shortly', requestId: expect.any(String) });
         expect(res.text).not.toContain(a.schema);
       }
-      await t.app.get(TenantsService).delete(a.id); // the rest of the deletion, and its notification
+      await t.app.get(TenantDeletionService).purge(a.id); // the rest of the purge, and its notification
       let status = 503;
       for (let i = 0; i < 50 && status === 503; i++) {
         status = (await a.get('/targets')).status;
@@ -107,7 +107,7 @@ describe('outage errors', () => {
       expect(status).toBe(401);
     });
 
-    it('concurrent requests during TenantsService.delete get 2xx, 401, 404 or 503, never 500', async () => {
+    it('concurrent requests during a purge get 2xx, 401, 404 or 503, never 500', async () => {
       const errors = jest.spyOn(Logger.prototype, 'error');
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       try {
@@ -129,7 +129,7 @@ describe('outage errors', () => {
             statuses.push(res.status);
           });
           await new Promise((resolve) => setTimeout(resolve, 20 * round));
-          await t.app.get(TenantsService).delete(a.id);
+          await t.app.get(TenantDeletionService).purge(a.id);
           await requests;
           expect(statuses.filter((status) => ![200, 201, 401, 404, 503].includes(status))).toEqual([]);
           expect((await a.get('/targets')).status).toBe(401);

@@ -6,6 +6,7 @@ import { TenantMigrationsService } from '../src/database/migrations/tenant-migra
 import { SpareSchemaPoolService } from '../src/tenancy/registry/spare-schema-pool.service';
 import { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { schemaOf } from '../migrations/schema-of';
 import { buildApp, createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 
@@ -172,7 +173,7 @@ describe('schema lifecycle', () => {
     }
   });
 
-  it('deletes schema, ledger entry and row together, and evicts the tenant on every instance', async () => {
+  it('purges schema, ledger entry and row together, and evicts the tenant on every instance', async () => {
     const second = await buildApp(t.databaseUrl);
     try {
       const { tenant, apiKey } = await t.createTenant(uniqueSlug('del'));
@@ -183,7 +184,7 @@ describe('schema lifecycle', () => {
       const provider = second.app.get(TenantConnectionProvider);
       const openBefore = provider.openCount;
 
-      await t.app.get(TenantsService).delete(tenant.slug);
+      await t.app.get(TenantDeletionService).purge(tenant.slug);
       expect(await t.db.query(`SELECT 1 FROM shared.tenants WHERE id = $1`, [tenant.id])).toEqual([]);
       expect(await t.db.query(`SELECT 1 FROM shared.schema_versions WHERE schema_name = $1`, [tenant.schemaName])).toEqual([]);
       expect(await t.db.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [tenant.schemaName])).toEqual([]);

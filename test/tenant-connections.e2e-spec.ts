@@ -3,7 +3,8 @@ import { SchemaBehindError } from '../src/database/database.errors';
 import { TENANT_STEPS } from '../src/database/migrations/migration-sets';
 import { TenantConnectionProvider, TenantDataSourceLease } from '../src/database/tenant-connections/tenant-connection.provider';
 import { Target } from '../src/targets/target.entity';
-import { TenantsService, TenantWithKey } from '../src/tenancy/registry/tenants.service';
+import type { TenantWithKey } from '../src/tenancy/registry/tenants.service';
+import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TestApp } from './utils/test-app';
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<boolean> {
@@ -139,12 +140,12 @@ describe('TenantConnectionProvider (per-tenant DataSources in an LRU)', () => {
     expect(await waitFor(() => provider.openCount === 0)).toBe(true);
   });
 
-  it('drops the DataSource of a deleted tenant at once, once its last request has released it', async () => {
+  it('drops the DataSource of a purged tenant at once, once its last request has released it', async () => {
     const doomed = await t.createTenant();
     const lease = await provider.acquire(doomed.tenant.schemaName); // a request still running
     const other = await use(0);
     expect(provider.openCount).toBe(2);
-    await t.app.get(TenantsService).delete(doomed.tenant.id);
+    await t.app.get(TenantDeletionService).purge(doomed.tenant.id);
     expect(provider.openCount).toBe(1);
     expect(other.isInitialized).toBe(true);
     expect(lease.dataSource.isInitialized).toBe(true);
@@ -163,10 +164,10 @@ describe('TenantConnectionProvider (per-tenant DataSources in an LRU)', () => {
     expect(provider.openCount).toBe(0);
   });
 
-  it('asks the ledger again for a deleted tenant\'s schema: its statements are refused once it is gone', async () => {
+  it('asks the ledger again for a purged tenant\'s schema: its statements are refused once it is gone', async () => {
     const doomed = await t.createTenant();
     await (await provider.statements(doomed.tenant.schemaName, Target)).query('SELECT 1', []);
-    await t.app.get(TenantsService).delete(doomed.tenant.id);
+    await t.app.get(TenantDeletionService).purge(doomed.tenant.id);
     await expect(provider.statements(doomed.tenant.schemaName, Target)).rejects.toThrow(SchemaBehindError);
   });
 

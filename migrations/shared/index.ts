@@ -5,6 +5,7 @@ import { CreateAuditEvents1764600000000 } from './1764600000000-CreateAuditEvent
 import { CreateJobLeaseWatch1764700000000 } from './1764700000000-CreateJobLeaseWatch';
 import { AddTenantRateLimit1764810000000 } from './1764810000000-AddTenantRateLimit';
 import { CreateScheduleWatch1764900000000 } from './1764900000000-CreateScheduleWatch';
+import { TenantSoftDelete1764950000000 } from './1764950000000-TenantSoftDelete';
 
 /** Shared-schema migrations, oldest first. Listed explicitly (no globs) so builds and tests see the same set. */
 export const SHARED_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SHARED_MIGRATIONS = [
   CreateJobLeaseWatch1764700000000,
   AddTenantRateLimit1764810000000,
   CreateScheduleWatch1764900000000,
+  TenantSoftDelete1764950000000,
 ];

@@ -15,7 +15,9 @@ import { ImportTenantCommand } from './commands/import-tenant.command';
 import { InitDbCommand } from './commands/init-db.command';
 import { ListTenantsCommand } from './commands/list-tenants.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { PurgeTenantsCommand } from './commands/purge-tenants.command';
 import { RegenerateKeyCommand } from './commands/regenerate-key.command';
+import { RestoreTenantCommand } from './commands/restore-tenant.command';
 import { ShowTenantCommand } from './commands/show-tenant.command';
 import { UpdateTenantCommand } from './commands/update-tenant.command';
 
@@ -28,6 +30,8 @@ export const COMMANDS = [
   RegenerateKeyCommand,
   MigrateCommand,
   DeleteTenantCommand,
+  RestoreTenantCommand,
+  PurgeTenantsCommand,
   KeysCommand,
   KeysListCommand,
   KeysCreateCommand,

@@ -11,6 +11,7 @@ export function tenantLines(tenant: TenantView): string {
     `rate limit:  ${rateLimitText(tenant.rateLimit)}`,
     `created at:  ${tenant.createdAt}`,
     `updated at:  ${tenant.updatedAt}`,
+    ...(tenant.deletedAt ? [`deleted at:  ${tenant.deletedAt}`, `purge after: ${tenant.purgeAfter}`] : []),
   ].join('\n');
 }
 
@@ -22,7 +23,8 @@ function rateLimitText(limit: TenantView['rateLimit']): string {
 
 export function tenantTable(tenants: TenantView[]): string {
   if (tenants.length === 0) return 'No tenants.';
-  const rows = tenants.map((t) => [t.slug, t.name, t.schemaName, t.isActive ? 'active' : 'inactive', t.id]);
+  const status = (t: TenantView) => (t.deletedAt ? `deleted (purge after ${t.purgeAfter})` : t.isActive ? 'active' : 'inactive');
+  const rows = tenants.map((t) => [t.slug, t.name, t.schemaName, status(t), t.id]);
   const header = ['SLUG', 'NAME', 'SCHEMA', 'STATUS', 'ID'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

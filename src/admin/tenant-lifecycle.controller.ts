@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ApiIdParam } from '../common/api-id-param.decorator';
 import { parseId } from '../common/parse-id.pipe';
-import { ImportedTenantDto, ImportTenantQueryDto } from '../tenancy/registry/dto/tenant.dto';
+import { DeleteTenantQueryDto, ImportedTenantDto, ImportTenantQueryDto, TenantDto } from '../tenancy/registry/dto/tenant.dto';
+import { TenantDeletionService } from '../tenancy/registry/tenant-deletion.service';
 import { toTenantView } from '../tenancy/registry/tenant-view';
 import { TenantExportService } from '../tenancy/lifecycle/tenant-export.service';
 import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
@@ -24,7 +25,46 @@ export class TenantLifecycleController {
   constructor(
     private readonly exporter: TenantExportService,
     private readonly importer: TenantImportService,
+    private readonly deletion: TenantDeletionService,
   ) {}
+
+  @ApiOperation({
+    summary: 'Delete a tenant: a soft delete, restorable until `purgeAfter`; with `purge=true`, erased at once',
+    description:
+      "A soft delete refuses the tenant's keys at once, on every instance (`403` `Tenant is deleted`), keeps its data " +
+      'and its slug for `TENANT_RETENTION_DAYS`, and answers the tenant with `deletedAt` and `purgeAfter`. It stays ' +
+      'readable here (`GET /tenants/{id}`, listed with `includeDeleted=true`) until the purge removes its schema, ' +
+      'ledger entry, keys and row (its audit events stay); then the slug is free again. Deleting a deleted tenant is ' +
+      '`409`. With `purge=true` the tenant (live or deleted) is erased at once, and the answer is the tenant as it was.',
+  })
+  @ApiResponse({ status: 200, description: 'The deleted (or purged) tenant', type: TenantDto })
+  @ApiErrorResponses(
+    { status: 400, message: 'purge must be one of the following values: true, false' },
+    TENANT_NOT_FOUND,
+    {
+      status: 409,
+      description: 'Already deleted (and `purge` not set)',
+      message: 'Tenant is already deleted; restore it, or purge it with purge=true',
+    },
+  )
+  @ApiIdParam('The tenant')
+  @Delete(':id')
+  async delete(@Param('id', uuid) id: string, @Query() query: DeleteTenantQueryDto): Promise<TenantDto> {
+    return toTenantView(query.purge === 'true' ? await this.deletion.purge(id) : await this.deletion.delete(id));
+  }
+
+  @ApiOperation({
+    summary: 'Restore a deleted tenant, with its keys, before its purge',
+    description: 'The same keys work again at once, on every instance. A tenant that is not deleted is `409`; a purged one is gone (`404`).',
+  })
+  @ApiResponse({ status: 200, description: 'The restored tenant', type: TenantDto })
+  @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND, { status: 409, description: 'Not deleted', message: 'Tenant is not deleted' })
+  @ApiIdParam('The tenant')
+  @HttpCode(200)
+  @Post(':id/restore')
+  async restore(@Param('id', uuid) id: string): Promise<TenantDto> {
+    return toTenantView(await this.deletion.restore(id));
+  }
 
   @ApiOperation({
     summary: 'Export a tenant as a gzip archive of every table, from one consistent snapshot',

@@ -64,7 +64,9 @@ export class TenantsAdminController {
 
   @ApiOperation({
     summary: 'List tenants, newest first',
-    description: 'Keyset pagination: pass `nextCursor` as `cursor` for the next page; `isActive` narrows the list.',
+    description:
+      'Keyset pagination: pass `nextCursor` as `cursor` for the next page; `isActive` narrows the list. Deleted tenants ' +
+      '(awaiting their purge) are listed only with `includeDeleted=true`.',
   })
   @ApiResponse({ status: 200, description: 'One page of tenants', type: TenantPageDto })
   @ApiErrorResponses({ status: 400, message: 'cursor is invalid' }, { status: 404, description: DISABLED })
@@ -74,11 +76,15 @@ export class TenantsAdminController {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
       isActive: query.isActive === undefined ? undefined : query.isActive === 'true',
+      includeDeleted: query.includeDeleted === 'true',
     });
     return { items: page.items.map(toTenantView), nextCursor: page.nextCursor };
   }
 
-  @ApiOperation({ summary: 'One tenant', description: 'Active or deactivated.' })
+  @ApiOperation({
+    summary: 'One tenant',
+    description: 'Active, deactivated, or deleted and awaiting its purge (`deletedAt` set: restore it with `POST /tenants/{id}/restore`).',
+  })
   @ApiResponse({ status: 200, description: 'The tenant', type: TenantDto })
   @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND)
   @ApiIdParam(ID)

@@ -137,6 +137,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   SPARE_SCHEMA_POOL_SIZE = 0;
 
+  /** Days a deleted tenant's data is kept (restorable) before the purge removes it; 0 = at the next purge. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3650)
+  TENANT_RETENTION_DAYS = 7;
+
+  /** How often (seconds) the server purges deleted tenants past their retention (one instance at a time); 0 = never. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  TENANT_PURGE_INTERVAL_SECONDS = 60;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   JOB_BACKOFF_BASE_SECONDS = 5;
 

@@ -29,13 +29,13 @@ export class ScheduleWatchRepository {
 
   /**
    * Active tenants with a schedule due, earliest first (`schedule_watch_run_at_idx`, `tenants_pkey`). A
-   * deactivated tenant's schedules wait; once active again, each queues its one missed occurrence.
+   * deactivated or deleted tenant's schedules wait; once active (or restored), each queues its one missed occurrence.
    */
   async due(limit: number): Promise<WatchedTenant[]> {
     return this.shared.query(
       `SELECT w."tenant_id" AS "tenantId", t."schema_name" AS "schemaName", w."version"::text AS "version"
          FROM ${TABLE} w JOIN ${TENANTS} t ON t."id" = w."tenant_id"
-        WHERE w."run_at" <= now() AND t."is_active" ORDER BY w."run_at" LIMIT $1`,
+        WHERE w."run_at" <= now() AND t."is_active" AND t."deleted_at" IS NULL ORDER BY w."run_at" LIMIT $1`,
       [limit],
     );
   }

@@ -14,6 +14,8 @@ import { TenantDatabase } from './tenant-database.service';
 import { TenantEventsService } from './registry/tenant-events.service';
 import { TenantProvisionerService } from './registry/tenant-provisioner.service';
 import { TenantsService } from './registry/tenants.service';
+import { TenantDeletionService } from './registry/tenant-deletion.service';
+import { TenantRetentionRepository } from './registry/tenant-retention.repository';
 import { LIFECYCLE_PROVIDERS } from './lifecycle/lifecycle.providers';
 import { TenantRateLimiter } from './rate-limit/tenant-rate-limiter';
 
@@ -34,6 +36,8 @@ const PROVIDERS = [
   TenantProvisionerService,
   TenantRateLimiter,
   TenantsService,
+  TenantDeletionService,
+  TenantRetentionRepository,
   ...LIFECYCLE_PROVIDERS,
 ];
 

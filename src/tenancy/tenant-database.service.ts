@@ -20,10 +20,10 @@ export class TenantDatabase {
     private readonly connections: TenantConnectionProvider,
     events: TenantEventsService,
   ) {
-    // A deleted tenant's DataSource goes at once, on every instance.
+    // A deleted or purged tenant's DataSource goes at once, on every instance (its keys are refused from then on).
     events.subscribe((change) => {
       if (change === 'resync') this.connections.forgetLedger();
-      else if (change.reason === 'deleted') this.connections.evict(change.schemaName);
+      else if (change.reason === 'deleted' || change.reason === 'purged') this.connections.evict(change.schemaName);
     });
   }
 

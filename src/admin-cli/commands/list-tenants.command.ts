@@ -5,7 +5,7 @@ import { TenantsService } from '../../tenancy/registry/tenants.service';
 import { CliOutput } from '../cli-output.service';
 import { tenantTable } from '../format';
 
-@Command({ name: 'list', description: 'List tenants (active ones unless --all)' })
+@Command({ name: 'list', description: 'List tenants (active ones unless --all; deleted ones only with --deleted)' })
 export class ListTenantsCommand extends JsonCommand {
   constructor(
     private readonly tenants: TenantsService,
@@ -14,11 +14,16 @@ export class ListTenantsCommand extends JsonCommand {
     super();
   }
 
-  async run(_args: string[], options: { json?: boolean; all?: boolean }): Promise<void> {
+  async run(_args: string[], options: { json?: boolean; all?: boolean; deleted?: boolean }): Promise<void> {
     const all: TenantView[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.tenants.list({ limit: 100, cursor, isActive: options.all ? undefined : true });
+      const page = await this.tenants.list({
+        limit: 100,
+        cursor,
+        isActive: options.all ? undefined : true,
+        includeDeleted: options.deleted,
+      });
       all.push(...page.items.map(toTenantView));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -28,6 +33,11 @@ export class ListTenantsCommand extends JsonCommand {
 
   @Option({ flags: '--all', description: 'include deactivated tenants' })
   parseAll(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--deleted', description: 'include deleted tenants awaiting their purge' })
+  parseDeleted(): boolean {
     return true;
   }
 }

@@ -11,6 +11,8 @@ export type AuditAction =
   | 'tenant.deactivated'
   | 'tenant.reactivated'
   | 'tenant.deleted'
+  | 'tenant.restored'
+  | 'tenant.purged'
   | 'tenant.imported'
   | 'key.created'
   | 'key.rotated'

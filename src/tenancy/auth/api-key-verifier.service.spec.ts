@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from './auth.errors';
+import { InvalidApiKeyError, TenantDeactivatedError, TenantDeletedError, TooManyAttemptsError } from './auth.errors';
 import { validateEnvironment } from '../../config/environment-variables';
 import { generateApiKey, toBase62 } from './api-key';
 import * as hasher from './api-key-hasher';
@@ -60,6 +60,7 @@ class FakeKeys {
       slug: 'acme',
       schemaName: 'tenant_acme',
       isActive: true,
+      isDeleted: false,
       tenantCreatedAt: new Date('2025-01-01T00:00:00Z'),
       rateLimitRps: null,
       rateLimitBurst: null,
@@ -147,6 +148,7 @@ describe('ApiKeyVerifierService', () => {
       slug: row.slug,
       schemaName: row.schemaName,
       isActive: true,
+      isDeleted: false,
       createdAt: row.tenantCreatedAt,
       rateLimit: null,
       key: { id: row.id, name: 'ci', scopes: ['read'], expiresAt: null },
@@ -202,6 +204,19 @@ describe('ApiKeyVerifierService', () => {
     keys.rows.get(row.id)!.isActive = true;
     notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'updated' });
     await expect(verifier.verify(key, '10.0.0.1')).resolves.toMatchObject({ id: row.tenantId, isActive: true });
+    expect(keys.lookups).toBe(2);
+  });
+
+  it('refuses a deleted tenant with a 403-kind error, and admits the same key again once restored', async () => {
+    const { keys, verifier, notify } = setup();
+    const { row, key } = await keys.add({ isDeleted: true, isActive: false });
+    await expect(verifier.verify(key, '10.0.0.1')).rejects.toThrow(TenantDeletedError);
+    await expect(verifier.verify(key, '10.0.0.1')).rejects.toThrow(TenantDeletedError);
+    expect(keys.lookups).toBe(1);
+    keys.rows.get(row.id)!.isDeleted = false;
+    keys.rows.get(row.id)!.isActive = true;
+    notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'restored' });
+    await expect(verifier.verify(key, '10.0.0.1')).resolves.toMatchObject({ id: row.tenantId, isDeleted: false });
     expect(keys.lookups).toBe(2);
   });
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EnvironmentVariables } from '../../config/environment-variables';
-import { InvalidApiKeyError, TenantDeactivatedError, TooManyAttemptsError } from './auth.errors';
+import { InvalidApiKeyError, TenantDeactivatedError, TenantDeletedError, TooManyAttemptsError } from './auth.errors';
 import { parseApiKey, ParsedApiKey } from './api-key';
 import { checkTag, verifyApiKey } from './api-key-hasher';
 import { ApiKeysRepository, LiveKeyRow } from './api-keys.repository';
@@ -161,7 +161,7 @@ export class ApiKeyVerifierService {
   /** Cached for the TTL, or less when the key expires or leaves its grace period first. */
   private remember(cacheKey: string, { identity, validForMs }: Verified, generation: number): void {
     // A change notified while the row was being read may have made it stale: answer, but do not cache.
-    // Deactivated tenants are cached too (admit() refuses them), so their retries cost nothing.
+    // Deactivated and deleted tenants are cached too (admit() refuses them), so their retries cost nothing.
     if (generation !== this.generation) return;
     const ttl = validForMs === null ? this.ttlMs : Math.min(this.ttlMs, Math.floor(validForMs));
     if (ttl < 1) return;
@@ -171,6 +171,7 @@ export class ApiKeyVerifierService {
   }
 
   private admit(identity: TenantIdentity): TenantIdentity {
+    if (identity.isDeleted) throw new TenantDeletedError();
     if (!identity.isActive) throw new TenantDeactivatedError();
     return identity;
   }
@@ -213,6 +214,7 @@ function toIdentity(row: LiveKeyRow): TenantIdentity {
     slug: row.slug,
     schemaName: row.schemaName,
     isActive: row.isActive,
+    isDeleted: row.isDeleted,
     createdAt: row.tenantCreatedAt,
     rateLimit: tenantRateLimit({ rateLimitRps: row.rateLimitRps, rateLimitBurst: row.rateLimitBurst }),
     key: { id: row.id, name: row.name, scopes: row.scopes, expiresAt: row.expiresAt },

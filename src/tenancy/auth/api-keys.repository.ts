@@ -20,6 +20,8 @@ export interface LiveKeyRow {
   slug: string;
   schemaName: string;
   isActive: boolean;
+  /** Soft-deleted (awaiting its purge): the key is refused with 403 until a restore. */
+  isDeleted: boolean;
   tenantCreatedAt: Date;
   rateLimitRps: number | null;
   rateLimitBurst: number | null;
@@ -38,7 +40,7 @@ export class ApiKeysRepository {
       `SELECT k."id", k."name", k."scopes", k."hash", k."check_tag" AS "checkTag", k."expires_at" AS "expiresAt",
               (EXTRACT(EPOCH FROM (LEAST(k."expires_at", k."grace_until") - n."now")) * 1000)::float8 AS "validForMs",
               t."id" AS "tenantId", t."name" AS "tenantName", t."slug", t."schema_name" AS "schemaName",
-              t."is_active" AS "isActive", t."created_at" AS "tenantCreatedAt",
+              t."is_active" AS "isActive", (t."deleted_at" IS NOT NULL) AS "isDeleted", t."created_at" AS "tenantCreatedAt",
               t."rate_limit_rps" AS "rateLimitRps", t."rate_limit_burst" AS "rateLimitBurst"
        FROM "shared"."api_keys" k
        JOIN "shared"."tenants" t ON t."id" = k."tenant_id"

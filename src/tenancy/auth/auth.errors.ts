@@ -10,6 +10,11 @@ export class TenantDeactivatedError extends ForbiddenError {
     super('Tenant is deactivated');
   }
 }
+export class TenantDeletedError extends ForbiddenError {
+  constructor() {
+    super('Tenant is deleted');
+  }
+}
 export class TooManyAttemptsError extends ThrottledError {
   constructor(retryAfterSeconds: number) {
     super('Too many failed authentication attempts', retryAfterSeconds);

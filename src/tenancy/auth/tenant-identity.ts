@@ -16,6 +16,8 @@ export interface TenantIdentity {
   slug: string;
   schemaName: string;
   isActive: boolean;
+  /** Soft-deleted: refused (403) until restored. */
+  isDeleted: boolean;
   createdAt: Date;
   /** The tenant's own rate limit; null = the instance default. */
   rateLimit: RateLimitSetting | null;

@@ -15,3 +15,13 @@ export class SchemaExistsError extends ConflictError {
     super(`Schema for slug "${slug}" already exists`);
   }
 }
+export class TenantAlreadyDeletedError extends ConflictError {
+  constructor() {
+    super('Tenant is already deleted; restore it, or purge it with purge=true');
+  }
+}
+export class TenantNotDeletedError extends ConflictError {
+  constructor() {
+    super('Tenant is not deleted');
+  }
+}

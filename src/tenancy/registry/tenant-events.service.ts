@@ -5,7 +5,16 @@ import { DIRECT_DATABASE_URL } from '../../database/database.tokens';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
 
-export type TenantChangeReason = 'key-regenerated' | 'key-revoked' | 'key-rotated' | 'updated' | 'deleted';
+export type TenantChangeReason =
+  | 'key-regenerated'
+  | 'key-revoked'
+  | 'key-rotated'
+  | 'updated'
+  /** Soft-deleted: its keys are refused, its data kept. */
+  | 'deleted'
+  | 'restored'
+  /** Erased: schema, keys and row are gone. */
+  | 'purged';
 export interface TenantChange {
   tenantId: string;
   schemaName: string;

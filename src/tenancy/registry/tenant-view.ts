@@ -12,6 +12,8 @@ export interface TenantView {
   rateLimit: RateLimitSetting | null;
   createdAt: string;
   updatedAt: string;
+  deletedAt: string | null;
+  purgeAfter: string | null;
 }
 
 export function toTenantView(tenant: Tenant): TenantView {
@@ -24,6 +26,8 @@ export function toTenantView(tenant: Tenant): TenantView {
     rateLimit: tenantRateLimit(tenant),
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
+    deletedAt: tenant.deletedAt?.toISOString() ?? null,
+    purgeAfter: tenant.purgeAfter?.toISOString() ?? null,
   };
 }
 

@@ -30,4 +30,12 @@ export class Tenant {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /** Set by a soft delete: the tenant's keys are refused, its data kept until `purgeAfter`. Null when live. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
+  /** When the purge may remove a deleted tenant (schema, ledger entry, keys, row). Null when live. */
+  @Column({ name: 'purge_after', type: 'timestamptz', nullable: true })
+  purgeAfter: Date | null;
 }

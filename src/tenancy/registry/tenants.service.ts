@@ -7,7 +7,7 @@ import { isUuid } from '../../common/uuid';
 import { SchemaExistsError, SlugTakenError, TenantNotFoundError } from './registry.errors';
 import { newestFirstPage } from '../../common/keyset-page';
 import type { Page } from '../../common/pagination';
-import { DUPLICATE_SCHEMA, isDeadlock, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
+import { DUPLICATE_SCHEMA, postgresError, UNIQUE_VIOLATION } from '../../database/postgres-errors';
 import { inTransaction } from '../../database/transaction';
 import { ApiKeysRepository } from '../auth/api-keys.repository';
 import { newApiKey } from '../auth/new-api-key';
@@ -23,7 +23,6 @@ import { SpareSchemaPoolService } from './spare-schema-pool.service';
 
 /** The name of the key a tenant is created with, and of the one regeneration issues. */
 export const DEFAULT_KEY_NAME = 'default';
-const DELETE_ATTEMPTS = 5;
 
 export interface TenantWithKey {
   tenant: Tenant;
@@ -47,6 +46,8 @@ export interface ListTenantsOptions {
   limit: number;
   cursor?: string;
   isActive?: boolean;
+  /** Deleted tenants (awaiting their purge) are left out unless this is set. */
+  includeDeleted?: boolean;
 }
 
 /** The tenant registry: the operations behind both the `/tenants` admin API and the CLI. */
@@ -77,6 +78,8 @@ export class TenantsService {
       rateLimitBurst: null,
       createdAt: now,
       updatedAt: now,
+      deletedAt: null,
+      purgeAfter: null,
     });
     const key = await newApiKey(this.config.API_KEY_PBKDF2_ITERATIONS, { tenantId: tenant.id, name: DEFAULT_KEY_NAME });
     try {
@@ -106,6 +109,7 @@ export class TenantsService {
   async list(options: ListTenantsOptions): Promise<Page<Tenant>> {
     const query = this.dataSource.getRepository(Tenant).createQueryBuilder('t');
     if (options.isActive !== undefined) query.andWhere('t.is_active = :isActive', { isActive: options.isActive });
+    if (!options.includeDeleted) query.andWhere('t.deleted_at IS NULL');
     return newestFirstPage(query, options.limit, options.cursor);
   }
 
@@ -165,32 +169,6 @@ export class TenantsService {
       });
     });
     return { tenant, apiKey: key.apiKey };
-  }
-
-  /**
-   * Drops the schema, its ledger entry and the registry row together. DROP SCHEMA takes its tables' locks one
-   * by one, so it can deadlock with the tenant's in-flight requests (which lock them in another order): whichever
-   * PostgreSQL rolls back retries, the requests as a 503, the deletion here.
-   */
-  async delete(idOrSlug: string): Promise<Tenant> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.deleteOnce(idOrSlug);
-      } catch (error) {
-        if (!isDeadlock(error) || attempt === DELETE_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  private deleteOnce(idOrSlug: string): Promise<Tenant> {
-    return inTransaction(this.dataSource, async (queryRunner) => {
-      const tenant = await lockTenant(queryRunner, idOrSlug);
-      await this.provisioner.dropSchema(queryRunner, tenant.schemaName);
-      await queryRunner.manager.delete(Tenant, { id: tenant.id });
-      await this.audit.record(queryRunner.manager, { action: 'tenant.deleted', tenantId: tenant.id, detail: { slug: tenant.slug } });
-      await this.events.publish(queryRunner, { tenantId: tenant.id, schemaName: tenant.schemaName, reason: 'deleted' });
-      return tenant;
-    });
   }
 
   private async changeTenant(

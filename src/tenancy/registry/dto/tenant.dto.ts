@@ -129,6 +129,22 @@ export class ListTenantsQueryDto extends PageQueryDto {
   @IsIn(['true', 'false'])
   @Type(() => String)
   isActive?: 'true' | 'false';
+
+  /** `true` lists deleted tenants (awaiting their purge) too; by default they are left out. */
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  @Type(() => String)
+  includeDeleted?: 'true' | 'false';
+}
+
+export class DeleteTenantQueryDto {
+  /** `true` erases the tenant at once (schema, ledger entry, keys, row) instead of a soft delete. */
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  @Type(() => String)
+  purge?: 'true' | 'false';
 }
 
 export class TenantDto implements TenantView {
@@ -141,6 +157,10 @@ export class TenantDto implements TenantView {
   rateLimit: RateLimitSetting | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  /** When the tenant was (soft) deleted: its keys are refused until it is restored. Null for a live tenant. */
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) deletedAt: string | null;
+  /** When a deleted tenant is purged (schema, keys and row removed) unless restored first. Null for a live tenant. */
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) purgeAfter: string | null;
 }
 
 export class TenantWithKeyDto {
