@@ -8,6 +8,7 @@ import { CliOutput } from '../src/admin-cli/cli-output.service';
 import { CliModule } from '../src/admin-cli/cli.module';
 import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/migrate-check';
 import { decodeArchive, encodeArchive, leftovers, schemaRows, tenantWithData } from './utils/archive';
+import { TenantChangeReason, TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 
 interface CliRun {
@@ -267,6 +268,15 @@ describe('admin CLI', () => {
     expect((await both()).exitCode).toBe(0);
   });
 
+  /** Resolves once the test server has been told (LISTEN/NOTIFY) of a change the CLI made, and acted on it. */
+  function serverTold(tenantId: string, reason: TenantChangeReason): Promise<void> {
+    return new Promise((resolve) =>
+      t.app.get(TenantEventsService).subscribe((change) => {
+        if (change !== 'resync' && change.tenantId === tenantId && change.reason === reason) resolve();
+      }),
+    );
+  }
+
   it('delete refuses without --yes, then soft-deletes: keys refused, row and schema kept, listed only with --deleted', async () => {
     const { tenant, apiKey } = await t.createTenant();
     const refused = await cli('delete', tenant.slug);
@@ -274,9 +284,11 @@ describe('admin CLI', () => {
     expect(refused.stderr).toContain('without --yes');
     await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(200);
 
+    const told = serverTold(tenant.id, 'deleted');
     const run = await cli('delete', tenant.slug, '--yes');
     expect(run).toMatchObject({ exitCode: 0, stderr: '' });
     expect(run.stdout).toContain(`Deleted tenant ${tenant.slug}`);
+    await told;
     expect(run.stdout).toContain(`restore ${tenant.slug}`);
     const [row] = await t.db.query(`SELECT "deleted_at", "purge_after" - "deleted_at" AS "kept" FROM shared.tenants WHERE id = $1`, [tenant.id]);
     expect(row.deleted_at).toBeInstanceOf(Date);
@@ -299,10 +311,14 @@ describe('admin CLI', () => {
 
   it('restore brings a deleted tenant back with the same key; a live tenant is refused', async () => {
     const { tenant, apiKey } = await t.createTenant();
+    const deleted = serverTold(tenant.id, 'deleted');
     expect((await cli('delete', tenant.slug, '--yes')).exitCode).toBe(0);
+    await deleted;
     await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(403);
+    const restored = serverTold(tenant.id, 'restored');
     const run = await cli('restore', tenant.slug, '--json');
     expect(run.exitCode).toBe(0);
+    await restored;
     expect(JSON.parse(run.stdout)).toMatchObject({ id: tenant.id, deletedAt: null, purgeAfter: null });
     await t.http().get('/tenant-info').set('X-API-Key', apiKey).expect(200);
     const live = await cli('restore', tenant.slug);
