@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
 import { ScheduleRunnerService } from '../../src/schedules/schedule-runner.service';
+import { TenantDeletionService } from '../../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from '../utils/test-app';
 import { createSession, createTarget, ISO, listAll, MISSING_ID, TenantClient, tenantClient, UUID } from '../utils/domain-fixtures';
 
@@ -343,6 +344,21 @@ describe('schedules (recurring jobs)', () => {
       await tickBoth(2);
       expect(await jobsOf(a, schedules[0].id)).toHaveLength(occurrences.length);
       expect((await a.get(`/schedules/${schedules[0].id}`).expect(200)).body.nextRunAt).toBe(nextNewYear());
+    });
+
+    it('queues nothing while its tenant is deleted, and the missed occurrence once it is restored', async () => {
+      const c = await tenantClient(t);
+      const target = await createTarget(c);
+      const schedule = (await c.post('/schedules', { name: 'nightly', cron: YEARLY, job: { targetId: target.id, type: 'held' } }).expect(201)).body;
+      const at = pastMinute();
+      await dueAt(c, schedule.id, at);
+      const deletion = t.app.get(TenantDeletionService);
+      await deletion.delete(c.id);
+      await tickBoth(2);
+      expect(await jobsOf(c, schedule.id)).toEqual([]);
+      await deletion.restore(c.id);
+      await tickBoth();
+      expect((await jobsOf(c, schedule.id)).map((job) => job.runAt)).toEqual([at]);
     });
 
     it('queues one missed occurrence after downtime, then the next one after now', async () => {
