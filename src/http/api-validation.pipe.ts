@@ -1,4 +1,5 @@
-import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 // class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
 const SKIPPED_KEYS = ['__proto__', 'constructor'];
@@ -13,6 +14,11 @@ const SKIPPED_KEYS = ['__proto__', 'constructor'];
  */
 export class ApiValidationPipe extends ValidationPipe {
   private setAside: Array<[Record<string, unknown>, unknown]> = [];
+
+  constructor(options?: ValidationPipeOptions) {
+    super(options);
+    cacheValidationMetadata();
+  }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     let result: unknown;
