@@ -14,6 +14,7 @@ import { TenantDatabase } from './tenant-database.service';
 import { TenantEventsService } from './registry/tenant-events.service';
 import { TenantProvisionerService } from './registry/tenant-provisioner.service';
 import { TenantsService } from './registry/tenants.service';
+import { TenantAuditLog } from './registry/tenant-audit-log.service';
 import { TenantDeletionService } from './registry/tenant-deletion.service';
 import { TenantRetentionRepository } from './registry/tenant-retention.repository';
 import { LIFECYCLE_PROVIDERS } from './lifecycle/lifecycle.providers';
@@ -36,6 +37,7 @@ const PROVIDERS = [
   TenantProvisionerService,
   TenantRateLimiter,
   TenantsService,
+  TenantAuditLog,
   TenantDeletionService,
   TenantRetentionRepository,
   ...LIFECYCLE_PROVIDERS,

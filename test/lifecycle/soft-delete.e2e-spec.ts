@@ -169,6 +169,10 @@ describe('tenant soft delete, restore and purge', () => {
         { action: 'tenant.created', actor: 'system' },
         { action: 'tenant.purged', actor: 'admin-api' },
       ]);
+      // The events outlive the tenant and are still answered by its id; an id that never had a tenant is 404.
+      const trail = await admin(a.http().get(`/tenants/${client.id}/audit`)).expect(200);
+      expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['tenant.purged', 'tenant.created']);
+      await admin(a.http().get('/tenants/00000000-0000-4000-8000-000000000000/audit')).expect(404);
 
       const again = await admin(a.http().post('/tenants')).send({ name: 'Again', slug }).expect(201);
       await a.http().get('/targets').set('X-API-Key', again.body.apiKey).expect(200);
