@@ -6,6 +6,7 @@ import { ENTITIES } from '../entities';
 import { TenancyCoreModule } from '../tenancy/tenancy-core.module';
 import { AuditTrail } from '../tenancy/audit/audit-trail.service';
 import { CliOutput } from './cli-output.service';
+import { AdoptTenantCommand } from './commands/adopt-tenant.command';
 import { AuditCommand } from './commands/audit.command';
 import { KeysCommand, KeysCreateCommand, KeysListCommand, KeysRevokeCommand, KeysRotateCommand } from './commands/keys.command';
 import { CreateTenantCommand } from './commands/create-tenant.command';
@@ -40,6 +41,7 @@ export const COMMANDS = [
   AuditCommand,
   ExportTenantCommand,
   ImportTenantCommand,
+  AdoptTenantCommand,
 ];
 
 /** The admin CLI: thin commands over the same services the HTTP API uses. */

@@ -94,8 +94,12 @@ export async function schemaDefinitions(
       ORDER BY 1, 2, 3`,
     [schema],
   );
-  const qualified = new RegExp(`(?:"${schema}"|\\b${schema})\\.`, 'g');
-  return rows.map((row) => ({ ...row, definition: row.definition.replace(qualified, '') }));
+  return rows.map((row) => ({ ...row, definition: withoutSchema(row.definition, schema) }));
+}
+
+/** SQL text the catalog printed (an index definition, a column default) with `schema.` taken out of its names. */
+export function withoutSchema(text: string, schema: string): string {
+  return text.replace(new RegExp(`(?:"${schema}"|\\b${schema})\\.`, 'g'), '');
 }
 
 /** Columns fed by a sequence (serial or identity), with the sequence, so a bulk load can move it past the rows. */

@@ -48,9 +48,7 @@ export async function applyPendingMigrations(
   if (!queryRunner.isTransactionActive) throw new Error('applyPendingMigrations needs an open transaction');
   const quoted = quoteSchema(schema);
   await lockSchemaForMigration(queryRunner, schema);
-  await queryRunner.query(
-    `CREATE TABLE IF NOT EXISTS ${quoted}."migrations" ("id" bigserial PRIMARY KEY, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
-  );
+  await createMigrationsTable(queryRunner, quoted);
   const rows: Array<{ name: string }> = await queryRunner.query(`SELECT "name" FROM ${quoted}."migrations"`);
   const done = new Set(rows.map((r) => r.name));
   const applied: string[] = [];
@@ -71,6 +69,30 @@ export async function applyPendingMigrations(
   }
   const version = steps.filter((s) => done.has(s.name) || applied.includes(s.name)).at(-1)?.name ?? null;
   return { applied, version };
+}
+
+/**
+ * Records `steps` as applied without running them, for a schema whose tables already have the shape they build
+ * (an adopted schema, checked against the migrations first). Returns the version the schema is then at.
+ */
+export async function recordAsApplied(queryRunner: QueryRunner, schema: string, steps: MigrationStep[]): Promise<string | null> {
+  if (!queryRunner.isTransactionActive) throw new Error('recordAsApplied needs an open transaction');
+  const quoted = quoteSchema(schema);
+  await lockSchemaForMigration(queryRunner, schema);
+  await createMigrationsTable(queryRunner, quoted);
+  const rows: Array<{ name: string }> = await queryRunner.query(`SELECT "name" FROM ${quoted}."migrations"`);
+  const done = new Set(rows.map((r) => r.name));
+  for (const step of steps) {
+    if (done.has(step.name)) continue;
+    await queryRunner.query(`INSERT INTO ${quoted}."migrations" ("timestamp", "name") VALUES ($1, $2)`, [step.timestamp, step.name]);
+  }
+  return latestVersion(steps);
+}
+
+function createMigrationsTable(queryRunner: QueryRunner, quoted: string): Promise<unknown> {
+  return queryRunner.query(
+    `CREATE TABLE IF NOT EXISTS ${quoted}."migrations" ("id" bigserial PRIMARY KEY, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
+  );
 }
 
 /** Transaction-scoped lock on one schema's migrations; re-entrant within the same transaction. */

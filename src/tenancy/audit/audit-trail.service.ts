@@ -14,6 +14,7 @@ export type AuditAction =
   | 'tenant.restored'
   | 'tenant.purged'
   | 'tenant.imported'
+  | 'tenant.adopted'
   | 'key.created'
   | 'key.rotated'
   | 'key.revoked'

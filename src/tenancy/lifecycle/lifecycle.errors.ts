@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, UnprocessableError } from '../../common/domain-errors';
+import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../../common/domain-errors';
 
 /** The archive cannot be read: not gzip, truncated, not our format, or malformed framing (400). */
 export class ArchiveCorruptError extends InvalidInputError {
@@ -23,5 +23,27 @@ export class TenantDeletedError extends ConflictError {
 export class TenantNotDeletedError extends ConflictError {
   constructor() {
     super('Tenant is not deleted');
+  }
+}
+
+export class SchemaNotFoundError extends NotFoundError {
+  constructor(schema: string) {
+    super(`Schema "${schema}" does not exist`);
+  }
+}
+
+/** The schema cannot become a tenant: the registry's own, a system schema, or already a tenant's or a spare. */
+export class SchemaNotAdoptableError extends ConflictError {}
+
+/** The schema's tables are not what the tenant migrations build; nothing was changed. */
+export class SchemaShapeMismatchError extends UnprocessableError {
+  constructor(
+    schema: string,
+    readonly differences: string[],
+  ) {
+    super(
+      `Schema "${schema}" does not match the tenant migrations (${differences.length} difference(s)); nothing was changed:\n` +
+        differences.map((d) => `  - ${d}`).join('\n'),
+    );
   }
 }

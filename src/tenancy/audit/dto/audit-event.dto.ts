@@ -12,6 +12,7 @@ const ACTIONS = [
   'tenant.restored',
   'tenant.purged',
   'tenant.imported',
+  'tenant.adopted',
   'key.created',
   'key.rotated',
   'key.revoked',
