@@ -19,7 +19,7 @@ import { fixed, markdownTable, percentile, timed } from './lib/stats';
 import { createTenants } from './lib/tenant-factory';
 import { openToolsContext } from './lib/tools-context';
 
-const USAGE = 'npm run bench:lifecycle -- [--scale 1] [--samples 30] [--out results.json]';
+const USAGE = 'npm run bench:lifecycle -- [--scale 1] [--tenants 1000 × scale] [--samples 30] [--out results.json]';
 const log = (line: string) => process.stderr.write(`[bench:lifecycle] ${line}\n`);
 const ADMIN_KEY = randomBytes(24).toString('hex');
 const admin = { 'X-Admin-Key': ADMIN_KEY };
@@ -89,12 +89,12 @@ async function softDelete(app: AppProcess, tenants: TenantsService, present: num
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { scale: 'number', samples: 'number', out: 'string', help: 'boolean' });
+  const args = parseArgs(process.argv.slice(2), { scale: 'number', tenants: 'number', samples: 'number', out: 'string', help: 'boolean' });
   if (args.help) return void console.log(USAGE);
   const scale = Number(args.scale ?? 1);
   const samples = Number(args.samples ?? 30);
   const sizes: LifecycleSizes = { targets: Math.max(1, Math.round(10_000 * scale)), jobs: Math.max(1, Math.round(100_000 * scale)), logsPerJob: 10 };
-  const present = Math.max(samples, Math.round(1000 * scale));
+  const present = Math.max(samples, Math.round(Number(args.tenants ?? 1000 * scale)));
 
   const machine = machineLine();
   const database = await openBenchDatabase('lifecycle', log);
