@@ -1,6 +1,6 @@
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { PoolClient } from 'pg';
-import type { Readable, Writable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 import type { QueryRunner } from 'typeorm';
 
 /** The pg client under a connected TypeORM query runner: COPY streams need the driver's own connection. */
@@ -17,14 +17,24 @@ function clientOf(queryRunner: QueryRunner): PoolClient {
  */
 const COPY_TIMEOUT_MS = 2 ** 31 - 1;
 
+/**
+ * pg clears a query's `query_timeout` timer in the callback it wraps around the query's own, and a
+ * `COPY … TO` stream never calls its callback: without this, every export would leave a ~24-day timer holding
+ * the stream (memory, and a process that cannot exit). Called once the stream is done, however it ends.
+ */
+function clearTimerWhenDone<T extends Readable | Writable>(stream: T): T {
+  finished(stream, () => (stream as unknown as { callback?: () => void }).callback?.());
+  return stream;
+}
+
 /** `COPY … TO STDOUT` on the query runner's connection (inside its transaction). */
 export function copyOut(queryRunner: QueryRunner, sql: string): Readable & { rowCount: number } {
-  return clientOf(queryRunner).query(Object.assign(copyTo(sql), { query_timeout: COPY_TIMEOUT_MS }));
+  return clearTimerWhenDone(clientOf(queryRunner).query(Object.assign(copyTo(sql), { query_timeout: COPY_TIMEOUT_MS })));
 }
 
 /** `COPY … FROM STDIN` on the query runner's connection; emits `finish` once PostgreSQL has taken every row. */
 export function copyIn(queryRunner: QueryRunner, sql: string): Writable & { rowCount: number } {
-  return clientOf(queryRunner).query(Object.assign(copyFrom(sql), { query_timeout: COPY_TIMEOUT_MS }));
+  return clearTimerWhenDone(clientOf(queryRunner).query(Object.assign(copyFrom(sql), { query_timeout: COPY_TIMEOUT_MS })));
 }
 
 /**
