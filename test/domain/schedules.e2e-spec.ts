@@ -405,6 +405,23 @@ describe('schedules (recurring jobs)', () => {
       expect(await jobsOf(c, disabled.id)).toHaveLength(0);
     });
 
+    it('runs the schedules of a cloned tenant: the clone is watched from its creation', async () => {
+      const source = await tenantClient(t);
+      const sourceTarget = (await createTarget(source)).id;
+      const schedule = (await source.post('/schedules', { name: 'copied', cron: YEARLY, job: { targetId: sourceTarget, type: 'cloned-run' } }).expect(201))
+        .body as ScheduleBody;
+      await source.sql(`UPDATE $schema."schedules" SET "next_run_at" = $1 WHERE "id" = $2`, [pastMinute(), schedule.id]);
+      const cloned = await request(t.app.getHttpServer())
+        .post('/tenants')
+        .set('X-Admin-Key', TEST_ADMIN_KEY)
+        .send({ name: 'Clone', slug: `clone-${Date.now().toString(36)}`, cloneFrom: source.id })
+        .expect(201);
+      expect(await watchRow(cloned.body.tenant.id)).toBeDefined();
+      await tickBoth();
+      const jobs = await request(t.app.getHttpServer()).get('/jobs').set('X-API-Key', cloned.body.apiKey).expect(200);
+      expect(jobs.body.items.filter((job: { type: string }) => job.type === 'cloned-run')).toHaveLength(1);
+    });
+
     it('wakes a waiting long-poll claim on another instance', async () => {
       const schedule = await create(a, { job: { targetId, type: 'wake-on-schedule' } });
       const waiting = request(second.getHttpServer())
