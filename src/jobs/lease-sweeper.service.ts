@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { TenantConnectionProvider } from '../database/tenant-connections/tenant-connection.provider';
 import { JobQueueRepository } from './job-queue.repository';
@@ -18,8 +19,7 @@ const LEASES_PER_TENANT = 500;
 @Injectable()
 export class LeaseSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LeaseSweeperService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop = new PeriodicTask(() => this.tick());
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -29,15 +29,11 @@ export class LeaseSweeperService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = undefined));
-    }, this.config.JOB_SWEEP_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
+    this.loop.start(this.config.JOB_SWEEP_INTERVAL_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One sweep of every tenant due for a check; a tenant's failure is logged and does not stop the others. */

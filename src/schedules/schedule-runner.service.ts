@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DrainSignal } from '../common/drain-signal';
+import { PeriodicTask } from '../common/periodic-task';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { TenantConnectionProvider } from '../database/tenant-connections/tenant-connection.provider';
 import { JobQueueRepository } from '../jobs/job-queue.repository';
@@ -30,8 +31,7 @@ export function occurrenceKey(scheduleId: string, occurrence: Date): string {
 @Injectable()
 export class ScheduleRunnerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScheduleRunnerService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop = new PeriodicTask(() => this.tick(), () => this.drain.draining);
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -42,15 +42,11 @@ export class ScheduleRunnerService implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running && !this.drain.draining) this.running = this.tick().finally(() => (this.running = undefined));
-    }, this.config.SCHEDULE_TICK_SECONDS * 1000);
-    this.timer.unref();
+    this.loop.start(this.config.SCHEDULE_TICK_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One run of every tenant with a schedule due; a tenant's failure is logged and does not stop the others. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../../common/periodic-task';
 import { EnvironmentVariables } from '../../config/environment-variables';
 import { TenantDeletionService } from './tenant-deletion.service';
 
@@ -9,8 +10,7 @@ import { TenantDeletionService } from './tenant-deletion.service';
 @Injectable()
 export class TenantPurgeTimer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TenantPurgeTimer.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop = new PeriodicTask(() => this.tick());
 
   constructor(
     private readonly config: EnvironmentVariables,
@@ -19,15 +19,11 @@ export class TenantPurgeTimer implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (this.config.TENANT_PURGE_INTERVAL_SECONDS === 0) return;
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = undefined));
-    }, this.config.TENANT_PURGE_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
+    this.loop.start(this.config.TENANT_PURGE_INTERVAL_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   async tick(): Promise<void> {
