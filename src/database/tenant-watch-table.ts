@@ -1,0 +1,69 @@
+import { DataSource } from 'typeorm';
+
+export interface WatchedTenant {
+  tenantId: string;
+  schemaName: string;
+  version: string;
+}
+
+/** The shape of a watch table: its name, its time column and index, and which tenants' rows count as due. */
+export interface WatchTableShape {
+  /** Schema-qualified and quoted, e.g. `"shared"."job_lease_watch"`. */
+  table: string;
+  /** Quoted, e.g. `"check_at"`. */
+  column: string;
+  /** A condition on the tenant row `t` that a due tenant must meet too, e.g. `t."is_active"`; none by default. */
+  tenantCondition?: string;
+}
+
+/**
+ * A small shared table naming the tenants a background loop must look at and from when (one row per tenant:
+ * `tenant_id`, a time column, `version`), so a tick reads one table however many tenant schemas there are.
+ * Writers `watch` after their change commits; the loop reads `due` tenants and `moveOn`s each after its run,
+ * unless a writer bumped `version` meanwhile, whose earlier-or-equal time then stands. Every statement touches
+ * the shared schema only; the SQL is built from the constant shape, never from input.
+ */
+export abstract class TenantWatchTable {
+  protected constructor(
+    private readonly shared: DataSource,
+    private readonly shape: WatchTableShape,
+  ) {}
+
+  /** The tenant is looked at from `at` on, or earlier (primary key; EXCLUDED values, no now() in the SET). */
+  async watch(tenantId: string, at: Date): Promise<void> {
+    const { table, column } = this.shape;
+    await this.shared.query(
+      `INSERT INTO ${table} AS w ("tenant_id", ${column}, "version") VALUES ($1, $2, 1)
+       ON CONFLICT ("tenant_id") DO UPDATE SET ${column} = LEAST(w.${column}, EXCLUDED.${column}), "version" = w."version" + 1`,
+      [tenantId, at],
+    );
+  }
+
+  /** Tenants whose time has come, earliest first (the time column's index, `tenants_pkey`). */
+  async due(limit: number): Promise<WatchedTenant[]> {
+    const { table, column, tenantCondition } = this.shape;
+    return this.shared.query(
+      `SELECT w."tenant_id" AS "tenantId", t."schema_name" AS "schemaName", w."version"::text AS "version"
+         FROM ${table} w JOIN "shared"."tenants" t ON t."id" = w."tenant_id"
+        WHERE w.${column} <= now()${tenantCondition ? ` AND ${tenantCondition}` : ''} ORDER BY w.${column} LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /** After a run: the next time, or no row when there is nothing left to watch — unless `version` moved on. */
+  async moveOn(watched: WatchedTenant, next: Date | null): Promise<void> {
+    const { table, column } = this.shape;
+    if (next === null) {
+      await this.shared.query(`DELETE FROM ${table} WHERE "tenant_id" = $1 AND "version" = $2::bigint`, [
+        watched.tenantId,
+        watched.version,
+      ]);
+      return;
+    }
+    await this.shared.query(`UPDATE ${table} SET ${column} = $3 WHERE "tenant_id" = $1 AND "version" = $2::bigint`, [
+      watched.tenantId,
+      watched.version,
+      next,
+    ]);
+  }
+}
