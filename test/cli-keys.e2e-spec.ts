@@ -1,15 +1,6 @@
-import { CommandTestFactory } from 'nest-commander-testing';
 import request from 'supertest';
-import { handleCommandError } from '../src/admin-cli/cli-error-handler';
-import { CliOutput } from '../src/admin-cli/cli-output.service';
-import { CliModule } from '../src/admin-cli/cli.module';
+import { runCli } from './utils/cli-run';
 import { createTestApp, TestApp } from './utils/test-app';
-
-interface CliRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
 
 describe('admin CLI: keys and audit', () => {
   let t: TestApp;
@@ -21,37 +12,7 @@ describe('admin CLI: keys and audit', () => {
     await t?.close();
   });
 
-  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
-  async function cli(...args: string[]): Promise<CliRun> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const capture = {
-      print: (text: string) => void out.push(text),
-      json: (value: unknown) => void out.push(JSON.stringify(value)),
-      error: (text: string) => void err.push(text),
-      progressStream: process.stderr,
-    } as CliOutput;
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      err.push(String(chunk));
-      return true;
-    });
-    const previousExitCode = process.exitCode;
-    process.exitCode = 0;
-    try {
-      const command = await CommandTestFactory.createTestingCommand(
-        { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
-        { serviceErrorHandler: handleCommandError, errorHandler: (error) => { throw error; } },
-      )
-        .overrideProvider(CliOutput)
-        .useValue(capture)
-        .compile();
-      await CommandTestFactory.run(command, args);
-      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-    } finally {
-      process.exitCode = previousExitCode;
-      stderr.mockRestore();
-    }
-  }
+  const cli = (...args: string[]) => runCli(t, ...args);
 
   const info = (key: string) => request(t.app.getHttpServer()).get('/tenant-info').set('X-API-Key', key);
 

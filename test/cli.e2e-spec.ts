@@ -2,20 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { CommandTestFactory } from 'nest-commander-testing';
 import { handleCommandError } from '../src/admin-cli/cli-error-handler';
 import { CliOutput } from '../src/admin-cli/cli-output.service';
-import { CliModule } from '../src/admin-cli/cli.module';
 import { ledgerCheckArgs, runLedgerCheck } from '../src/admin-cli/migrate-check';
 import { decodeArchive, encodeArchive, leftovers, schemaRows, tenantWithData } from './utils/archive';
 import { TenantChangeReason, TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
-
-interface CliRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
+import { captureCli, cliCommand, CliRun } from './utils/cli-run';
 
 describe('admin CLI', () => {
   let t: TestApp;
@@ -33,49 +26,9 @@ describe('admin CLI', () => {
   const progressStream = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY, columns: 100, drawn: [] as string[] });
   let terminal = progressStream(false);
 
-  /** Runs `work` with a CliOutput and stderr that capture everything, and returns the output and exit code. */
-  async function captured(work: (capture: CliOutput) => Promise<void>): Promise<CliRun> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const capture: CliOutput = {
-      print: (text: string) => void out.push(text),
-      json: (value: unknown) => void out.push(JSON.stringify(value)),
-      error: (text: string) => void err.push(text),
-      progressStream: terminal,
-    };
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      err.push(String(chunk));
-      return true;
-    });
-    const previousExitCode = process.exitCode;
-    process.exitCode = 0;
-    try {
-      await work(capture);
-      return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-    } finally {
-      process.exitCode = previousExitCode;
-      stderr.mockRestore();
-    }
-  }
-
-  /** Runs one command through nest-commander with the real CLI module, capturing output and exit code. */
-  function cli(...args: string[]): Promise<CliRun> {
-    return captured(async (capture) => {
-      const command = await CommandTestFactory.createTestingCommand(
-        { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
-        {
-          serviceErrorHandler: handleCommandError,
-          errorHandler: (error) => {
-            throw error;
-          },
-        },
-      )
-        .overrideProvider(CliOutput)
-        .useValue(capture)
-        .compile();
-      await CommandTestFactory.run(command, args);
-    });
-  }
+  const captured = (work: (capture: CliOutput) => Promise<void>): Promise<CliRun> => captureCli(work, terminal);
+  /** Runs one command through nest-commander with the real CLI module, drawing progress on `terminal`. */
+  const cli = (...args: string[]): Promise<CliRun> => captureCli(cliCommand(t, args), terminal);
 
   /** `migrate --check` the way src/cli.ts answers it without Nest. */
   function fastCheck(...args: string[]): Promise<CliRun> {

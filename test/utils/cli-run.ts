@@ -11,16 +11,21 @@ export interface CliRun {
   exitCode: number;
 }
 
-/** Runs one admin CLI command through nest-commander with the real CLI module, capturing output and exit code. */
-export async function runCli(t: TestApp, ...args: string[]): Promise<CliRun> {
+type ProgressStream = CliOutput['progressStream'];
+
+/** Runs `work` with a CliOutput and stderr that capture everything, and returns the output and exit code. */
+export async function captureCli(
+  work: (capture: CliOutput) => Promise<void>,
+  progressStream: ProgressStream = Object.assign(new PassThrough(), { isTTY: false }),
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const capture: CliOutput = {
+  const capture = {
     print: (text: string) => void out.push(text),
     json: (value: unknown) => void out.push(JSON.stringify(value)),
     error: (text: string) => void err.push(text),
-    progressStream: Object.assign(new PassThrough(), { isTTY: false }),
-  };
+    progressStream,
+  } as CliOutput;
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     err.push(String(chunk));
     return true;
@@ -28,6 +33,17 @@ export async function runCli(t: TestApp, ...args: string[]): Promise<CliRun> {
   const previousExitCode = process.exitCode;
   process.exitCode = 0;
   try {
+    await work(capture);
+    return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    process.exitCode = previousExitCode;
+    stderr.mockRestore();
+  }
+}
+
+/** One admin CLI command through nest-commander with the real CLI module, writing to `capture`. */
+export function cliCommand(t: TestApp, args: string[]): (capture: CliOutput) => Promise<void> {
+  return async (capture) => {
     const command = await CommandTestFactory.createTestingCommand(
       { imports: [CliModule.register({ config: t.config, databaseUrl: t.databaseUrl })] },
       {
@@ -41,9 +57,10 @@ export async function runCli(t: TestApp, ...args: string[]): Promise<CliRun> {
       .useValue(capture)
       .compile();
     await CommandTestFactory.run(command, args);
-    return { stdout: out.join('\n'), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.exitCode = previousExitCode;
-    stderr.mockRestore();
-  }
+  };
+}
+
+/** Runs one admin CLI command, capturing output and exit code. */
+export function runCli(t: TestApp, ...args: string[]): Promise<CliRun> {
+  return captureCli(cliCommand(t, args));
 }
