@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Page } from '../common/pagination';
 import { DEFAULT_MAX_ATTEMPTS } from '../jobs/dto/create-job.dto';
 import { JobsRepository } from '../jobs/jobs.repository';
@@ -25,11 +25,17 @@ class MissingParent extends Error {
 }
 
 /**
- * Schedules of the calling tenant. Every write that leaves a schedule enabled tells `shared.schedule_watch`
- * after its commit (the earliest due time wins), so the scheduler looks at this tenant in time.
+ * Schedules of the calling tenant. Every write that may leave a schedule enabled tells `shared.schedule_watch`
+ * twice (the earliest due time wins): before its transaction, so that a failure there fails the request before
+ * anything is written (a watch row with nothing due costs the scheduler one look and is then dropped), and again
+ * after its commit, so that a scheduler tick that ran in between (and moved the row on from the old state) is
+ * overruled. The second write only narrows that window: if it fails, the change has committed and the answer
+ * says so; the first row still stands unless a tick ran between the two.
  */
 @Injectable()
 export class SchedulesService {
+  private readonly logger = new Logger(SchedulesService.name);
+
   constructor(
     private readonly db: TenantDatabase,
     private readonly tenant: TenantContext,
@@ -52,6 +58,7 @@ export class SchedulesService {
       createdAt: now,
       updatedAt: now,
     });
+    if (schedule.nextRunAt) await this.watchFrom(schedule.nextRunAt);
     const missing = await (await this.schedules()).insert(schedule);
     if (missing) throw await this.parentNotFound(schedule, missing);
     await this.watched(schedule);
@@ -70,6 +77,9 @@ export class SchedulesService {
 
   /** Only the fields present change; a new `cron`, `timezone` or `enabled` recomputes `nextRunAt` from now. */
   async update(id: string, changes: UpdateScheduleDto): Promise<Schedule> {
+    // The new next run is only known inside the transaction: watched from now, the scheduler finds it.
+    const mayEnable = changes.cron !== undefined || changes.timezone !== undefined || changes.enabled === true;
+    if (mayEnable) await this.watchFrom(new Date());
     let changed: Schedule;
     try {
       changed = await this.db.transaction(async (manager) => {
@@ -102,8 +112,16 @@ export class SchedulesService {
     if (!(await (await this.schedules()).remove(id))) throw new ScheduleNotFoundError();
   }
 
+  private watchFrom(at: Date): Promise<void> {
+    return this.watch.watch(this.tenant.tenant.id, at);
+  }
+
+  /** After the commit: a failure is logged, not answered (the change is made, and the row written before it stands). */
   private async watched(schedule: Schedule): Promise<void> {
-    if (schedule.nextRunAt) await this.watch.watch(this.tenant.tenant.id, schedule.nextRunAt);
+    if (!schedule.nextRunAt) return;
+    await this.watchFrom(schedule.nextRunAt).catch((error: Error) =>
+      this.logger.warn(`schedule ${schedule.id} of tenant ${this.tenant.tenant.id}: watch row not refreshed after commit: ${error.message}`),
+    );
   }
 
   /** The 404 for a missing target, or a session not of the target (the composite key cannot tell them apart). */

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
 import { ScheduleRunnerService } from '../../src/schedules/schedule-runner.service';
+import { ScheduleWatchRepository } from '../../src/schedules/schedule-watch.repository';
 import { TenantDeletionService } from '../../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from '../utils/test-app';
 import { createSession, createTarget, ISO, listAll, MISSING_ID, TenantClient, tenantClient, UUID } from '../utils/domain-fixtures';
@@ -316,6 +317,48 @@ describe('schedules (recurring jobs)', () => {
       await as(read)(http().delete(`/schedules/${schedule.id}`)).expect(403);
       await as(write)(http().get('/schedules')).expect(403);
       await as(write)(http().post('/schedules')).send(body).expect(201);
+    });
+  });
+
+  describe('the database failing around the watch row', () => {
+    const lost = () => new Error('Connection terminated unexpectedly');
+    const watchOf = () => jest.spyOn(t.app.get(ScheduleWatchRepository), 'watch');
+    afterEach(() => jest.restoreAllMocks());
+
+    it('answers 503 and writes no schedule when the watch row cannot be written before the insert', async () => {
+      const client = await tenantClient(t);
+      const target = await createTarget(client);
+      watchOf().mockRejectedValueOnce(lost());
+      const res = await client.post('/schedules', { name: 'lost', cron: YEARLY, job: { targetId: target.id, type: 'x' } }).expect(503);
+      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'Database unavailable' });
+      expect(await scheduleCount(client)).toBe(0);
+      expect(await watchRow(client.id)).toBeUndefined();
+      // Once the database answers again, the same request creates it.
+      await client.post('/schedules', { name: 'lost', cron: YEARLY, job: { targetId: target.id, type: 'x' } }).expect(201);
+      expect(await scheduleCount(client)).toBe(1);
+    });
+
+    it('answers 201 when only the write after the commit fails: the row written before it keeps the schedule watched', async () => {
+      const client = await tenantClient(t);
+      const target = await createTarget(client);
+      const repository = t.app.get(ScheduleWatchRepository);
+      const real = repository.watch.bind(repository);
+      const watch = watchOf().mockImplementationOnce(real).mockRejectedValueOnce(lost());
+      const schedule = await create(client, { job: { targetId: target.id, type: 'x' } });
+      expect(watch).toHaveBeenCalledTimes(2);
+      expect((await watchRow(client.id))!.runAt.toISOString()).toBe(schedule.nextRunAt);
+    });
+
+    it('watches the tenant before an update that enables a schedule, so a failure there leaves it disabled', async () => {
+      const client = await tenantClient(t);
+      const target = await createTarget(client);
+      const schedule = await create(client, { enabled: false, job: { targetId: target.id, type: 'x' } });
+      expect(await watchRow(client.id)).toBeUndefined();
+      watchOf().mockRejectedValueOnce(lost());
+      await client.patch(`/schedules/${schedule.id}`, { enabled: true }).expect(503);
+      expect((await client.get(`/schedules/${schedule.id}`).expect(200)).body).toMatchObject({ enabled: false, nextRunAt: null });
+      const enabled = (await client.patch(`/schedules/${schedule.id}`, { enabled: true }).expect(200)).body as ScheduleBody;
+      expect((await watchRow(client.id))!.runAt.getTime()).toBeLessThanOrEqual(Date.parse(enabled.nextRunAt!));
     });
   });
 
