@@ -71,6 +71,13 @@ export class EnvironmentVariables {
   AUTH_FAILURE_WINDOW_SECONDS = 60;
 
   /**
+   * Failed authentications are written to the shared counters at most once per this many ms per instance (one
+   * statement for all of them; each failure is answered once written): what a flood of bad keys costs PostgreSQL.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  AUTH_FAILURE_FLUSH_MS = 25;
+
+  /**
    * Requests a second each instance admits per tenant that has no rate limit of its own (token bucket, burst
    * = the same number); 0 = unlimited. Per instance: N instances admit up to N times this.
    */

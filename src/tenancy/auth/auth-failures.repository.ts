@@ -28,16 +28,19 @@ export class AuthFailuresRepository {
   }
 
   /**
-   * Adds one failure to each subject, atomically (one upsert, so concurrent instances never lose a count), and
-   * answers the counts after it, with the seconds left in each window. A window that has ended starts again at one. The update reads the time from
-   * EXCLUDED, never now(): PostgreSQL with Citus refuses non-immutable functions in ON CONFLICT DO UPDATE SET.
+   * Adds one failure per occurrence of each subject (a subject may come several times: a batch of failures),
+   * atomically (one upsert, so concurrent instances never lose a count), and answers each subject's count after
+   * it, with the seconds left in its window. A window that has ended starts again at this statement's failures.
+   * The rows are inserted in subject order, so concurrent statements lock them in one order. The update reads the
+   * time from EXCLUDED, never now(): PostgreSQL with Citus refuses non-immutable functions in ON CONFLICT DO UPDATE SET.
    */
   async record(subjects: string[], windowSeconds: number): Promise<Map<string, FailureCount>> {
     const rows: Array<{ subject: string; failures: number; wait: number }> = await this.dataSource.query(
       `INSERT INTO "shared"."auth_failures" AS f ("subject", "failures", "window_ends_at", "last_failed_at")
-       SELECT s, 1, now() + make_interval(secs => $2), now() FROM unnest($1::varchar[]) AS s
+       SELECT s, count(*)::int, now() + make_interval(secs => $2), now() FROM unnest($1::varchar[]) AS s
+       GROUP BY s ORDER BY s
        ON CONFLICT ("subject") DO UPDATE SET
-         "failures" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN 1 ELSE f."failures" + 1 END,
+         "failures" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN EXCLUDED."failures" ELSE f."failures" + EXCLUDED."failures" END,
          "window_ends_at" = CASE WHEN f."window_ends_at" <= EXCLUDED."last_failed_at" THEN EXCLUDED."window_ends_at" ELSE f."window_ends_at" END,
          "last_failed_at" = EXCLUDED."last_failed_at"
        RETURNING f."subject", f."failures", ceil(EXTRACT(EPOCH FROM (f."window_ends_at" - f."last_failed_at")))::int AS "wait"`,
