@@ -21,7 +21,19 @@ export interface NoisyNeighbourResult extends UnderLoad {
   offeredRps: number;
 }
 
+/** The measured tenant at a fixed offered rate (autocannon overallRate), alone and under the other load. */
+export interface AtFixedRate {
+  offeredRps: number;
+  /** The window before the other load. */
+  alone: LoadResult;
+  loaded: LoadResult;
+  /** Achieved req/s under the other load ÷ the mean of the alone windows before and after. */
+  ratio: number;
+}
+
 export interface BadKeyFloodResult extends UnderLoad {
+  /** The victim at half its unloaded saturation throughput (a rate a tenant really sends), alone and under the flood. */
+  fixedRate: AtFixedRate;
   offeredRps: number;
   addresses: number;
   /** PBKDF2 derivations the app ran during the flood window, per second (tenantry_auth_pbkdf2_total). */
@@ -32,11 +44,36 @@ export interface BadKeyFloodResult extends UnderLoad {
 
 const ALONE_CONNECTIONS = 10;
 
+/** Answers over the window (autocannon's own duration is unreliable with overallRate). */
+function overWindow(load: LoadResult, seconds: number): LoadResult {
+  const answered = Object.values(load.statusCodes).reduce((sum, count) => sum + count, 0);
+  return { ...load, requests: answered, seconds, rps: answered / seconds };
+}
+
+/** The measured tenant at `rate` req/s: alone, under the other load, alone again. */
+async function atFixedRate(url: string, options: ScenarioOptions, measured: LoadStep[], rate: number, other: OtherLoad): Promise<AtFixedRate> {
+  const duration = options.durationSeconds;
+  const measure = async () => overWindow(await runLoad({ url, connections: ALONE_CONNECTIONS, steps: measured, duration, overallRate: rate }), duration);
+  const alone = await measure();
+  const [loaded] = await Promise.all([
+    measure(),
+    runLoad({ url, connections: other.connections, steps: other.steps, duration, overallRate: other.overallRate }),
+  ]);
+  const after = await measure();
+  return { offeredRps: rate, alone, loaded, ratio: loaded.rps / ((alone.rps + after.rps) / 2) };
+}
+
+interface OtherLoad {
+  steps: LoadStep[];
+  connections: number;
+  overallRate: number;
+}
+
 async function alongside(
   url: string,
   options: ScenarioOptions,
   measured: LoadStep[],
-  other: { steps: LoadStep[]; connections: number; overallRate: number },
+  other: OtherLoad,
 ): Promise<UnderLoad> {
   const measure = () => runLoad({ url, connections: ALONE_CONNECTIONS, steps: measured, duration: options.durationSeconds });
   await runLoad({ url, connections: ALONE_CONNECTIONS, steps: measured, duration: options.warmupSeconds });
@@ -47,11 +84,7 @@ async function alongside(
   ]);
   const after = await measure();
   const aloneRps = (before.rps + after.rps) / 2;
-  // Rates of the other load from its answers over the window (autocannon's own duration is unreliable with
-  // overallRate).
-  const answered = Object.values(load.statusCodes).reduce((sum, count) => sum + count, 0);
-  const sent = { ...load, requests: answered, seconds: options.durationSeconds, rps: answered / options.durationSeconds };
-  return { aloneRps, loadedRps: loaded.rps, ratio: loaded.rps / aloneRps, other: sent };
+  return { aloneRps, loadedRps: loaded.rps, ratio: loaded.rps / aloneRps, other: overWindow(load, options.durationSeconds) };
 }
 
 /**
@@ -141,10 +174,16 @@ export async function measureBadKeyFlood(
     if (proven.status !== 200) throw new Error(`the victim's key answered ${proven.status}`);
     const derivationsBefore = await pbkdf2Count(app.url, settings.adminKey);
     // Enough connections that the flood's rate, not its latency, sets what it sends.
-    const result = await alongside(app.url, options, listTargetsSteps([victimKey]), { steps: flood, connections: 100, overallRate: offeredRps });
+    const floodLoad: OtherLoad = { steps: flood, connections: 100, overallRate: offeredRps };
+    const result = await alongside(app.url, options, listTargetsSteps([victimKey]), floodLoad);
     const derivations = (await pbkdf2Count(app.url, settings.adminKey)) - derivationsBefore;
+    // Then the victim at half what it managed alone at saturation: a tenant's real traffic, not all the CPU there is.
+    const rate = Math.max(1, Math.round(result.aloneRps / 2));
+    options.log(`bad-key flood: victim at a fixed ${rate} req/s, alone and under the flood…`);
+    const fixedRate = await atFixedRate(app.url, options, listTargetsSteps([victimKey]), rate, floodLoad);
     return {
       ...result,
+      fixedRate,
       offeredRps,
       addresses,
       // Every derivation from here on is the flood's: the victim's key stays proven (cached, or re-admitted

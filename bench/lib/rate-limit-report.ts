@@ -31,6 +31,21 @@ export function renderRateLimitReport(noisy: NoisyNeighbourResult, flood: BadKey
       `victim ≥ 0.90× alone: ${verdict(flood.ratio >= 0.9)}; PBKDF2 ≤ budget ${flood.budgetPerSecond.toFixed(2)}/s per key id: ` +
         `${verdict(flood.pbkdf2PerSecond <= flood.budgetPerSecond)}`,
     ],
+    fixedRateRow(flood),
   ];
   return markdownTable(['scenario', 'measured tenant', 'vs alone', 'the other load', 'target'], rows);
+}
+
+/** The victim at a fixed offered rate: what it achieved, its latencies and its failures, alone and under the flood. */
+function fixedRateRow(flood: BadKeyFloodResult): string[] {
+  const { offeredRps, alone, loaded, ratio } = flood.fixedRate;
+  const window = (name: string, load: typeof alone) =>
+    `${name} ${int(load.rps)} req/s, p50 ${load.p50Ms} / p99 ${load.p99Ms} ms, ${int(load.failures)} non-2xx`;
+  return [
+    `bad-key flood, victim at ${int(offeredRps)} req/s (½ of alone)`,
+    `${window('alone', alone)}; ${window('under the flood', loaded)}`,
+    `${ratio.toFixed(2)}×`,
+    'the same flood as the row above',
+    `victim ≥ 0.90× alone at its offered rate, no non-2xx: ${verdict(ratio >= 0.9 && loaded.failures === 0)}`,
+  ];
 }
