@@ -116,6 +116,11 @@ describe('Citus rules', () => {
       await a.get(`/jobs/${job.id}/logs/stream`).set('Last-Event-ID', '1').expect(200); // finished: the backlog, then `end`
       const failing = (await claim(a, 'worker-2'))!;
       await a.post(`/jobs/${failing.id}/fail`, { workerId: 'worker-2', error: 'boom' }).expect(200);
+      // Batches: a claim of several jobs by type and their completion, each one statement with its log entries.
+      await a.post('/jobs/batch', { jobs: [{ targetId: target.id, type: 'batch' }, { targetId: target.id, type: 'batch' }] }).expect(201);
+      const batch = (await a.post('/jobs/claim', { workerId: 'worker-3', types: ['batch'], limit: 5 }).expect(200)).body.items;
+      expect(batch).toHaveLength(2);
+      await a.post('/jobs/complete-batch', { workerId: 'worker-3', items: batch.map((j: { id: string }) => ({ id: j.id })) }).expect(200);
       await a.get('/jobs?limit=10').expect(200);
       await a.get('/targets?limit=10').expect(200);
       await a.get('/sessions?status=active&limit=10').expect(200);
@@ -185,6 +190,15 @@ describe('Citus rules', () => {
         /ALTER SCHEMA "cr_legacy" RENAME TO "tenant_cr_adopted"/, /ALTER TABLE "public"\."job_logs" SET SCHEMA "tenant_cr_single"/]) {
         expect(all).toMatch(shape);
       }
+    });
+
+    it('captured the one-statement claims and completion, each with its log entries', () => {
+      const one = (shape: RegExp) => expect(capture.statements.filter(({ sql }) => shape.test(sql)).length).toBeGreaterThan(0);
+      const claimed = String.raw`claimed AS \(\s*UPDATE "tenant_cr_migrations"\."jobs"[\s\S]*INSERT INTO "tenant_cr_migrations"\."job_logs"`;
+      one(new RegExp(String.raw`^WITH next AS \(SELECT "id" FROM "tenant_cr_migrations"\."jobs"[\s\S]*${claimed}`));
+      one(new RegExp(String.raw`^WITH next AS \(SELECT best\."id" FROM unnest\(\$4::text\[\]\)[\s\S]*${claimed}`));
+      one(/^WITH v AS [\s\S]*held AS [\s\S]*FOR UPDATE[\s\S]*done AS \(\s*UPDATE "tenant_cr_migrations"\."jobs"[\s\S]*INSERT INTO "tenant_cr_migrations"\."job_logs"/);
+      one(/^WITH watched AS \(INSERT INTO "shared"\."job_lease_watch"[\s\S]*pg_notify\(/);
     });
 
     it('sends no statement Citus or a transaction-mode pooler refuses', () => {

@@ -29,13 +29,23 @@ export abstract class TenantWatchTable {
     private readonly shape: WatchTableShape,
   ) {}
 
-  /** The tenant is looked at from `at` on, or earlier (primary key; EXCLUDED values, no now() in the SET). */
-  async watch(tenantId: string, at: Date): Promise<void> {
+  /**
+   * The tenant is looked at from `at` on, or earlier (primary key; EXCLUDED values, no now() in the SET). With
+   * `notices` (`[channel, payload]`), those notifications go in the same statement: one round trip, and on the
+   * coordinator under Citus (the shared schema stays there), where every instance listens.
+   */
+  async watch(tenantId: string, at: Date, notices: Array<[string, string]> = []): Promise<void> {
     const { table, column } = this.shape;
+    const upsert = `INSERT INTO ${table} AS w ("tenant_id", ${column}, "version") VALUES ($1, $2, 1)
+       ON CONFLICT ("tenant_id") DO UPDATE SET ${column} = LEAST(w.${column}, EXCLUDED.${column}), "version" = w."version" + 1`;
+    if (notices.length === 0) {
+      await this.shared.query(upsert, [tenantId, at]);
+      return;
+    }
     await this.shared.query(
-      `INSERT INTO ${table} AS w ("tenant_id", ${column}, "version") VALUES ($1, $2, 1)
-       ON CONFLICT ("tenant_id") DO UPDATE SET ${column} = LEAST(w.${column}, EXCLUDED.${column}), "version" = w."version" + 1`,
-      [tenantId, at],
+      `WITH watched AS (${upsert} RETURNING 1)
+       SELECT pg_notify(n."channel", n."payload") FROM unnest($3::text[], $4::text[]) AS n("channel", "payload")`,
+      [tenantId, at, notices.map(([channel]) => channel), notices.map(([, payload]) => payload)],
     );
   }
 

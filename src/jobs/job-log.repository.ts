@@ -106,9 +106,19 @@ export class JobLogRepository {
            AS e("job_id" uuid, "seq" integer, "level" text, "message" text, "data" jsonb, "timestamp" timestamptz)`,
       [JSON.stringify(rows)],
     );
+    await this.notify(entries);
+  }
+
+  /** The notifications telling every instance's log streams of these entries (`[channel, payload]`). */
+  notices(entries: Array<{ jobId: string; seq: number }>): Array<[string, string]> {
     const schema = this.manager.connection.getMetadata(JobLog).schema ?? '';
-    for (const payload of jobLogNotices(schema, entries)) {
-      await this.manager.query('SELECT pg_notify($1, $2)', [JOB_LOGS_CHANNEL, payload]);
-    }
+    return jobLogNotices(schema, entries).map((payload) => [JOB_LOGS_CHANNEL, payload]);
+  }
+
+  /** Sends `notices(entries)`, in one statement (no table; in a transaction, delivered when it commits). */
+  async notify(entries: Array<{ jobId: string; seq: number }>): Promise<void> {
+    const payloads = this.notices(entries).map(([, payload]) => payload);
+    if (payloads.length === 0) return;
+    await this.manager.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [JOB_LOGS_CHANNEL, payloads]);
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { JobLogRepository } from './job-log.repository';
 import { Job, JobProgress } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
+import { CLAIM_ASSIGNMENTS, dueJobsQuery, sortClaimed } from './due-jobs-query';
 import type { JsonObject } from '../common/json';
 
 export interface ClaimRequest {
@@ -26,9 +27,6 @@ export interface LockedLease {
   leaseLive: boolean;
 }
 
-/** What a state change of many jobs returns for their log entries (`seq` = the `log_seq` it took). */
-export type ChangedJob = Pick<Job, 'id' | 'logSeq' | 'attempts'>;
-
 /**
  * The queue's state changes, on one tenant's DataSource (tables named from its entity metadata, never from
  * input), in the caller's transaction. Each method names the index it relies on. Leases and due times use
@@ -44,35 +42,16 @@ export class JobQueueRepository {
   }
 
   /**
-   * Up to `limit` due jobs, now running under the worker, best first: highest priority, then earliest
-   * `run_at`, then id (`jobs_queued_idx`). For a type list: the best due jobs of each type
-   * (`jobs_queued_type_idx`, one index probe each), then the best of those; a single scan filtered by type
-   * would wade through every due job of the other types. `FOR UPDATE SKIP LOCKED` makes concurrent claims
-   * pass over each other's rows instead of waiting, so no job is handed out twice.
+   * Up to `limit` due jobs, now running under the worker, best first (`dueJobsQuery`: no job is handed out twice).
    */
   async claimNext(request: ClaimRequest): Promise<Job[]> {
-    const due = `"status" = 'queued' AND "run_at" <= now()`;
-    const best = `ORDER BY "priority" DESC, "run_at", "id" LIMIT $3`;
-    const next = request.types
-      ? `SELECT best."id" FROM unnest($4::text[]) AS wanted("type")
-         CROSS JOIN LATERAL (
-           SELECT "id", "priority", "run_at" FROM ${this.t.jobs}
-            WHERE ${due} AND "type" = wanted."type" ${best} FOR UPDATE SKIP LOCKED
-         ) AS best
-         ORDER BY best."priority" DESC, best."run_at", best."id" LIMIT $3`
-      : `SELECT "id" FROM ${this.t.jobs} WHERE ${due} ${best} FOR UPDATE SKIP LOCKED`;
     const [rows] = await this.manager.query<[Job[], number]>(
-      `WITH next AS (${next})
-       UPDATE ${this.t.jobs} AS j
-          SET "status" = 'running', "attempts" = j."attempts" + 1, "worker_id" = $1,
-              "lease_expires_at" = now() + make_interval(secs => $2), "started_at" = now(), "updated_at" = now(),
-              "progress" = NULL, "log_seq" = j."log_seq" + 1
-         FROM next WHERE j."id" = next."id"
+      `WITH next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined)})
+       UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
        RETURNING ${this.t.jobColumnsOfJ}`,
       [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
     );
-    // RETURNING keeps no order; the claim order is the queue's.
-    return rows.sort((a, b) => b.priority - a.priority || +a.runAt - +b.runAt || (a.id < b.id ? -1 : 1));
+    return sortClaimed(rows);
   }
 
   /**
@@ -130,16 +109,6 @@ export class JobQueueRepository {
     return rows.map(({ leaseLive, ...job }) => ({ job: job as Job, leaseLive: leaseLive === true }));
   }
 
-  /** The lease holders of the existing ones of these jobs, locked as `lockJobs` locks them (`jobs_pkey`). */
-  async lockLeases(ids: string[]): Promise<LockedLease[]> {
-    const rows = await this.manager.query<Array<LockedLease & { leaseLive: boolean | null }>>(
-      `SELECT "id", "status", "worker_id" AS "workerId", "lease_expires_at" > now() AS "leaseLive" FROM ${this.t.jobs}
-        WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`,
-      [ids],
-    );
-    return rows.map((row) => ({ ...row, leaseLive: row.leaseLive === true }));
-  }
-
   /** Extends the lease of a running job (`jobs_pkey`), with its progress when given; no log seq. */
   async heartbeat(id: string, leaseSeconds: number, progress?: JobProgress): Promise<Job> {
     return progress === undefined
@@ -150,24 +119,6 @@ export class JobQueueRepository {
           [leaseSeconds, JSON.stringify(progress)],
           false,
         );
-  }
-
-  /**
-   * Several jobs succeeded, each with its result, in one statement (`jobs_pkey`); the items travel as one
-   * JSON parameter. Returns what their log entries need.
-   */
-  async succeedMany(items: Array<{ id: string; result: JsonObject | null }>): Promise<ChangedJob[]> {
-    if (items.length === 0) return [];
-    const [rows] = await this.manager.query<[ChangedJob[], number]>(
-      `UPDATE ${this.t.jobs} AS j
-          SET "status" = 'succeeded', "result" = v."result", "error" = NULL, "lease_expires_at" = NULL,
-              "finished_at" = now(), "updated_at" = now(), "log_seq" = j."log_seq" + 1
-         FROM jsonb_to_recordset($1::jsonb) AS v("id" uuid, "result" jsonb)
-        WHERE j."id" = v."id"
-       RETURNING j."id", j."log_seq" AS "logSeq", j."attempts"`,
-      [JSON.stringify(items)],
-    );
-    return rows;
   }
 
   /** The job succeeded with `result` (`jobs_pkey`). */

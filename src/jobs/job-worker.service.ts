@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JobNotFoundError, LeaseNotHeldError } from './jobs.errors';
 import { EnvironmentVariables } from '../config/environment-variables';
 import { DrainSignal } from '../common/drain-signal';
@@ -11,9 +11,18 @@ import { CompleteItemStatus, DEFAULT_LEASE_SECONDS } from './dto/worker.dto';
 import { backoffSeconds } from './job-backoff';
 import { serverLogEntry } from './server-log-entry';
 import { JobQueueRepository, LockedLease } from './job-queue.repository';
+import { JobLogRepository } from './job-log.repository';
+import { CompletionItem, WorkerStatementsRepository } from './worker-statements.repository';
 import { Job, JobProgress } from './job.entity';
 import type { JsonObject } from '../common/json';
 import { jobMetrics } from './job-metrics';
+
+/** What one claim took, and the log notices still to send (with the watch row) when its statement sent none. */
+interface ClaimedOnce {
+  jobs: Job[];
+  dueIn: number | null;
+  notices: Array<[string, string]>;
+}
 
 /** Thrown inside a claim transaction whose client has gone, to roll it back. */
 class ClientLeft extends Error {}
@@ -53,6 +62,8 @@ export interface FailOptions {
  */
 @Injectable()
 export class JobWorkerService {
+  private readonly logger = new Logger(JobWorkerService.name);
+
   constructor(
     private readonly db: TenantDatabase,
     private readonly config: EnvironmentVariables,
@@ -94,9 +105,9 @@ export class JobWorkerService {
         const waiting = Date.now() < waitUntil && !stop.signal.aborted;
         const claimed = await this.claimOnce({ ...options, types, limit }, waiting);
         if (!claimed) continue; // the client left during the claim: rolled back, nothing leased
-        const { jobs, dueIn } = claimed;
+        const { jobs, dueIn, notices } = claimed;
         // After the commit, so a sweep that reads the watch row also sees these jobs running.
-        if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!);
+        if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!, notices);
         if (jobs.length > 0 || !waiting) return jobs;
         const remaining = (waitUntil - Date.now()) / 1000;
         woken = await this.wakeups.wait(tenantId, types, limit, Math.min(remaining, dueIn ?? remaining), stop.signal);
@@ -108,16 +119,31 @@ export class JobWorkerService {
     }
   }
 
-  /** One claim transaction; null when the client left meanwhile (then it rolls back, and no job is leased). */
-  private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<{ jobs: Job[]; dueIn: number | null } | null> {
+  /**
+   * One claim: first as one statement (claim and log entries; their notices go with the watch row), and when
+   * that claims nothing — nothing due, or an expired lease whose rule must come first — as the claim
+   * transaction (lease expiry, claim, log entries, and when to wake up). Null when the client left during the
+   * transaction (then it rolls back, and no job is leased).
+   */
+  private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<ClaimedOnce | null> {
+    const request = {
+      workerId: options.workerId,
+      leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+      types: options.types,
+      limit: options.limit ?? 1,
+    };
+    if (!options.signal?.aborted) {
+      const manager = (await this.db.dataSource()).manager;
+      const jobs = await new WorkerStatementsRepository(manager).claim(request);
+      if (jobs.length) {
+        jobMetrics.claims.inc(jobs.length);
+        const notices = new JobLogRepository(manager).notices(jobs.map((job) => ({ jobId: job.id, seq: job.logSeq })));
+        return { jobs, dueIn: null, notices };
+      }
+    }
     const claimed = this.transaction(async (queue) => {
       await this.leases.expire(queue, this.tenant.tenant.id, SWEEP_BATCH);
-      const jobs = await queue.claimNext({
-        workerId: options.workerId,
-        leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-        types: options.types,
-        limit: options.limit ?? 1,
-      });
+      const jobs = await queue.claimNext(request);
       await queue.logs.insertLogs(
         jobs.map((job) =>
           serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
@@ -130,7 +156,7 @@ export class JobWorkerService {
       );
       const dueIn = jobs.length === 0 && waiting ? await queue.secondsUntilNextDue(options.types) : null;
       if (jobs.length && options.signal?.aborted) throw new ClientLeft();
-      return { jobs, dueIn };
+      return { jobs, dueIn, notices: [] };
     });
     try {
       const result = await claimed;
@@ -172,32 +198,29 @@ export class JobWorkerService {
 
   /**
    * Completes each item on its own: `succeeded` when this worker holds a live lease on it, `conflict` when not
-   * (or when the item repeats one already completed), `not_found`. One transaction, one update for all.
+   * (or when the item repeats one already completed), `not_found`. One statement for all, with their log
+   * entries; then the log streams' notice.
    */
   async completeMany(workerId: string, items: CompleteItem[]): Promise<Array<{ id: string; status: CompleteItemStatus }>> {
-    return this.transaction(async (queue) => {
-      const locked = new Map((await queue.lockLeases([...new Set(items.map((item) => item.id))])).map((l) => [l.id, l]));
-      const done = new Set<string>();
-      const statuses = items.map(({ id, result }) => {
-        const held = locked.get(id);
-        if (!held) return { id, status: 'not_found' as const };
-        if (done.has(id) || !this.holds(held, workerId)) return { id, status: 'conflict' as const };
-        done.add(id);
-        return { id, status: 'succeeded' as const, result: result ?? null };
-      });
-      const succeeded = await queue.succeedMany(statuses.flatMap((s) => (s.status === 'succeeded' ? [s] : [])));
-      if (succeeded.length) jobMetrics.completions.inc(succeeded.length);
-      await queue.logs.insertLogs(
-        succeeded.map((job) =>
-          serverLogEntry(job, 'info', `completed by ${workerId} (attempt ${job.attempts})`, {
-            event: 'completed',
-            workerId,
-            attempt: job.attempts,
-          }),
-        ),
-      );
-      return statuses.map(({ id, status }) => ({ id, status }));
+    const first = new Map<string, CompletionItem>();
+    for (const { id, result } of items) if (!first.has(id)) first.set(id, { id, result: result ?? null });
+    const manager = (await this.db.dataSource()).manager;
+    const rows = new Map((await new WorkerStatementsRepository(manager).complete(workerId, [...first.values()])).map((r) => [r.id, r]));
+    const done = new Set<string>();
+    const statuses = items.map(({ id }) => {
+      const row = rows.get(id)!;
+      if (!row.found) return { id, status: 'not_found' as const };
+      if (row.logSeq === null || done.has(id)) return { id, status: 'conflict' as const };
+      done.add(id);
+      return { id, status: 'succeeded' as const };
     });
+    if (done.size) {
+      jobMetrics.completions.inc(done.size);
+      const entries = [...done].map((id) => ({ jobId: id, seq: rows.get(id)!.logSeq! }));
+      // The completions are committed: a lost notice only delays streams until their periodic read.
+      await new JobLogRepository(manager).notify(entries).catch((error: Error) => this.logger.warn(`job log notice failed: ${error.message}`));
+    }
+    return statuses;
   }
 
   /** Queues the job again after a delay while attempts remain and the failure is retryable, else fails it. */
