@@ -13,6 +13,7 @@ import { assertTargetCreate, assertTargetList, assertWorkerLoop } from './lib/ht
 import { RATE_LIMITED_NAME, renderHttpReport, renderRateLimitedRows } from './lib/http-report';
 import { measureBadKeyFlood, measureNoisyNeighbour } from './lib/rate-limit-bench';
 import { renderRateLimitReport } from './lib/rate-limit-report';
+import { renderSelectionReport, selectSpecs } from './lib/selection-mode';
 import { machineLine } from './lib/machine';
 import { renderPgbouncerReport, startBenchPgbouncer, withPgbouncerTwins } from './lib/pgbouncer-mode';
 import { combineRounds, runScenario, ScenarioOptions, ScenarioResult, ScenarioSpec } from './lib/run-scenario';
@@ -38,6 +39,8 @@ const FLAGS = {
   'cpu-prof': 'string',
   pgbouncer: 'boolean',
   'rate-limits': 'boolean',
+  only: 'string',
+  before: 'string',
   out: 'string',
   help: 'boolean',
 } as const;
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
 
     const options: ScenarioOptions = {
       databaseUrl: database.url,
-      connections: n('connections', 10),
+      connections: n('connections', 16),
       warmupSeconds: n('warmup', 3),
       durationSeconds: n('duration', 10),
       nodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', String(args['cpu-prof'])] : [],
@@ -171,6 +174,14 @@ async function main(): Promise<void> {
       const window = `${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per window, ${options.connections} connections`;
       console.log(`\n${machine}; ${database.description}; ${window}\n\n${renderRateLimitedRows(rounds, rounds.map(combineRounds))}\n\n${limits.table}\n`);
       if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, rounds, neighbour: limits.neighbour, flood: limits.flood }, null, 1));
+      return;
+    }
+    if (args.only !== undefined || args.before !== undefined) {
+      // A subset of the scenarios (and each app scenario also from the build before a change): a short comparison run.
+      const chosen = selectSpecs(specs, args.only as string | undefined, args.before as string | undefined, path.resolve(__dirname, '..'));
+      const rounds = await runRounds(chosen, options, n('rounds', 1));
+      console.log(`\n${machine}; ${database.description}; ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s\n\n${renderSelectionReport(rounds)}\n`);
+      if (args.out) writeFileSync(String(args.out), JSON.stringify({ machine, rounds }, null, 1));
       return;
     }
     if (args.pgbouncer) {

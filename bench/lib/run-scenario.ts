@@ -1,5 +1,7 @@
 import { startAppProcess } from './app-process';
 import { LoadResult, LoadStep, runLoad } from './load';
+import { machineBusyMs, ownCpuMs } from './machine-cpu';
+import { PostgresCpu } from './postgres-cpu';
 import { ProbeReading, ScenarioProbe } from './scenario-probe';
 import { median } from './stats';
 
@@ -29,10 +31,17 @@ export interface ScenarioResult {
   probe: ProbeReading;
   /** The app process's CPU time (all threads) per request over the measured window: steadier than req/s on a busy machine. */
   cpuMsPerRequest: number;
+  /** PostgreSQL's CPU per request over the window (ms; NaN when the server is not on this machine). */
+  postgresMsPerRequest?: number;
+  /**
+   * CPU the rest of the machine used per second of the window (ms/s: busy CPU of the whole machine minus the app,
+   * PostgreSQL and this bench process, autocannon included): what other work took from the run while it measured.
+   */
+  otherMsPerSecond?: number;
   /** Seconds the priming pass took (the longest over rounds). */
   primeSeconds?: number;
   /** Per-round figures when the scenario ran in several rounds. */
-  rounds?: Array<{ rps: number; p50Ms: number; p99Ms: number; cpuMsPerRequest: number }>;
+  rounds?: Array<{ rps: number; p50Ms: number; p99Ms: number; cpuMsPerRequest: number; postgresMsPerRequest?: number; otherMsPerSecond?: number }>;
 }
 
 /** A fresh app process per scenario, so its connections and RSS belong to that scenario alone. */
@@ -40,6 +49,8 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
   const app = await startAppProcess(spec.entry, spec.env, options.nodeArgs);
   try {
     await spec.preflight?.(app.url);
+    // Before the probe starts, so its short-lived connection is not counted.
+    const postgres = await PostgresCpu.open(options.databaseUrl);
     const probe = await ScenarioProbe.start(options.databaseUrl, app);
     const base = { url: app.url, connections: options.connections, steps: spec.steps };
     let primeSeconds: number | undefined;
@@ -51,16 +62,22 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
     }
     await runLoad({ ...base, duration: options.warmupSeconds });
     options.log(`${spec.name}: measuring for ${options.durationSeconds} s…`);
-    const cpuBefore = app.cpuMs();
+    const before = { app: app.cpuMs(), pg: postgres?.ms() ?? NaN, machine: machineBusyMs(), own: ownCpuMs() };
     const load = await runLoad({ ...base, duration: options.durationSeconds });
-    const cpuMsPerRequest = (app.cpuMs() - cpuBefore) / load.requests;
+    const appMs = app.cpuMs() - before.app;
+    const pgMs = (postgres?.ms() ?? NaN) - before.pg;
+    const otherMs = machineBusyMs() - before.machine - appMs - pgMs - (ownCpuMs() - before.own);
+    const cpuMsPerRequest = appMs / load.requests;
+    const postgresMsPerRequest = pgMs / load.requests;
+    const otherMsPerSecond = otherMs / load.seconds;
     const reading = await probe.stop();
     options.log(
       `${spec.name}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ` +
-        `app CPU ${cpuMsPerRequest.toFixed(2)} ms/request, peak ${reading.peakConnections} PG connections, ${reading.hwmMiB.toFixed(0)} MiB, ` +
+        `app CPU ${cpuMsPerRequest.toFixed(2)} ms/request, PostgreSQL ${postgresMsPerRequest.toFixed(2)} ms/request, ` +
+        `other work on the machine ${otherMsPerSecond.toFixed(0)} ms/s, peak ${reading.peakConnections} PG connections, ${reading.hwmMiB.toFixed(0)} MiB, ` +
         `statuses ${JSON.stringify(load.statusCodes)}`,
     );
-    return { name: spec.name, load, probe: reading, cpuMsPerRequest, primeSeconds };
+    return { name: spec.name, load, probe: reading, cpuMsPerRequest, postgresMsPerRequest, otherMsPerSecond, primeSeconds };
   } finally {
     await app.stop();
   }
@@ -86,8 +103,17 @@ export function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
       statusCodes,
     },
     cpuMsPerRequest: mid((r) => r.cpuMsPerRequest),
+    postgresMsPerRequest: mid((r) => r.postgresMsPerRequest ?? NaN),
+    otherMsPerSecond: max((r) => r.otherMsPerSecond ?? NaN),
     probe: { peakConnections: max((r) => r.probe.peakConnections), peakRssMiB: max((r) => r.probe.peakRssMiB), hwmMiB: max((r) => r.probe.hwmMiB) },
     primeSeconds: rounds[0].primeSeconds === undefined ? undefined : max((r) => r.primeSeconds ?? 0),
-    rounds: rounds.map((r) => ({ rps: r.load.rps, p50Ms: r.load.p50Ms, p99Ms: r.load.p99Ms, cpuMsPerRequest: r.cpuMsPerRequest })),
+    rounds: rounds.map((r) => ({
+      rps: r.load.rps,
+      p50Ms: r.load.p50Ms,
+      p99Ms: r.load.p99Ms,
+      cpuMsPerRequest: r.cpuMsPerRequest,
+      postgresMsPerRequest: r.postgresMsPerRequest,
+      otherMsPerSecond: r.otherMsPerSecond,
+    })),
   };
 }
