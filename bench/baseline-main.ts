@@ -8,6 +8,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { managerStatements, type EntityStatements } from '../src/database/entity-statements';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
+import { ApiExpressAdapter } from '../src/http/api-express-adapter';
 import { applyHeapGrowth } from '../src/config/heap-growth';
 import { loadConfig } from '../src/config/load-config';
 import { logLevelsFrom } from '../src/config/log-levels';
@@ -76,7 +77,7 @@ async function bootstrap(): Promise<void> {
     .overrideProvider(TenantDatabase)
     .useFactory({ factory: (context: TenantContext) => new FixedTenantDatabase(context, ready), inject: [TenantContext] })
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logLevelsFrom(config.LOG_LEVEL) });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new ApiExpressAdapter(), { bodyParser: false, logger: logLevelsFrom(config.LOG_LEVEL) });
   configureApp(app, config);
   await ready;
 

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config/load-config';
 import { connectDatabase } from '../src/database/database-connection';
 import { SharedMigrationsService } from '../src/database/migrations/shared-migrations.service';
 import { verifyApiKey } from '../src/tenancy/auth/api-key-hasher';
+import { ApiExpressAdapter } from '../src/http/api-express-adapter';
 import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 
 /**
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   console.log('Tenantry demo');
   const database = await connectDatabase(config, () => undefined);
   say(`database: ${database.description}`);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl: database.url }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl: database.url }), new ApiExpressAdapter(), {
     bodyParser: false,
     logger: false,
   });

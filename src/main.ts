@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { ApiExpressAdapter } from './http/api-express-adapter';
 import { configureApp } from './app.setup';
 import { ConfigValidationError } from './config/environment-variables';
 import { applyHeapGrowth } from './config/heap-growth';
@@ -22,6 +23,7 @@ async function bootstrap(): Promise<void> {
   const database = await connectDatabase(config, (line) => logger.debug(line.trimEnd()));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl: database.url, logger: rootLogger }),
+    new ApiExpressAdapter(),
     { bodyParser: false, bufferLogs: true },
   );
   configureApp(app, config);

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { ApiExpressAdapter } from '../../src/http/api-express-adapter';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/environment-variables';
 import { SharedMigrationsService } from '../../src/database/migrations/shared-migrations.service';
 import { TenantsService, TenantWithKey } from '../../src/tenancy/registry/tenants.service';
@@ -64,7 +65,7 @@ export async function buildApp(
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.register({ config, databaseUrl: config.DATABASE_URL!, logger: logger?.(config) }), ...extraModules],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new ApiExpressAdapter(), { bodyParser: false, logger: ['error'] });
   configureApp(app, config);
   await app.init();
   await app.get(SharedMigrationsService).migrate();
