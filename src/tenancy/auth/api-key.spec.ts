@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { API_KEY_PREFIX, generateApiKey, parseApiKey, toBase62 } from './api-key';
 
 const KEY_FORMAT = /^tnt_([0-9A-Za-z]{12})_([0-9A-Za-z]{49})$/;
@@ -24,6 +26,21 @@ describe('API keys', () => {
       const generated = generateApiKey();
       expect(parseApiKey(generated.key)).toEqual(generated);
     }
+  });
+
+  it('carry the checksum keys were always given: the CRC-32 bytes of the body in 6 base62 characters', () => {
+    // Keys issued before are checked the same way: toBase62 of the CRC's 4 big-endian bytes, zero-padded.
+    let padded = 0;
+    for (let i = 0; i < 500; i++) {
+      const body = `${API_KEY_PREFIX}${generateApiKey().keyId}_${toBase62(randomBytes(32), 43)}`;
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
+      const checksum = toBase62(bytes, 6);
+      if (checksum.startsWith('0')) padded += 1;
+      expect(parseApiKey(body + checksum)).toEqual({ keyId: body.slice(4, 16), key: body + checksum });
+      expect(parseApiKey(body + mistype(checksum, 5))).toBeNull();
+    }
+    expect(padded).toBeGreaterThan(0);
   });
 
   it('are unique over 1000 generations, and so are their key ids', () => {

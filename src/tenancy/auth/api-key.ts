@@ -34,11 +34,15 @@ export function toBase62(bytes: Buffer, length: number): string {
   return out.padStart(length, '0');
 }
 
+/** The CRC-32 of the (ASCII) body in base62: what `toBase62` gives for its 4 bytes, in plain number arithmetic (every request parses a key). */
 function checksumOf(body: string): string {
-  const crc = crc32(Buffer.from(body, 'ascii'));
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc);
-  return toBase62(bytes, CHECKSUM_LENGTH);
+  let value = crc32(body);
+  let out = '';
+  while (value > 0) {
+    out = BASE62[value % 62] + out;
+    value = Math.floor(value / 62);
+  }
+  return out.padStart(CHECKSUM_LENGTH, '0');
 }
 
 /** `length` uniform base62 characters (rejection sampling: bytes >= 248 = 4 × 62 would bias the modulo). */
