@@ -99,6 +99,8 @@ describe('Citus rules', () => {
 
       const target = await createTarget(a, { name: 'web-1' });
       const other = await createTarget(a, { name: 'web-2' });
+      await a.get(`/targets/${target.id}`).expect(200);
+      await a.get('/targets/00000000-0000-4000-8000-000000000000').expect(404);
       await a.patch(`/targets/${other.id}`, { name: 'web-1' }).expect(409);
       await a.patch(`/targets/${other.id}`, { name: 'web-3', tags: ['x'] }).expect(200);
       await a.post('/targets', { name: 'web-1', address: 'https://x.test' }).expect(409);

@@ -35,16 +35,14 @@ export class TargetsService {
       updatedAt: now,
     });
     // The name's unique constraint decides, also between concurrent creates; a taken name inserts nothing.
-    const repository = await this.db.repository(Target);
-    const inserted = await repository
-      .createQueryBuilder()
-      .insert()
-      .values(target)
-      .orIgnore()
-      .returning('id')
-      .updateEntity(false)
-      .execute();
-    if ((inserted.raw as unknown[]).length === 0) throw new TargetNameTakenError(target.name);
+    // One statement on a pool connection, like the list: no DataSource lease, no query builder per request.
+    const on = await this.db.statements(Target);
+    const inserted = await on.query(
+      `INSERT INTO ${on.table} ("id", "name", "kind", "address", "tags", "metadata", "created_at", "updated_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING "id"`,
+      [target.id, target.name, target.kind, target.address, target.tags, JSON.stringify(target.metadata), target.createdAt, target.updatedAt],
+    );
+    if (inserted.length === 0) throw new TargetNameTakenError(target.name);
     return target;
   }
 
@@ -57,7 +55,8 @@ export class TargetsService {
   }
 
   async get(id: string): Promise<Target> {
-    const target = await (await this.db.repository(Target)).findOneBy({ id });
+    const on = await this.db.statements(Target);
+    const [target] = await on.query<Target>(`SELECT ${on.columns} FROM ${on.table} WHERE "id" = $1`, [id]);
     if (!target) throw new TargetNotFoundError();
     return target;
   }
