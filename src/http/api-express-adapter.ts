@@ -9,7 +9,7 @@ import type { Response } from 'express';
  * check freshness (never fresh without an ETag or Last-Modified: the app sends neither) and, for a body over
  * 1,000 bytes, copy the JSON text into a Buffer, which goes out as a second chunk after the headers. Here the
  * same headers and bytes (`JSON.stringify`, as Express does without `json replacer`/`json spaces`, which the app
- * never sets) go out as one string, in one socket write. Everything else takes Nest's own `reply`.
+ * never sets) go out as one string, headers and body in one chunk. Everything else takes Nest's own `reply`.
  */
 export class ApiExpressAdapter extends ExpressAdapter {
   override reply(response: Response, body: unknown, statusCode?: number): unknown {
