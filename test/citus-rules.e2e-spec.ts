@@ -126,6 +126,9 @@ describe('Citus rules', () => {
       await a.get('/jobs?limit=10').expect(200);
       await a.get('/targets?limit=10').expect(200);
       await a.get('/sessions?status=active&limit=10').expect(200);
+      // Failed authentications, several at once (their counts go to shared.auth_failures in one batched upsert).
+      await Promise.all(['garbage-1', 'garbage-2', 'garbage-3'].map((key) => t.http().get('/tenant-info').set('X-API-Key', key).expect(401)));
+      await t.http().get('/tenants').set('X-Admin-Key', 'wrong-admin-key'.padEnd(40, 'x')).expect(401);
       // Schedules: CRUD, a missing parent, and a scheduler run that queues an occurrence and moves the watch on.
       const schedule = (await a.post('/schedules', { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', job: { targetId: target.id, type: 'backup' } }).expect(201)).body;
       await a.post('/schedules', { name: 'x', cron: '0 3 * * *', job: { targetId: '00000000-0000-4000-8000-000000000000', type: 'x' } }).expect(404);
@@ -186,7 +189,7 @@ describe('Citus rules', () => {
         /ON CONFLICT/, /SET LOCAL citus/, /INSERT INTO "tenant_cr_migrations"\."schedules"/, /UPDATE "tenant_cr_migrations"\."schedules" AS s SET "last_run_at"/,
         /INSERT INTO "shared"\."schedule_watch"/, /UPDATE "shared"\."schedule_watch"/, /LISTEN/, /pg_notify\(/, /LEFT JOIN LATERAL \(\s*SELECT .+ FROM "tenant_cr_migrations"\."job_logs"/, /COPY \(SELECT .+ FROM "tenant_cr_migrations"\."jobs" .*\) TO STDOUT/,
         /COPY "tenant_cr_clone"\."job_logs" \(.+\) FROM STDIN/, /COPY "tenant_cr_imported"\."targets" \(.+\) FROM STDIN/,
-        /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/,
+        /UPDATE "shared"\."tenants" SET .*"rate_limit_rps"/, /INSERT INTO "shared"\."auth_failures"/,
         /"purge_after" = n\."now" \+ make_interval/, /pg_try_advisory_xact_lock\(hashtext\('tenantry:purge'\)\)/,
         /SELECT pg_advisory_xact_lock\(hashtext\('tenantry:purge'\)\)/, /DROP SCHEMA IF EXISTS "tenant_cr_clone" CASCADE/,
         /ALTER SCHEMA "cr_legacy" RENAME TO "tenant_cr_adopted"/, /ALTER TABLE "public"\."job_logs" SET SCHEMA "tenant_cr_single"/]) {
