@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { API_KEY_PREFIX, toBase62 } from '../../src/tenancy/auth/api-key';
 import { startAppProcess } from './app-process';
+import { PostgresCpu } from './postgres-cpu';
 import { LoadResult, LoadStep, runLoad } from './load';
 import type { ScenarioOptions } from './run-scenario';
 import { listTargetsSteps, LIST_PATH } from './scenario-steps';
@@ -31,7 +32,16 @@ export interface AtFixedRate {
   ratio: number;
 }
 
+/** The flood on its own for one window: what each forged key costs the app and PostgreSQL (CPU ms per request). */
+export interface FloodCost {
+  rps: number;
+  appCpuMsPerRequest: number;
+  /** null when the database is not on this machine. */
+  postgresCpuMsPerRequest: number | null;
+}
+
 export interface BadKeyFloodResult extends UnderLoad {
+  floodAlone: FloodCost;
   /** The victim at half its unloaded saturation throughput (a rate a tenant really sends), alone and under the flood. */
   fixedRate: AtFixedRate;
   offeredRps: number;
@@ -177,12 +187,22 @@ export async function measureBadKeyFlood(
     const floodLoad: OtherLoad = { steps: flood, connections: 100, overallRate: offeredRps };
     const result = await alongside(app.url, options, listTargetsSteps([victimKey]), floodLoad);
     const derivations = (await pbkdf2Count(app.url, settings.adminKey)) - derivationsBefore;
+    // The flood on its own: its cost per forged key, in the app and in PostgreSQL.
+    const postgres = await PostgresCpu.open(env.DATABASE_URL);
+    const [appBefore, postgresBefore] = [app.cpuMs(), postgres?.ms() ?? NaN];
+    const alone = overWindow(await runLoad({ url: app.url, ...floodLoad, duration: options.durationSeconds }), options.durationSeconds);
+    const floodAlone: FloodCost = {
+      rps: alone.rps,
+      appCpuMsPerRequest: (app.cpuMs() - appBefore) / alone.requests,
+      postgresCpuMsPerRequest: postgres ? (postgres.ms() - postgresBefore) / alone.requests : null,
+    };
     // Then the victim at half what it managed alone at saturation: a tenant's real traffic, not all the CPU there is.
     const rate = Math.max(1, Math.round(result.aloneRps / 2));
     options.log(`bad-key flood: victim at a fixed ${rate} req/s, alone and under the flood…`);
     const fixedRate = await atFixedRate(app.url, options, listTargetsSteps([victimKey]), rate, floodLoad);
     return {
       ...result,
+      floodAlone,
       fixedRate,
       offeredRps,
       addresses,

@@ -8,6 +8,10 @@ const statuses = (codes: Record<string, number>) =>
     .map(([code, count]) => `${code}: ${int(count)}`)
     .join(', ');
 
+const costOf = (cost: BadKeyFloodResult['floodAlone']) =>
+  `app CPU ${cost.appCpuMsPerRequest.toFixed(3)} ms` +
+  (cost.postgresCpuMsPerRequest === null ? '' : ` + PostgreSQL CPU ${cost.postgresCpuMsPerRequest.toFixed(3)} ms`);
+
 /** The two rate-limit rows of issue 11: another load beside a measured tenant, against that tenant alone. */
 export function renderRateLimitReport(noisy: NoisyNeighbourResult, flood: BadKeyFloodResult): string {
   const noisySent = noisy.other.rps;
@@ -27,7 +31,8 @@ export function renderRateLimitReport(noisy: NoisyNeighbourResult, flood: BadKey
       `victim alone ${int(flood.aloneRps)} req/s, under the flood ${int(flood.loadedRps)} req/s`,
       `${flood.ratio.toFixed(2)}×`,
       `${int(floodSent)} forged keys/s (asked for ${int(flood.offeredRps)}) for the victim's key id from ${int(flood.addresses)} ` +
-        `addresses; ${statuses(flood.other.statusCodes)}; PBKDF2 ${flood.pbkdf2PerSecond.toFixed(2)}/s`,
+        `addresses; ${statuses(flood.other.statusCodes)}; PBKDF2 ${flood.pbkdf2PerSecond.toFixed(2)}/s; ` +
+        `alone, ${int(flood.floodAlone.rps)}/s at ${costOf(flood.floodAlone)} per forged key`,
       `victim ≥ 0.90× alone: ${verdict(flood.ratio >= 0.9)}; PBKDF2 ≤ budget ${flood.budgetPerSecond.toFixed(2)}/s per key id: ` +
         `${verdict(flood.pbkdf2PerSecond <= flood.budgetPerSecond)}`,
     ],
