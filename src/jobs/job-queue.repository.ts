@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { JobLogRepository } from './job-log.repository';
 import { Job, JobProgress } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
-import { CLAIM_ASSIGNMENTS, dueJobsQuery, sortClaimed } from './due-jobs-query';
+import { CLAIM_ASSIGNMENTS, dueJobsQuery, PLAN_CLAIM_BY_INDEX, sortClaimed } from './due-jobs-query';
 import type { JsonObject } from '../common/json';
 
 export interface ClaimRequest {
@@ -39,6 +39,11 @@ export class JobQueueRepository {
   constructor(private readonly manager: EntityManager) {
     this.logs = new JobLogRepository(manager);
     this.t = queueTables(manager);
+  }
+
+  /** Plans the claim of this transaction by the queue index (`PLAN_CLAIM_BY_INDEX`); send it first. */
+  async planClaimByIndex(): Promise<void> {
+    await this.manager.query(PLAN_CLAIM_BY_INDEX);
   }
 
   /**

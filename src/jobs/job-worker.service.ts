@@ -142,6 +142,7 @@ export class JobWorkerService {
       }
     }
     const claimed = this.transaction(async (queue) => {
+      await queue.planClaimByIndex();
       await this.leases.expire(queue, this.tenant.tenant.id, SWEEP_BATCH);
       const jobs = await queue.claimNext(request);
       await queue.logs.insertLogs(

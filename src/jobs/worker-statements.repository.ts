@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { CLAIM_ASSIGNMENTS, dueJobsQuery, sortClaimed } from './due-jobs-query';
+import { CLAIM_ASSIGNMENTS, dueJobsQuery, PLAN_CLAIM_BY_INDEX, sortClaimed } from './due-jobs-query';
 import type { ClaimRequest } from './job-queue.repository';
 import type { Job } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
@@ -23,7 +23,7 @@ export interface CompletionRow {
 const ISO_UTC = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The worker protocol's hot paths, each ONE statement in its own transaction (autocommit), on one tenant's
+ * The worker protocol's hot paths, each ONE statement (a claim's after `PLAN_CLAIM_BY_INDEX`), on one tenant's
  * DataSource: the state change and the server's log entries about it in data-modifying CTEs, so a claim of N
  * jobs and a completion of N jobs each cost one round trip. Every table is of the one tenant schema (a router
  * query on Citus). The log notifications are not sent here: a `pg_notify` inside a statement on tenant tables
@@ -44,25 +44,28 @@ export class WorkerStatementsRepository {
    */
   async claim(request: ClaimRequest): Promise<Job[]> {
     const noExpiredLease = `NOT EXISTS (SELECT 1 FROM ${this.t.jobs} WHERE "status" = 'running' AND "lease_expires_at" <= now())`;
-    const rows = await this.manager.query<Job[]>(
-      `WITH next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, noExpiredLease)}),
-       claimed AS (
-         UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
-         RETURNING ${this.t.jobColumnsOfJ}
-       ),
-       logged AS (
-         INSERT INTO ${this.t.jobLogs} ("job_id", "seq", "level", "message", "data", "timestamp")
-         SELECT c."id", c."logSeq", 'info',
-                'claimed by ' || c."workerId" || ' (attempt ' || c."attempts" || ' of ' || c."maxAttempts" || ')',
-                jsonb_build_object('event', 'claimed', 'workerId', c."workerId", 'attempt', c."attempts",
-                                   'leaseExpiresAt', ${ISO_UTC('c."leaseExpiresAt"')}),
-                now()
-           FROM claimed AS c
-       )
-       SELECT * FROM claimed`,
-      [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
-    );
-    return sortClaimed(rows);
+    return this.manager.transaction(async (tx) => {
+      await tx.query(PLAN_CLAIM_BY_INDEX);
+      const rows = await tx.query<Job[]>(
+        `WITH next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, noExpiredLease)}),
+         claimed AS (
+           UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
+           RETURNING ${this.t.jobColumnsOfJ}
+         ),
+         logged AS (
+           INSERT INTO ${this.t.jobLogs} ("job_id", "seq", "level", "message", "data", "timestamp")
+           SELECT c."id", c."logSeq", 'info',
+                  'claimed by ' || c."workerId" || ' (attempt ' || c."attempts" || ' of ' || c."maxAttempts" || ')',
+                  jsonb_build_object('event', 'claimed', 'workerId', c."workerId", 'attempt', c."attempts",
+                                     'leaseExpiresAt', ${ISO_UTC('c."leaseExpiresAt"')}),
+                  now()
+             FROM claimed AS c
+         )
+         SELECT * FROM claimed`,
+        [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
+      );
+      return sortClaimed(rows);
+    });
   }
 
   /**
