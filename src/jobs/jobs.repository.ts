@@ -33,6 +33,34 @@ export interface JobListFilter {
   type?: string;
 }
 
+/** A job as `insertJobs` stores it: the row sent, queued, with the database's `run_at`. */
+function newJob(row: NewJob, runAt: Date, createdAt: Date): Job {
+  return {
+    id: row.id,
+    targetId: row.targetId,
+    sessionId: row.sessionId,
+    type: row.type,
+    payload: row.payload,
+    status: 'queued',
+    priority: row.priority,
+    attempts: 0,
+    maxAttempts: row.maxAttempts,
+    runAt,
+    workerId: null,
+    leaseExpiresAt: null,
+    result: null,
+    error: null,
+    progress: null,
+    idempotencyKey: row.idempotencyKey,
+    requestHash: row.requestHash,
+    logSeq: 0,
+    createdAt,
+    updatedAt: createdAt,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
 const NEW_JOB_COLUMNS = `"id", "target_id", "session_id", "type", "payload", "status", "priority", "attempts",
   "max_attempts", "run_at", "idempotency_key", "request_hash", "log_seq", "created_at", "updated_at"`;
 
@@ -49,9 +77,10 @@ export class JobsRepository {
 
   /**
    * One `INSERT` of every row, all or none: the rows travel as one JSON parameter (a statement with ten
-   * parameters per row costs PostgreSQL more to parse and plan than the rows cost to insert). The foreign keys
-   * (`targets_pkey`, `sessions_target_id_id_key`) report a missing target or session. A taken key
-   * (`jobs_idempotency_key_key`) inserts nothing.
+   * parameters per row costs PostgreSQL more to parse and plan than the rows cost to insert), and only what the
+   * database decides comes back (which rows went in, and `run_at`, the database clock's when none was given):
+   * the rest of each new job is what was sent. The foreign keys (`targets_pkey`, `sessions_target_id_id_key`)
+   * report a missing target or session. A taken key (`jobs_idempotency_key_key`) inserts nothing.
    */
   async insertJobs(rows: NewJob[], createdAt: Date): Promise<InsertOutcome> {
     const records = rows.map((row) => ({
@@ -67,7 +96,7 @@ export class JobsRepository {
       request_hash: row.requestHash,
     }));
     try {
-      const inserted = await this.manager.query<Job[]>(
+      const inserted = await this.manager.query<Array<{ id: string; runAt: Date }>>(
         `INSERT INTO ${this.t.jobs} (${NEW_JOB_COLUMNS})
          SELECT r."id", r."target_id", r."session_id", r."type", r."payload", 'queued', r."priority", 0,
                 r."max_attempts", coalesce(r."run_at", now()), r."idempotency_key", r."request_hash", 0, $2::timestamptz, $2::timestamptz
@@ -75,11 +104,11 @@ export class JobsRepository {
              AS r("id" uuid, "target_id" uuid, "session_id" uuid, "type" text, "payload" jsonb, "priority" smallint,
                   "max_attempts" integer, "run_at" timestamptz, "idempotency_key" text, "request_hash" text)
          ON CONFLICT ("idempotency_key") WHERE "idempotency_key" IS NOT NULL DO NOTHING
-         RETURNING ${this.t.jobColumns}`,
+         RETURNING "id", "run_at" AS "runAt"`,
         [JSON.stringify(records), createdAt],
       );
-      const byId = new Map(inserted.map((job) => [job.id, job]));
-      return { inserted: rows.flatMap((row) => byId.get(row.id) ?? []) };
+      const runAt = new Map(inserted.map((job) => [job.id, job.runAt]));
+      return { inserted: rows.flatMap((row) => (runAt.has(row.id) ? [newJob(row, runAt.get(row.id)!, createdAt)] : [])) };
     } catch (error) {
       const { code, constraint } = postgresError(error);
       if (code !== FOREIGN_KEY_VIOLATION) throw error;
