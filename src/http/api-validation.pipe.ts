@@ -1,5 +1,6 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { cacheValidationMetadata } from './validation-metadata-cache';
+import { quickChecked } from '../common/quick-validation';
 
 // class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
 const SKIPPED_KEYS = ['__proto__', 'constructor'];
@@ -11,6 +12,7 @@ const SKIPPED_KEYS = ['__proto__', 'constructor'];
  * a data key of that name, so such keys are set aside while it runs and put back before validation (which thus
  * measures and checks the value as sent; `IsJsonObject` hands the field over untouched). A `__proto__` or
  * `constructor` key where a DTO's fields are (the body, a query, a nested DTO) is an unknown field: a 400.
+ * Batch bodies a quick check accepts skip all of it (`registerQuickCheck`).
  */
 export class ApiValidationPipe extends ValidationPipe {
   private setAside: Array<[Record<string, unknown>, unknown]> = [];
@@ -21,6 +23,8 @@ export class ApiValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const quick = this.quickCheck(value, metadata);
+    if (quick) return quick;
     let result: unknown;
     try {
       result = await super.transform(value, metadata);
@@ -30,6 +34,11 @@ export class ApiValidationPipe extends ValidationPipe {
     const skipped = skippedKey(value, result, '');
     if (skipped) throw new BadRequestException([`${skipped} should not exist`]);
     return result;
+  }
+
+  /** A body a quick check accepted (`registerQuickCheck`): the instance the decorators would build, or null. */
+  protected quickCheck(value: unknown, metadata: ArgumentMetadata): object | null {
+    return metadata.type === 'body' ? quickChecked(metadata.metatype, value) : null;
   }
 
   /** Runs just before class-transformer, in the same synchronous stretch as `validate` below. */
