@@ -122,8 +122,8 @@ export class JobWorkerService {
   /**
    * One claim: first as one statement (claim and log entries; their notices go with the watch row), and when
    * that claims nothing — nothing due, or an expired lease whose rule must come first — as the claim
-   * transaction (lease expiry, claim, log entries, and when to wake up). Null when the client left during the
-   * transaction (then it rolls back, and no job is leased).
+   * transaction (lease expiry, claim, log entries, and when to wake up). Null when the client left during
+   * either (then it rolls back, and no job is leased).
    */
   private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<ClaimedOnce | null> {
     const request = {
@@ -132,9 +132,16 @@ export class JobWorkerService {
       types: options.types,
       limit: options.limit ?? 1,
     };
+    const clientLeft = (jobs: Job[]) => {
+      if (jobs.length && options.signal?.aborted) throw new ClientLeft();
+    };
     if (!options.signal?.aborted) {
       const manager = (await this.db.dataSource()).manager;
-      const jobs = await new WorkerStatementsRepository(manager).claim(request);
+      const jobs = await new WorkerStatementsRepository(manager).claim(request, clientLeft).catch((error: unknown) => {
+        if (error instanceof ClientLeft) return null;
+        throw error;
+      });
+      if (jobs === null) return null;
       if (jobs.length) {
         jobMetrics.claims.inc(jobs.length);
         const notices = new JobLogRepository(manager).notices(jobs.map((job) => ({ jobId: job.id, seq: job.logSeq })));
@@ -156,7 +163,7 @@ export class JobWorkerService {
         ),
       );
       const dueIn = jobs.length === 0 && waiting ? await queue.secondsUntilNextDue(options.types) : null;
-      if (jobs.length && options.signal?.aborted) throw new ClientLeft();
+      clientLeft(jobs);
       return { jobs, dueIn, notices: [] };
     });
     try {

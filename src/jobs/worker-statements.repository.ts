@@ -40,9 +40,9 @@ export class WorkerStatementsRepository {
    * Up to `limit` due jobs, now running under the worker, best first, each with its `claimed` entry. Claims
    * nothing while a lease of the tenant has expired (`jobs_running_lease_idx`): the expiry rule comes first
    * (the requeued job goes back in its old place), so the caller then runs the claim transaction that applies
-   * it. Empty when nothing is due, too.
+   * it. Empty when nothing is due, too. `beforeCommit` sees the claimed jobs; if it throws, the claim rolls back.
    */
-  async claim(request: ClaimRequest): Promise<Job[]> {
+  async claim(request: ClaimRequest, beforeCommit?: (jobs: Job[]) => void): Promise<Job[]> {
     const noExpiredLease = `NOT EXISTS (SELECT 1 FROM ${this.t.jobs} WHERE "status" = 'running' AND "lease_expires_at" <= now())`;
     return this.manager.transaction(async (tx) => {
       await tx.query(PLAN_CLAIM_BY_INDEX);
@@ -64,6 +64,7 @@ export class WorkerStatementsRepository {
          SELECT * FROM claimed`,
         [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
       );
+      beforeCommit?.(rows);
       return sortClaimed(rows);
     });
   }
