@@ -73,6 +73,7 @@ describe('GET /metrics', () => {
     await acme.get(`/targets/${target.id}`).expect(200);
     await acme.get(`/targets/${target.id}`).expect(200);
     await acme.get('/targets/00000000-0000-4000-8000-000000000000').expect(404);
+    await acme.patch(`/targets/${target.id}`, { tags: ['metrics'] }).expect(200); // a change: a transaction on the tenant's DataSource
     const fresh = await t.createTenant();
     await t.http().get('/tenant-info').set('X-API-Key', fresh.apiKey).expect(200); // first use: PBKDF2 (as acme's above)
     await t.http().get('/tenant-info').set('X-API-Key', fresh.apiKey).expect(200); // then the cache
@@ -85,7 +86,7 @@ describe('GET /metrics', () => {
     expect(delta(before, after, 'tenantry_auth_pbkdf2_total')).toBe(2);
     expect(delta(before, after, 'tenantry_auth_verifications_total{outcome="cache_hit"}')).toBeGreaterThanOrEqual(4);
     expect(after.get('tenantry_auth_pbkdf2_in_flight')).toBe(0);
-    // acme's (its targets); /tenant-info reads no tenant table, so the fresh tenant opens none.
+    // acme's (the change; reads and creates run on a pool connection); /tenant-info reads no tenant table, so the fresh tenant opens none.
     expect(delta(before, after, 'tenantry_tenant_datasources_opened_total')).toBe(1);
     expect(after.get('tenantry_tenant_datasources_open')).toBe(1);
     expect(delta(before, after, 'tenantry_tenant_pool_wait_seconds_count')).toBeGreaterThan(0);
@@ -98,7 +99,7 @@ describe('GET /metrics', () => {
   it('counts a DataSource dropped when its tenant is purged', async () => {
     const before = await scrape();
     const other = await tenantClient(t);
-    await other.get(`/targets/${randomUUID()}`).expect(404); // a read by id opens the DataSource (a list needs none)
+    await other.patch(`/targets/${randomUUID()}`, { name: 'x' }).expect(404); // a change opens the DataSource (reads and creates need none)
     expect(delta(before, await scrape(), 'tenantry_tenant_datasources_open')).toBe(1);
     await t.app.get(TenantDeletionService).purge(other.id);
     // The eviction follows the tenant-change notification.

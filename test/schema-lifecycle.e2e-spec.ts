@@ -179,8 +179,8 @@ describe('schema lifecycle', () => {
       const { tenant, apiKey } = await t.createTenant(uniqueSlug('del'));
       const other = second.app.getHttpServer();
       const request = (await import('supertest')).default;
-      // A read by id runs on the tenant's DataSource (a list needs none), so the instance holds one to evict.
-      expect((await request(other).get(`/targets/${randomUUID()}`).set('X-API-Key', apiKey)).status).toBe(404);
+      // A change runs in a transaction on the tenant's DataSource (reads and creates need none), so the instance holds one to evict.
+      expect((await request(other).patch(`/targets/${randomUUID()}`).set('X-API-Key', apiKey).send({ name: 'x' })).status).toBe(404);
       const provider = second.app.get(TenantConnectionProvider);
       const openBefore = provider.openCount;
 
