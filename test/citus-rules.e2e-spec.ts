@@ -200,8 +200,8 @@ describe('Citus rules', () => {
     it('captured the one-statement claims and completion, each with its log entries', () => {
       const one = (shape: RegExp) => expect(capture.statements.filter(({ sql }) => shape.test(sql)).length).toBeGreaterThan(0);
       const claimed = String.raw`claimed AS \(\s*UPDATE "tenant_cr_migrations"\."jobs"[\s\S]*INSERT INTO "tenant_cr_migrations"\."job_logs"`;
-      one(new RegExp(String.raw`^WITH next AS \(SELECT "id" FROM "tenant_cr_migrations"\."jobs"[\s\S]*${claimed}`));
-      one(new RegExp(String.raw`^WITH next AS \(SELECT best\."id" FROM unnest\(\$4::text\[\]\)[\s\S]*${claimed}`));
+      one(new RegExp(String.raw`^WITH gate AS [\s\S]*next AS \(SELECT "id" FROM "tenant_cr_migrations"\."jobs"[\s\S]*${claimed}`));
+      one(new RegExp(String.raw`^WITH gate AS [\s\S]*next AS \(SELECT best\."id" FROM unnest\(\$4::text\[\]\)[\s\S]*${claimed}`));
       one(/^WITH v AS [\s\S]*held AS [\s\S]*FOR UPDATE[\s\S]*done AS \(\s*UPDATE "tenant_cr_migrations"\."jobs"[\s\S]*INSERT INTO "tenant_cr_migrations"\."job_logs"/);
       one(/^WITH watched AS \(INSERT INTO "shared"\."job_lease_watch"[\s\S]*pg_notify\(/);
     });

@@ -120,10 +120,10 @@ export class JobWorkerService {
   }
 
   /**
-   * One claim: first as one statement (claim and log entries; their notices go with the watch row), and when
-   * that claims nothing — nothing due, or an expired lease whose rule must come first — as the claim
-   * transaction (lease expiry, claim, log entries, and when to wake up). Null when the client left during
-   * either (then it rolls back, and no job is leased).
+   * One claim: first as one statement (claim and log entries; their notices go with the watch row); when that
+   * claimed nothing because a lease expired, whose rule comes first, as the claim transaction (lease expiry,
+   * claim, log entries, and when to wake up). Null when the client left during either (then it rolls back, and
+   * no job is leased).
    */
   private async claimOnce(options: ClaimOptions, waiting: boolean): Promise<ClaimedOnce | null> {
     const request = {
@@ -137,16 +137,20 @@ export class JobWorkerService {
     };
     if (!options.signal?.aborted) {
       const manager = (await this.db.dataSource()).manager;
-      const jobs = await new WorkerStatementsRepository(manager).claim(request, clientLeft).catch((error: unknown) => {
+      const claimed = await new WorkerStatementsRepository(manager).claim(request, clientLeft).catch((error: unknown) => {
         if (error instanceof ClientLeft) return null;
         throw error;
       });
-      if (jobs === null) return null;
+      if (claimed === null) return null;
+      const { jobs, leaseExpired } = claimed;
       if (jobs.length) {
         jobMetrics.claims.inc(jobs.length);
         const notices = new JobLogRepository(manager).notices(jobs.map((job) => ({ jobId: job.id, seq: job.logSeq })));
         return { jobs, dueIn: null, notices };
       }
+      // Nothing due and no lease to expire: only a waiting claim needs to know more (when the next job is due).
+      if (!leaseExpired && !waiting) return { jobs: [], dueIn: null, notices: [] };
+      if (!leaseExpired) return { jobs: [], dueIn: await new JobQueueRepository(manager).secondsUntilNextDue(options.types), notices: [] };
     }
     const claimed = this.transaction(async (queue) => {
       await queue.planClaimByIndex();

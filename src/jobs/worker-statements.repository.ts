@@ -38,16 +38,19 @@ export class WorkerStatementsRepository {
 
   /**
    * Up to `limit` due jobs, now running under the worker, best first, each with its `claimed` entry. Claims
-   * nothing while a lease of the tenant has expired (`jobs_running_lease_idx`): the expiry rule comes first
-   * (the requeued job goes back in its old place), so the caller then runs the claim transaction that applies
-   * it. Empty when nothing is due, too. `beforeCommit` sees the claimed jobs; if it throws, the claim rolls back.
+   * nothing while a lease of the tenant has expired (`jobs_running_lease_idx`; then `leaseExpired`): the expiry
+   * rule comes first (the requeued job goes back in its old place), so the caller then runs the claim transaction
+   * that applies it. `beforeCommit` sees the claimed jobs; if it throws, the claim rolls back.
    */
-  async claim(request: ClaimRequest, beforeCommit?: (jobs: Job[]) => void): Promise<Job[]> {
-    const noExpiredLease = `NOT EXISTS (SELECT 1 FROM ${this.t.jobs} WHERE "status" = 'running' AND "lease_expires_at" <= now())`;
+  async claim(request: ClaimRequest, beforeCommit?: (jobs: Job[]) => void): Promise<{ jobs: Job[]; leaseExpired: boolean }> {
     return this.manager.transaction(async (tx) => {
       await tx.query(PLAN_CLAIM_BY_INDEX);
-      const rows = await tx.query<Job[]>(
-        `WITH next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, noExpiredLease)}),
+      // One row per claimed job, or one with only "leaseExpired" when none was claimed.
+      const rows = await tx.query<Array<Job & { leaseExpired: boolean }>>(
+        `WITH gate AS (
+           SELECT EXISTS (SELECT 1 FROM ${this.t.jobs} WHERE "status" = 'running' AND "lease_expires_at" <= now()) AS "leaseExpired"
+         ),
+         next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, `NOT (SELECT "leaseExpired" FROM gate)`)}),
          claimed AS (
            UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
            RETURNING ${this.t.jobColumnsOfJ}
@@ -61,11 +64,12 @@ export class WorkerStatementsRepository {
                   now()
              FROM claimed AS c
          )
-         SELECT * FROM claimed`,
+         SELECT c.*, g."leaseExpired" FROM gate AS g LEFT JOIN claimed AS c ON true`,
         [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
       );
-      beforeCommit?.(rows);
-      return sortClaimed(rows);
+      const jobs = rows.flatMap(({ leaseExpired, ...job }) => (job.id === null ? [] : [job as Job]));
+      beforeCommit?.(jobs);
+      return { jobs: sortClaimed(jobs), leaseExpired: rows[0].leaseExpired };
     });
   }
 
