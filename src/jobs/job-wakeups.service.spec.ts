@@ -65,4 +65,40 @@ describe('JobWakeupsService', () => {
     await settle();
     expect([first.ended, second.ended]).toEqual([null, null]);
   });
+
+  it('counts an announcement made while a claim looks (entered, not yet waiting): its wait then ends at once', async () => {
+    const { wakeups, notify, settle } = setup();
+    const pending = wakeups.enter('t1', ['a'], 1);
+    notify({ n: 1 });
+    const end = new AbortController();
+    cleanups.push(end);
+    let ended: WaitEnd | undefined;
+    void pending.wait(30, end.signal).then((result) => (ended = result));
+    await settle();
+    expect(ended).toEqual({ woken: 'a' });
+    expect(wakeups.waitingCount).toBe(0);
+  });
+
+  it('passes on a wake-up taken by a claim that leaves without waiting', async () => {
+    const { wakeups, notify, wait, settle } = setup();
+    const pending = wakeups.enter('t1', ['a'], 1); // the oldest: the announcement goes to it
+    const waiting = wait();
+    notify({ n: 1 });
+    await settle();
+    expect(waiting.ended).toBeUndefined();
+    pending.leave();
+    await settle();
+    expect(waiting.ended).toEqual({ woken: 'a' });
+    expect(wakeups.waitingCount).toBe(0);
+  });
+
+  it('leaves without passing anything on when nothing woke it', async () => {
+    const { wakeups, wait, settle } = setup();
+    const pending = wakeups.enter('t1', ['a'], 1);
+    const waiting = wait();
+    pending.leave();
+    await settle();
+    expect(waiting.ended).toBeUndefined();
+    expect(wakeups.waitingCount).toBe(1);
+  });
 });

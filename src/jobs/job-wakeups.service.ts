@@ -14,6 +14,8 @@ interface JobsDue {
 }
 
 interface Waiter {
+  /** False while its claim still looks for jobs (`enter`), true once it waits. */
+  waiting: boolean;
   types?: Set<string>;
   /** How many jobs its claim takes. */
   limit: number;
@@ -21,6 +23,14 @@ interface Waiter {
   wokenBy?: string;
   /** Wakes the waiter now, or shortens its wait to `seconds`. */
   wake(seconds: number, type?: string): void;
+}
+
+/** A claim's place among the waiters (`enter`): it then waits, or leaves when its claim needs no wait. */
+export interface PendingWait {
+  /** Waits up to `seconds`, less if an announcement came since `enter` (at once for jobs due now), as `wait` does. */
+  wait(seconds: number, signal: AbortSignal): Promise<WaitEnd>;
+  /** Leaves without waiting (the claim got jobs, or will not wait); a wake-up it took goes to the next waiter. */
+  leave(): void;
 }
 
 /** Why a wait ended: a job of this type was announced (`woken`), or the time was up or the wait aborted. */
@@ -49,10 +59,10 @@ export class JobWakeupsService {
     });
   }
 
-  /** Claims waiting on this instance. */
+  /** Claims waiting on this instance (not those still looking for jobs). */
   get waitingCount(): number {
     let count = 0;
-    for (const set of this.waiters.values()) count += set.size;
+    for (const set of this.waiters.values()) for (const waiter of set) if (waiter.waiting) count++;
     return count;
   }
 
@@ -74,37 +84,64 @@ export class JobWakeupsService {
    * `signal` aborts; with the announced type when an announcement woke it (then the claim should follow).
    */
   wait(tenantId: string, types: string[] | undefined, limit: number, seconds: number, signal: AbortSignal): Promise<WaitEnd> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout;
-      let deadline = Date.now() + seconds * 1000;
-      const set = this.waiters.get(tenantId) ?? new Set<Waiter>();
-      this.waiters.set(tenantId, set);
-      const done = () => {
+    return this.enter(tenantId, types, limit).wait(seconds, signal);
+  }
+
+  /**
+   * Takes a claim's place among the waiters before it looks for jobs: an announcement that arrives while its
+   * claim runs (after the claim's statement saw no job, before the wait began) then counts for it, and its
+   * `wait` ends at once, instead of sleeping through a job that is there.
+   */
+  enter(tenantId: string, types: string[] | undefined, limit: number): PendingWait {
+    const set = this.waiters.get(tenantId) ?? new Set<Waiter>();
+    this.waiters.set(tenantId, set);
+    let deadline = Infinity;
+    let timer: NodeJS.Timeout | undefined;
+    let finish: ((end: WaitEnd) => void) | undefined;
+    let waitSignal: AbortSignal | undefined;
+    const remove = (): boolean => {
+      if (!set.delete(waiter)) return false;
+      if (waiter.waiting) jobMetrics.waitingClaims.dec();
+      if (set.size === 0 && this.waiters.get(tenantId) === set) this.waiters.delete(tenantId);
+      return true;
+    };
+    const done = () => {
+      clearTimeout(timer);
+      waitSignal?.removeEventListener('abort', done);
+      if (remove()) finish?.(waiter.wokenBy === undefined ? null : { woken: waiter.wokenBy });
+    };
+    const waiter: Waiter = {
+      waiting: false,
+      types: types && new Set(types),
+      limit,
+      wake: (after, type) => {
+        if (after <= 0 && type !== undefined) waiter.wokenBy ??= type;
+        const at = Date.now() + after * 1000;
+        if (at >= deadline) return;
+        deadline = at;
+        if (!finish) return; // still claiming: its wait will start from this deadline
         clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        if (!set.delete(waiter)) return;
-        jobMetrics.waitingClaims.dec();
-        if (set.size === 0 && this.waiters.get(tenantId) === set) this.waiters.delete(tenantId);
-        resolve(waiter.wokenBy === undefined ? null : { woken: waiter.wokenBy });
-      };
-      const waiter: Waiter = {
-        types: types && new Set(types),
-        limit,
-        wake: (after, type) => {
-          if (after <= 0 && type !== undefined) waiter.wokenBy ??= type;
-          const at = Date.now() + after * 1000;
-          if (at >= deadline) return;
-          deadline = at;
-          clearTimeout(timer);
-          timer = setTimeout(done, Math.max(0, at - Date.now()));
-        },
-      };
-      set.add(waiter);
-      jobMetrics.waitingClaims.inc();
-      timer = setTimeout(done, seconds * 1000);
-      if (signal.aborted) return done();
-      signal.addEventListener('abort', done);
-    });
+        timer = setTimeout(done, Math.max(0, at - Date.now()));
+      },
+    };
+    set.add(waiter);
+    return {
+      wait: (seconds, signal) =>
+        new Promise<WaitEnd>((resolve) => {
+          finish = resolve;
+          waiter.waiting = true;
+          jobMetrics.waitingClaims.inc();
+          waitSignal = signal;
+          deadline = Math.min(deadline, Date.now() + seconds * 1000);
+          timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+          if (signal.aborted) return done();
+          signal.addEventListener('abort', done);
+        }),
+      // A wake-up it took may have been for a job its claim did not get: the next waiter has it.
+      leave: () => {
+        if (remove() && waiter.wokenBy !== undefined) this.passOn(tenantId, waiter.wokenBy);
+      },
+    };
   }
 
   /** A woken claim whose client left before it claimed hands the wake-up on to the next waiter of the tenant and type. */

@@ -103,14 +103,22 @@ export class JobWorkerService {
           return [];
         }
         const waiting = Date.now() < waitUntil && !stop.signal.aborted;
-        const claimed = await this.claimOnce({ ...options, types, limit }, waiting);
-        if (!claimed) continue; // the client left during the claim: rolled back, nothing leased
-        const { jobs, dueIn, notices } = claimed;
-        // After the commit, so a sweep that reads the watch row also sees these jobs running.
-        if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!, notices);
-        if (jobs.length > 0 || !waiting) return jobs;
-        const remaining = (waitUntil - Date.now()) / 1000;
-        woken = await this.wakeups.wait(tenantId, types, limit, Math.min(remaining, dueIn ?? remaining), stop.signal);
+        // Among the waiters before the claim looks, so a job announced while it looks is not slept through.
+        const pending = waiting ? this.wakeups.enter(tenantId, types, limit) : null;
+        let waitSeconds: number | null = null;
+        try {
+          const claimed = await this.claimOnce({ ...options, types, limit }, waiting);
+          if (!claimed) continue; // the client left during the claim: rolled back, nothing leased
+          const { jobs, dueIn, notices } = claimed;
+          // After the commit, so a sweep that reads the watch row also sees these jobs running.
+          if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!, notices);
+          if (jobs.length > 0 || !waiting) return jobs;
+          const remaining = (waitUntil - Date.now()) / 1000;
+          waitSeconds = Math.min(remaining, dueIn ?? remaining);
+        } finally {
+          if (waitSeconds === null) pending?.leave();
+        }
+        woken = await pending!.wait(waitSeconds, stop.signal);
         if (this.drain.draining || (Date.now() >= waitUntil && !options.signal?.aborted)) return [];
       }
     } finally {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DrainSignal } from '../../src/common/drain-signal';
+import { JobQueueRepository } from '../../src/jobs/job-queue.repository';
 import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
 import { listeningPort } from '../utils/event-stream';
 import { buildApp, closeApp } from '../utils/test-app';
@@ -10,14 +11,13 @@ import { createJob, JobBody, TenantClient, tenantWithTarget } from '../utils/dom
 
 /** Resolves once the app's registry of waiting claims holds `n` waiters of the tenant (no sleeping guess). */
 async function waitersOf(app: NestExpressApplication, tenantId: string, n: number): Promise<void> {
-  const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<unknown>> };
-  while ((registry.waiters.get(tenantId)?.size ?? 0) < n) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (waiterSet(app, tenantId).size < n) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-/** The waiting claims of the tenant, as objects: a claim woken and waiting again is a new one. */
+/** The waiting claims of the tenant, as objects (not claims still looking for jobs): a claim woken and waiting again is a new one. */
 function waiterSet(app: NestExpressApplication, tenantId: string): Set<unknown> {
-  const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<unknown>> };
-  return registry.waiters.get(tenantId) ?? new Set();
+  const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<{ waiting: boolean }>> };
+  return new Set([...(registry.waiters.get(tenantId) ?? [])].filter((waiter) => waiter.waiting));
 }
 
 describe('long-poll claims (waitSeconds)', () => {
@@ -82,6 +82,40 @@ describe('long-poll claims (waitSeconds)', () => {
   });
 
   // Its own timeout, under waitSeconds: a claim still waiting for its gone client would keep the test waiting.
+  it('does not sleep through a job announced while its claim was still looking', async () => {
+    // The announcement lands after the claim saw no job (and when the next is due), before its wait begins.
+    const wakeups = t.app.get(JobWakeupsService) as unknown as { received(payload: string): void };
+    const heard = (type: string) =>
+      new Promise<void>((resolve) => {
+        const received = wakeups.received;
+        wakeups.received = function (this: unknown, payload: string) {
+          received.call(this, payload);
+          if ((JSON.parse(payload) as { type: string }).type !== type) return;
+          Reflect.deleteProperty(wakeups, 'received');
+          resolve();
+        };
+      });
+    const whenDue = JobQueueRepository.prototype.secondsUntilNextDue;
+    let job: JobBody | undefined;
+    const looked = jest.spyOn(JobQueueRepository.prototype, 'secondsUntilNextDue').mockImplementationOnce(async function (
+      this: JobQueueRepository,
+      ...args: Parameters<JobQueueRepository['secondsUntilNextDue']>
+    ) {
+      const seen = await whenDue.apply(this, args);
+      const announced = heard('raced');
+      job = await createJob(a, targetId, { type: 'raced' });
+      await announced;
+      return seen;
+    });
+    try {
+      const res = await a.post('/jobs/claim', { workerId: 'w', waitSeconds: 3, types: ['raced'] });
+      expect(looked).toHaveBeenCalled();
+      expect([res.status, res.body.id]).toEqual([200, job!.id]);
+    } finally {
+      looked.mockRestore();
+    }
+  });
+
   it('stops waiting when the client leaves: a job created afterwards stays queued for the next worker', async () => {
     const port = await listeningPort(t.app);
     const body = JSON.stringify({ workerId: 'gone', waitSeconds: 30, types: ['abandoned'] });
