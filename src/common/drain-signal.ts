@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Injectable } from '@nestjs/common';
 
 /**
@@ -7,6 +8,12 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class DrainSignal {
   private readonly controller = new AbortController();
+
+  constructor() {
+    // Every waiting claim and open event stream listens here (a thousand waiting workers are a thousand
+    // listeners, each removed when its wait ends): no "possible leak" warning past Node's default of ten.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
