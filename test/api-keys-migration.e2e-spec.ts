@@ -7,11 +7,11 @@ import { sharedDataSourceOptions } from '../src/database/data-source-options';
 import { SHARED_STEPS } from '../src/database/migrations/migration-sets';
 import { applyPendingMigrations } from '../src/database/migrations/schema-migrator';
 import { inTransaction } from '../src/database/transaction';
-import { generateApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { generateApiKey } from '../src/tenancy/auth/api-key';
 import * as hasher from '../src/tenancy/auth/api-key-hasher';
 import { buildApp, closeApp, TEST_ADMIN_KEY } from './utils/test-app';
 import { databaseUrl, withClient } from './utils/test-database';
-import { crc32 } from 'node:zlib';
+import { forgedKeyFor } from './utils/forged-key';
 
 /** A database at the one-key schema (the first shared migration only), holding one tenant and its live key. */
 async function oneKeyDatabase(): Promise<{ url: string; drop: () => Promise<void>; tenantId: string; apiKey: string; hash: string }> {
@@ -40,13 +40,6 @@ async function oneKeyDatabase(): Promise<{ url: string; drop: () => Promise<void
   return { url, drop, tenantId, apiKey: key.key, hash };
 }
 
-function forgedFor(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  return body + toBase62(crc, 6);
-}
-
 describe('migration from one key per tenant to shared.api_keys', () => {
   afterEach(() => jest.restoreAllMocks());
 
@@ -68,7 +61,7 @@ describe('migration from one key per tenant to shared.api_keys', () => {
       const server = app.getHttpServer();
       const statuses: number[] = [];
       for (let i = 0; i < limit + 3; i++) {
-        const res = await request(server).get('/tenant-info').set('X-Forwarded-For', `198.19.0.${i + 1}`).set('X-API-Key', forgedFor(legacy.apiKey));
+        const res = await request(server).get('/tenant-info').set('X-Forwarded-For', `198.19.0.${i + 1}`).set('X-API-Key', forgedKeyFor(legacy.apiKey));
         statuses.push(res.status);
       }
       expect(statuses).toEqual([...Array(limit).fill(401), 429, 429, 429]);

@@ -1,16 +1,8 @@
-import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { parseApiKey } from '../src/tenancy/auth/api-key';
 import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
-
-function forgedFor(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  return body + toBase62(crc, 6);
-}
+import { forgedKeyFor } from './utils/forged-key';
 
 describe('audit trail (shared.audit_events)', () => {
   let t: TestApp;
@@ -107,7 +99,7 @@ describe('audit trail (shared.audit_events)', () => {
     try {
       const { tenant, apiKey } = await t.createTenant();
       for (let i = 0; i < 6; i++) {
-        await request(app.getHttpServer()).get('/tenant-info').set('X-Forwarded-For', `198.20.0.${i + 1}`).set('X-API-Key', forgedFor(apiKey)).expect(401);
+        await request(app.getHttpServer()).get('/tenant-info').set('X-Forwarded-For', `198.20.0.${i + 1}`).set('X-API-Key', forgedKeyFor(apiKey)).expect(401);
       }
       let rows: Array<Record<string, unknown>> = [];
       for (let tries = 0; tries < 50 && rows.length === 0; tries++) {

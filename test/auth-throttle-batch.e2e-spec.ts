@@ -1,18 +1,9 @@
-import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { parseApiKey } from '../src/tenancy/auth/api-key';
 import * as hasher from '../src/tenancy/auth/api-key-hasher';
 import { buildApp, closeApp, createTestApp, TestApp } from './utils/test-app';
-
-/** A well-formed key (valid checksum) for the key id of `key`, with another secret. */
-function forgedFor(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  return body + toBase62(crc, 6);
-}
+import { forgedKeyFor } from './utils/forged-key';
 
 const LIMIT = 5;
 // A long flush interval, so that concurrent failures share statements (several of one client in one statement).
@@ -50,12 +41,12 @@ describe('batched failure counters shared by two instances', () => {
     const victim = await t.createTenant();
     const keyId = parseApiKey(victim.apiKey)!.keyId;
     // Each instance reads the key row once (a forged key from elsewhere): from then on it refuses forged secrets by the held row's tag.
-    await get(a, forgedFor(victim.apiKey), '198.19.0.1').expect(401);
-    await get(b, forgedFor(victim.apiKey), '198.19.0.2').expect(401);
+    await get(a, forgedKeyFor(victim.apiKey), '198.19.0.1').expect(401);
+    await get(b, forgedKeyFor(victim.apiKey), '198.19.0.2').expect(401);
     const pbkdf2 = jest.spyOn(hasher, 'verifyApiKey');
 
     const client = '198.19.1.1';
-    const burst = await Promise.all(Array.from({ length: 3 * LIMIT }, (_, i) => get(i % 2 ? a : b, forgedFor(victim.apiKey), client)));
+    const burst = await Promise.all(Array.from({ length: 3 * LIMIT }, (_, i) => get(i % 2 ? a : b, forgedKeyFor(victim.apiKey), client)));
     const statuses = burst.map((response) => response.status).sort();
     expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(2 * LIMIT).fill(429)]);
     for (const response of burst.filter((r) => r.status === 429)) {
@@ -69,14 +60,14 @@ describe('batched failure counters shared by two instances', () => {
 
     // The client stays refused on both instances, even the true key it has never presented; everyone else is served.
     await get(a, victim.apiKey, client).expect(429);
-    await get(b, forgedFor(victim.apiKey), client).expect(429);
+    await get(b, forgedKeyFor(victim.apiKey), client).expect(429);
     await get(a, victim.apiKey, '198.19.2.1').expect(200);
     await get(b, victim.apiKey, '198.19.2.2').expect(200);
   });
 
   it('records key.throttled once when a burst from many addresses takes the key id past the limit', async () => {
     const victim = await t.createTenant();
-    await Promise.all(Array.from({ length: 3 * LIMIT }, (_, i) => get(i % 2 ? a : b, forgedFor(victim.apiKey), `198.19.3.${i + 1}`).expect(401)));
+    await Promise.all(Array.from({ length: 3 * LIMIT }, (_, i) => get(i % 2 ? a : b, forgedKeyFor(victim.apiKey), `198.19.3.${i + 1}`).expect(401)));
     // Written after the answer (it is an audit row, not part of the refusal).
     let rows: Array<{ key_id: string }> = [];
     for (let tries = 0; tries < 50; tries++) {

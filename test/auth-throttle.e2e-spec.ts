@@ -1,22 +1,11 @@
-import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { generateApiKey, parseApiKey } from '../src/tenancy/auth/api-key';
 import * as hasher from '../src/tenancy/auth/api-key-hasher';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
-
-/** A well-formed key (valid checksum) for the key id of `key`, with another secret: what anyone can forge. */
-function forgedFor(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  const forged = body + toBase62(crc, 6);
-  expect(parseApiKey(forged)?.keyId).toBe(parseApiKey(key)!.keyId);
-  return forged;
-}
+import { forgedKeyFor } from './utils/forged-key';
 
 let addressCounter = 0;
 /** A fresh client address (the instances trust the loopback proxy, so X-Forwarded-For names the client). */
@@ -67,7 +56,7 @@ describe('authentication throttle shared by every instance', () => {
     const pbkdf2 = jest.spyOn(hasher, 'verifyApiKey');
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
-      statuses.push((await get(i % 2 ? a : b, forgedFor(victim.apiKey), newAddress())).status);
+      statuses.push((await get(i % 2 ? a : b, forgedKeyFor(victim.apiKey), newAddress())).status);
     }
     expect(statuses).toEqual(Array(40).fill(401));
     // No PBKDF2 was spent on any of those failures: the check tag refused them.

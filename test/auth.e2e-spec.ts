@@ -1,27 +1,16 @@
-import { crc32 } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { generateApiKey, parseApiKey, toBase62 } from '../src/tenancy/auth/api-key';
+import { generateApiKey, parseApiKey } from '../src/tenancy/auth/api-key';
 import { TenantConnectionProvider } from '../src/database/tenant-connections/tenant-connection.provider';
 import type { TenantWithKey } from '../src/tenancy/registry/tenants.service';
 import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { buildAppWithProbe } from './utils/tenant-probe';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 import { withClient } from './utils/test-database';
+import { forgedKeyFor } from './utils/forged-key';
 
 const TENANT_INFO_KEYS = ['createdAt', 'id', 'isActive', 'key', 'name', 'schemaName', 'slug'];
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
-
-/** A well-formed key (valid checksum) for an existing key id, with another secret. */
-function keyWithOtherSecret(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  const forged = body + toBase62(crc, 6);
-  expect(parseApiKey(forged)?.keyId).toBe(parseApiKey(key)!.keyId);
-  return forged;
-}
 
 const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
 
@@ -81,7 +70,7 @@ describe('tenant authentication (X-API-Key)', () => {
       malformed: 'not-a-key',
       'mistyped (bad checksum)': acme.apiKey.slice(0, -1) + (acme.apiKey.endsWith('A') ? 'B' : 'A'),
       'unknown key id': generateApiKey().key,
-      'wrong secret': keyWithOtherSecret(acme.apiKey),
+      'wrong secret': forgedKeyFor(acme.apiKey),
       'replaced by regeneration': oldKey,
       'SQL in the header': "tnt_' OR '1'='1",
       'admin key as tenant key': TEST_ADMIN_KEY,
@@ -118,7 +107,7 @@ describe('tenant authentication (X-API-Key)', () => {
     expect(denied.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'Tenant is deactivated', requestId: expect.any(String) });
 
     // A wrong secret for a deactivated tenant is still just an invalid key (no oracle).
-    const wrong = await t.http().get('/tenant-info').set('X-API-Key', keyWithOtherSecret(tenant.apiKey)).expect(401);
+    const wrong = await t.http().get('/tenant-info').set('X-API-Key', forgedKeyFor(tenant.apiKey)).expect(401);
     expect(wrong.body.message).toBe('Invalid API key');
 
     await admin(t.http().put(`/tenants/${tenant.tenant.id}`)).send({ isActive: true }).expect(200);
@@ -230,7 +219,7 @@ describe('tenant authentication (X-API-Key)', () => {
       const connections = probeApp.get(TenantConnectionProvider);
       const regenerated = await t.createTenant();
       await admin(t.http().post(`/tenants/${regenerated.tenant.id}/regenerate-api-key`)).expect(200);
-      const keys = [undefined, '', 'garbage', generateApiKey().key, keyWithOtherSecret(acme.apiKey), regenerated.apiKey];
+      const keys = [undefined, '', 'garbage', generateApiKey().key, forgedKeyFor(acme.apiKey), regenerated.apiKey];
       const server = probeApp.getHttpServer();
       for (let round = 0; round < 5; round++) {
         const responses = await Promise.all(

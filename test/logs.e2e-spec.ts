@@ -1,8 +1,7 @@
-import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { toBase62 } from '../src/tenancy/auth/api-key';
 import { createRootLogger } from '../src/ops/logging/root-logger';
 import { createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
+import { forgedKeyFor } from './utils/forged-key';
 
 interface LogLine {
   level: string;
@@ -15,14 +14,6 @@ interface LogLine {
   status?: number;
   durationMs?: number;
   [key: string]: unknown;
-}
-
-/** A well-formed key (valid checksum) for `key`'s key id with another secret: refused after a PBKDF2 check. */
-function forgedKey(key: string): string {
-  const body = `${key.slice(0, 17)}${toBase62(randomBytes(32), 43)}`;
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.from(body, 'ascii')));
-  return body + toBase62(crc, 6);
 }
 
 /** Every key, key id + secret, hash and salt seen or stored, in the forms they could be logged in. */
@@ -109,7 +100,7 @@ describe('logs', () => {
     await t.http().get('/tenants').set('X-Admin-Key', wrongAdmin).expect(401);
     await t.http().post('/targets').set('X-API-Key', keys[0]).set('Authorization', `Bearer ${bearer}`)
       .send({ name: bodyMarker, address: 'https://marker.internal' }).expect(201);
-    const forged = forgedKey(keys[0]);
+    const forged = forgedKeyFor(keys[0]);
     await t.http().get('/tenant-info').set('X-API-Key', forged).expect(401);
     await t.http().get('/tenant-info').set('X-API-Key', keys[0].slice(0, -1) + (keys[0].endsWith('x') ? 'y' : 'x')).expect(401);
     const regenerated = await t.http().post(`/tenants/${created.body.tenant.id}/regenerate-api-key`).set('X-Admin-Key', admin).expect(200);
