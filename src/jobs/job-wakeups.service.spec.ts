@@ -16,7 +16,7 @@ function setup() {
   /** A waiting claim; `ended` is what its wait resolved with, once it has. */
   const wait = (limit = 1, types: string[] | undefined = ['a'], seconds = 30) => {
     const waiter = { ended: undefined as WaitEnd | undefined };
-    void wakeups.wait('t1', types, limit, seconds, never).then((end) => (waiter.ended = end));
+    void wakeups.enter('t1', types, limit).wait(seconds, never).then((end) => (waiter.ended = end));
     return waiter;
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 5));

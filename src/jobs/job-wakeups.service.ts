@@ -27,7 +27,7 @@ interface Waiter {
 
 /** A claim's place among the waiters (`enter`): it then waits, or leaves when its claim needs no wait. */
 export interface PendingWait {
-  /** Waits up to `seconds`, less if an announcement came since `enter` (at once for jobs due now), as `wait` does. */
+  /** Resolves after `seconds`, sooner if an announcement came since `enter` (at once for jobs due now), or at once when `signal` aborts; with the announced type when one woke it (the claim should follow). */
   wait(seconds: number, signal: AbortSignal): Promise<WaitEnd>;
   /** Leaves without waiting (the claim got jobs, or will not wait); a wake-up it took goes to the next waiter. */
   leave(): void;
@@ -77,14 +77,6 @@ export class JobWakeupsService {
       const payload: JobsDue = { tenant: tenantId, type, in: due.in, n: due.n };
       await queue.notify(JOBS_CHANNEL, JSON.stringify(payload));
     }
-  }
-
-  /**
-   * Resolves when a job of the tenant (and one of `types`) may be due, after `seconds`, or at once when
-   * `signal` aborts; with the announced type when an announcement woke it (then the claim should follow).
-   */
-  wait(tenantId: string, types: string[] | undefined, limit: number, seconds: number, signal: AbortSignal): Promise<WaitEnd> {
-    return this.enter(tenantId, types, limit).wait(seconds, signal);
   }
 
   /**

@@ -9,6 +9,7 @@ import { JobQueueRepository } from '../jobs/job-queue.repository';
 import { JobWakeupsService } from '../jobs/job-wakeups.service';
 import { JobsRepository, NewJob } from '../jobs/jobs.repository';
 import { nextOccurrence } from './cron-schedule';
+import { scheduledJob } from './schedule.entity';
 import { ScheduleWatchRepository, WatchedTenant } from './schedule-watch.repository';
 import { DueSchedule, SchedulesRepository } from './schedules.repository';
 
@@ -91,12 +92,7 @@ export class ScheduleRunnerService implements OnApplicationBootstrap, OnApplicat
     const now = due[0].dbNow;
     const rows: NewJob[] = due.map((schedule) => ({
       id: randomUUID(),
-      targetId: schedule.targetId,
-      sessionId: schedule.sessionId,
-      type: schedule.jobType,
-      payload: schedule.jobPayload,
-      priority: schedule.jobPriority,
-      maxAttempts: schedule.jobMaxAttempts,
+      ...scheduledJob(schedule),
       runAt: schedule.nextRunAt.toISOString(),
       idempotencyKey: occurrenceKey(schedule.id, schedule.nextRunAt),
       requestHash: null,

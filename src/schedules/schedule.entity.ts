@@ -56,3 +56,15 @@ export class Schedule {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** The job a schedule queues, as the API shows it and as the scheduler inserts it (less its id and run time). */
+export function scheduledJob(schedule: Schedule) {
+  return {
+    targetId: schedule.targetId,
+    sessionId: schedule.sessionId,
+    type: schedule.jobType,
+    payload: schedule.jobPayload,
+    priority: schedule.jobPriority,
+    maxAttempts: schedule.jobMaxAttempts,
+  };
+}

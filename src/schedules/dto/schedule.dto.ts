@@ -7,7 +7,7 @@ import { IsOptionalNotNull, IsText } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { cronProblem, timeZoneProblem } from '../cron-schedule';
-import type { Schedule } from '../schedule.entity';
+import { scheduledJob, type Schedule } from '../schedule.entity';
 
 export const DEFAULT_TIMEZONE = 'UTC';
 const CRON_EXAMPLE = '0 9 * * 1-5';
@@ -140,14 +140,7 @@ export function toScheduleDto(schedule: Schedule): ScheduleDto {
     name: schedule.name,
     cron: schedule.cron,
     timezone: schedule.timezone,
-    job: {
-      targetId: schedule.targetId,
-      sessionId: schedule.sessionId,
-      type: schedule.jobType,
-      payload: schedule.jobPayload,
-      priority: schedule.jobPriority,
-      maxAttempts: schedule.jobMaxAttempts,
-    },
+    job: scheduledJob(schedule),
     enabled: schedule.enabled,
     nextRunAt: schedule.nextRunAt?.toISOString() ?? null,
     lastRunAt: schedule.lastRunAt?.toISOString() ?? null,
