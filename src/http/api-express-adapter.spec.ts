@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, INestApplication, Module, Post, StreamableFile } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { ApiExpressAdapter } from './api-express-adapter';
 
@@ -95,5 +96,21 @@ describe('ApiExpressAdapter', () => {
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(LARGE)));
     expect(res.body).toEqual(LARGE);
+  });
+
+  it('builds each request and response on the app’s Express prototypes before Express sees them', async () => {
+    const seen: Array<{ request: boolean; response: boolean }> = [];
+    const observeBirth = (app: INestApplication) => {
+      const express = (app.getHttpAdapter() as ExpressAdapter).getInstance<{ request: object; response: object }>();
+      (app.getHttpServer() as Server).prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        seen.push({ request: Object.getPrototypeOf(req) === express.request, response: Object.getPrototypeOf(res) === express.response });
+      });
+    };
+    observeBirth(stock);
+    observeBirth(fast);
+    await request(stock.getHttpServer()).get('/object').expect(200);
+    await request(fast.getHttpServer()).get('/object').expect(200);
+    // Nest's stock server makes plain Node objects that Express re-prototypes per request; this one does not need to.
+    expect(seen).toEqual([{ request: false, response: false }, { request: true, response: true }]);
   });
 });
