@@ -1,0 +1,141 @@
+import { TransformationType, type ClassTransformOptions } from 'class-transformer';
+import type { MetadataStorage as TransformMetadataStorage } from 'class-transformer/types/MetadataStorage';
+import type { TransformMetadata } from 'class-transformer/types/interfaces';
+import { getMetadataStorage, ValidationTypes, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+
+// class-transformer keeps its decorators' metadata here; it exports neither the storage nor its defaults from its index.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformMetadataStorage };
+const { defaultOptions } = require('class-transformer/cjs/constants/default-options.constant') as { defaultOptions: ClassTransformOptions };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type DtoClass = new () => object;
+
+interface Rule {
+  metadata: ValidationMetadata;
+  validators: ValidatorConstraintInterface[];
+}
+
+interface PropertyPlan {
+  /** `ValidateIf` / `IsOptional`: the property is validated only when all of them say so. */
+  conditions: ValidationMetadata[];
+  rules: Rule[];
+  /** `@Transform` functions, applied in order to the string as class-transformer applies them. */
+  transforms: TransformMetadata[];
+}
+
+interface Plan {
+  dto: DtoClass;
+  properties: Map<string, PropertyPlan>;
+}
+
+// What plainToInstance passes to a `@Transform` function as `options` when the pipe has no transformOptions.
+const TRANSFORM_OPTIONS: ClassTransformOptions = Object.freeze({ ...defaultOptions });
+
+/**
+ * A quick path for query DTOs (`@Query() query: SomeQueryDto`), derived from the class's own decorators: a query
+ * object whose every field is a string and a property of the DTO is turned into the instance class-transformer
+ * would build (`new Dto()`, each string through the property's `@Transform` functions), then checked with the
+ * decorators' own validator functions, synchronously. Only when every rule passes is that instance the answer;
+ * on any failure, or anything the plan does not cover (arrays, unknown fields, async rules, nested DTOs, `@Type`
+ * other than String, `@Expose`/`@Exclude`), it answers null and the ValidationPipe runs as usual, so every refusal
+ * and its message stay those of class-validator. For the pipe's options of this app (whitelist,
+ * forbidNonWhitelisted, no groups, no transformOptions), which `supports` checks.
+ */
+export class QuickQueryCheck {
+  private readonly plans = new Map<Function, Plan | null>();
+
+  /** Whether the quick path gives what a ValidationPipe with these options gives. */
+  static supports(validatorOptions: Record<string, unknown>, transformOptions: unknown): boolean {
+    const understood = new Set(['whitelist', 'forbidNonWhitelisted', 'forbidUnknownValues', 'validationError']);
+    return (
+      transformOptions === undefined &&
+      validatorOptions.whitelist === true &&
+      validatorOptions.forbidNonWhitelisted === true &&
+      Object.keys(validatorOptions).every((key) => understood.has(key))
+    );
+  }
+
+  /** The DTO instance the pipe would return for `value`, or null (then validate as usual). */
+  check(metatype: Function | undefined, value: unknown): object | null {
+    if (!metatype || typeof value !== 'object' || value === null) return null;
+    let plan = this.plans.get(metatype);
+    if (plan === undefined) this.plans.set(metatype, (plan = planOf(metatype)));
+    return plan && run(plan, value as Record<string, unknown>);
+  }
+}
+
+function run(plan: Plan, query: Record<string, unknown>): object | null {
+  const prototype = Object.getPrototypeOf(query);
+  if (prototype !== null && prototype !== Object.prototype) return null;
+  const instance = new plan.dto() as Record<string, unknown>;
+  for (const key of Object.keys(query)) {
+    const property = plan.properties.get(key);
+    let value = query[key];
+    if (!property || typeof value !== 'string') return null;
+    for (const transform of property.transforms) {
+      value = transform.transformFn({ value, key, obj: query, type: TransformationType.PLAIN_TO_CLASS, options: TRANSFORM_OPTIONS });
+    }
+    instance[key] = value;
+  }
+  for (const [name, property] of plan.properties) {
+    const value = instance[name];
+    if (!property.conditions.every((condition) => (condition.constraints[0] as Condition)(instance, value))) continue;
+    for (const { metadata, validators } of property.rules) {
+      if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
+      for (const validator of validators) {
+        const args: ValidationArguments = { targetName: plan.dto.name, property: metadata.propertyName, object: instance, value, constraints: metadata.constraints };
+        const valid = validator.validate(value, args);
+        if (valid instanceof Promise || !valid) return null;
+      }
+    }
+  }
+  return instance;
+}
+
+type Condition = (object: object, value: unknown) => boolean;
+
+/** The class's plan, or null when its decorators use anything the quick path does not reproduce exactly. */
+function planOf(metatype: Function): Plan | null {
+  if (typeof metatype !== 'function' || !metatype.prototype || metatype.length > 0) return null;
+  const storage = getMetadataStorage();
+  // As class-validator looks them up for `validate(object, options)` without groups.
+  const grouped = storage.groupByPropertyName(storage.getTargetValidationMetadatas(metatype, undefined as never, false, false, undefined));
+  const names = Object.keys(grouped);
+  if (names.length === 0) return null;
+  if (defaultMetadataStorage.getStrategy(metatype) !== 'none') return null;
+  if (defaultMetadataStorage.getExposedMetadatas(metatype).length || defaultMetadataStorage.getExcludedMetadatas(metatype).length) return null;
+  const dto = metatype as DtoClass;
+  const probe = new dto() as Record<string, unknown>;
+  // Fields of a fresh instance are validated and whitelisted too: each must be a plain, decorated property.
+  for (const key of Object.keys(probe)) if (!grouped[key]?.length) return null;
+  const properties = new Map<string, PropertyPlan>();
+  for (const name of names) {
+    const property = propertyPlan(metatype, name, grouped[name]);
+    if (!property || typeof probe[name] === 'function' || Object.getOwnPropertyDescriptor(metatype.prototype, name)) return null;
+    properties.set(name, property);
+  }
+  return { dto, properties };
+}
+
+function propertyPlan(metatype: Function, name: string, metadatas: ValidationMetadata[]): PropertyPlan | null {
+  const conditions: ValidationMetadata[] = [];
+  const rules: Rule[] = [];
+  for (const metadata of metadatas) {
+    if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata);
+    else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION || metadata.type === ValidationTypes.IS_DEFINED) {
+      const constraints = getMetadataStorage().getTargetValidatorConstraints(metadata.constraintCls);
+      if (constraints.length === 0 || constraints.some((constraint) => constraint.async)) return null;
+      rules.push({ metadata, validators: constraints.map((constraint) => constraint.instance) });
+    } else if (metadata.type !== ValidationTypes.WHITELIST) return null; // nested or promise validation
+  }
+  // class-transformer converts a string with `@Type(() => String)` to itself; any other type would change it.
+  const type = defaultMetadataStorage.findTypeMetadata(metatype, name);
+  if (type && (type.options?.discriminator || type.typeFunction?.({ newObject: undefined, object: {}, property: name }) !== String)) return null;
+  const transforms = defaultMetadataStorage
+    .findTransformMetadatas(metatype, name, TransformationType.PLAIN_TO_CLASS)
+    .filter((transform) => !transform.options?.groups?.length);
+  if (transforms.some((transform) => transform.options?.since !== undefined || transform.options?.until !== undefined)) return null;
+  return { conditions, rules, transforms };
+}
