@@ -4,6 +4,7 @@ import type { ClaimRequest } from './job-queue.repository';
 import type { Job } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
 import type { JsonObject } from '../common/json';
+import { isDeadlock } from '../database/postgres-errors';
 
 /** An item of a completion: the id once, with its result. */
 export interface CompletionItem {
@@ -75,36 +76,55 @@ export class WorkerStatementsRepository {
 
   /**
    * Completes each item whose job this worker holds a live lease on (`succeeded`, its result kept), with its
-   * `completed` entry; the held rows are locked in id order first, so two completions cannot deadlock
-   * (`jobs_pkey`). Ids must be distinct. One row per item: found or not, and the entry's seq when completed.
+   * `completed` entry, in ONE `UPDATE` (`jobs_pkey`; each row changed once, as pg-boss completes a batch: no
+   * separate `FOR UPDATE` pass, no join back to `jobs`). Only the items it did not complete are looked up again,
+   * to tell a missing job from another holder's. Ids must be distinct. The conditions other than the id are
+   * written so that no index but `jobs_pkey` can serve them (the running-lease and status indexes would scan every
+   * running job), and the ids go sorted; the order rows are locked in is still the plan's, so two completions of
+   * overlapping ids by the same worker could deadlock: the victim, rolled back whole, runs once more.
+   * One row per item: found or not, and the entry's seq when completed.
    */
   async complete(workerId: string, items: CompletionItem[]): Promise<CompletionRow[]> {
-    const rows = await this.manager.query<CompletionRow[]>(
-      `WITH v AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS v("id" uuid, "result" jsonb)),
-       held AS (
-         SELECT j."id" FROM ${this.t.jobs} AS j
-          WHERE j."id" IN (SELECT "id" FROM v) AND j."status" = 'running' AND j."worker_id" = $1::text
-            AND j."lease_expires_at" > now()
-          ORDER BY j."id" FOR UPDATE
-       ),
-       done AS (
-         UPDATE ${this.t.jobs} AS j
-            SET "status" = 'succeeded', "result" = v."result", "error" = NULL, "lease_expires_at" = NULL,
-                "finished_at" = now(), "updated_at" = now(), "log_seq" = j."log_seq" + 1
-           FROM held, v
-          WHERE j."id" = held."id" AND v."id" = held."id"
-         RETURNING j."id", j."log_seq", j."attempts"
-       ),
-       logged AS (
-         INSERT INTO ${this.t.jobLogs} ("job_id", "seq", "level", "message", "data", "timestamp")
-         SELECT d."id", d."log_seq", 'info', 'completed by ' || $1::text || ' (attempt ' || d."attempts" || ')',
-                jsonb_build_object('event', 'completed', 'workerId', $1::text, 'attempt', d."attempts"), now()
-           FROM done AS d
-       )
-       SELECT v."id", d."log_seq" AS "logSeq", (d."id" IS NOT NULL OR f."id" IS NOT NULL) AS "found"
-         FROM v LEFT JOIN done AS d ON d."id" = v."id" LEFT JOIN ${this.t.jobs} AS f ON f."id" = v."id"`,
-      [workerId, JSON.stringify(items)],
+    const ids = items.map(({ id }) => id.toLowerCase()).sort();
+    // By id (its text form, as `j."id"::text` writes it); items without a result have no key, so `->` gives NULL.
+    const results: Record<string, JsonObject> = {};
+    for (const { id, result } of items) if (result !== null) results[id.toLowerCase()] = result;
+    const statement = () =>
+      this.manager.query<Array<{ id: string; logSeq: number }>>(
+        `WITH done AS (
+           UPDATE ${this.t.jobs} AS j
+              SET "status" = 'succeeded', "result" = $3::jsonb -> j."id"::text, "error" = NULL, "lease_expires_at" = NULL,
+                  "finished_at" = now(), "updated_at" = now(), "log_seq" = j."log_seq" + 1
+            WHERE j."id" = ANY($2::uuid[])
+              AND (j."status" = 'running' AND j."worker_id" = $1::text AND j."lease_expires_at" > now()) IS TRUE
+           RETURNING j."id", j."log_seq", j."attempts"
+         ),
+         logged AS (
+           INSERT INTO ${this.t.jobLogs} ("job_id", "seq", "level", "message", "data", "timestamp")
+           SELECT d."id", d."log_seq", 'info', 'completed by ' || $1::text || ' (attempt ' || d."attempts" || ')',
+                  jsonb_build_object('event', 'completed', 'workerId', $1::text, 'attempt', d."attempts"), now()
+             FROM done AS d
+         )
+         SELECT d."id", d."log_seq" AS "logSeq" FROM done AS d`,
+        [workerId, ids, JSON.stringify(results)],
+      );
+    const done = await statement().catch((error: unknown) => {
+      if (!isDeadlock(error)) throw error;
+      return statement();
+    });
+    const logSeqs = new Map(done.map(({ id, logSeq }) => [id, logSeq]));
+    const others = ids.filter((id) => !logSeqs.has(id));
+    const existing = new Set(
+      others.length === 0
+        ? []
+        : (await this.manager.query<Array<{ id: string }>>(`SELECT "id" FROM ${this.t.jobs} WHERE "id" = ANY($1::uuid[])`, [others])).map(
+            ({ id }) => id,
+          ),
     );
-    return rows;
+    return items.map(({ id }) => {
+      const key = id.toLowerCase();
+      const logSeq = logSeqs.get(key);
+      return { id, logSeq: logSeq ?? null, found: logSeq !== undefined || existing.has(key) };
+    });
   }
 }
