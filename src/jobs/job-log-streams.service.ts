@@ -122,8 +122,13 @@ export class JobLogStreamsService implements OnApplicationShutdown {
     for (const set of this.byJob.values()) for (const open of set) action(open);
   }
 
-  /** A notice is only a hint: the streams of the named jobs read the database themselves. */
+  /**
+   * A notice is only a hint: the streams of the named jobs read the database themselves. With no stream open here
+   * it is not even parsed (every claim and completion on any instance sends one); a stream opened later reads
+   * the database after it registered, so it misses nothing.
+   */
   private received(payload: string): void {
+    if (this.byJob.size === 0) return;
     const notice = parseJobLogNotice(payload);
     if (!notice) return this.logger.warn('ignored a malformed job log notification');
     for (const [jobId, seq] of notice.jobs) {
