@@ -118,6 +118,11 @@ describe('Citus rules', () => {
       await a.get(`/jobs/${job.id}/logs/stream`).set('Last-Event-ID', '1').expect(200); // finished: the backlog, then `end`
       const failing = (await claim(a, 'worker-2'))!;
       await a.post(`/jobs/${failing.id}/fail`, { workerId: 'worker-2', error: 'boom' }).expect(200);
+      // A claim after a lease expired: the claim transaction (expiry, then the same claim statement without its gate).
+      await createJob(a, target.id, { type: 'expiring' });
+      const expiring = (await a.post('/jobs/claim', { workerId: 'worker-4', types: ['expiring'] }).expect(200)).body;
+      await t.db.query(`UPDATE "tenant_cr_migrations"."jobs" SET "lease_expires_at" = now() - interval '1 second' WHERE "id" = $1`, [expiring.id]);
+      expect((await a.post('/jobs/claim', { workerId: 'worker-5', types: ['expiring'] }).expect(200)).body.id).toBe(expiring.id);
       // Batches: a claim of several jobs by type and their completion, each one statement with its log entries.
       await a.post('/jobs/batch', { jobs: [{ targetId: target.id, type: 'batch' }, { targetId: target.id, type: 'batch' }] }).expect(201);
       const batch = (await a.post('/jobs/claim', { workerId: 'worker-3', types: ['batch'], limit: 5 }).expect(200)).body.items;
@@ -206,6 +211,7 @@ describe('Citus rules', () => {
       one(new RegExp(String.raw`^WITH gate AS [\s\S]*next AS \(SELECT best\."id" FROM unnest\(\$4::text\[\]\)[\s\S]*${claimed}`));
       one(/^WITH done AS \(\s*UPDATE "tenant_cr_migrations"\."jobs" AS j[\s\S]*WHERE j\."id" = ANY\(\$2::uuid\[\]\)[\s\S]*INSERT INTO "tenant_cr_migrations"\."job_logs"/);
       one(/^SELECT "id" FROM "tenant_cr_migrations"\."jobs" WHERE "id" = ANY\(\$1::uuid\[\]\)$/);
+      one(new RegExp(String.raw`^WITH next AS \(SELECT best\."id" FROM unnest\(\$4::text\[\]\)[\s\S]*${claimed}[\s\S]*SELECT \* FROM claimed$`));
       one(/^WITH watched AS \(INSERT INTO "shared"\."job_lease_watch"[\s\S]*pg_notify\(/);
     });
 

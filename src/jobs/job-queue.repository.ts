@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { JobLogRepository } from './job-log.repository';
 import { Job, JobProgress } from './job.entity';
 import { QueueTables, queueTables } from './queue-tables';
-import { CLAIM_ASSIGNMENTS, dueJobsQuery, PLAN_CLAIM_BY_INDEX, sortClaimed } from './due-jobs-query';
+import { PLAN_CLAIM_BY_INDEX } from './due-jobs-query';
 import type { JsonObject } from '../common/json';
 
 export interface ClaimRequest {
@@ -44,19 +44,6 @@ export class JobQueueRepository {
   /** Plans the claim of this transaction by the queue index (`PLAN_CLAIM_BY_INDEX`); send it first. */
   async planClaimByIndex(): Promise<void> {
     await this.manager.query(PLAN_CLAIM_BY_INDEX);
-  }
-
-  /**
-   * Up to `limit` due jobs, now running under the worker, best first (`dueJobsQuery`: no job is handed out twice).
-   */
-  async claimNext(request: ClaimRequest): Promise<Job[]> {
-    const [rows] = await this.manager.query<[Job[], number]>(
-      `WITH next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined)})
-       UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
-       RETURNING ${this.t.jobColumnsOfJ}`,
-      [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
-    );
-    return sortClaimed(rows);
   }
 
   /**

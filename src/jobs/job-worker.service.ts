@@ -160,23 +160,16 @@ export class JobWorkerService {
       if (!leaseExpired && !waiting) return { jobs: [], dueIn: null, notices: [] };
       if (!leaseExpired) return { jobs: [], dueIn: await new JobQueueRepository(manager).secondsUntilNextDue(options.types), notices: [] };
     }
-    const claimed = this.transaction(async (queue) => {
+    const claimed = this.db.transaction(async (manager) => {
+      const queue = new JobQueueRepository(manager);
       await queue.planClaimByIndex();
       await this.leases.expire(queue, this.tenant.tenant.id, SWEEP_BATCH);
-      const jobs = await queue.claimNext(request);
-      await queue.logs.insertLogs(
-        jobs.map((job) =>
-          serverLogEntry(job, 'info', `claimed by ${job.workerId} (attempt ${job.attempts} of ${job.maxAttempts})`, {
-            event: 'claimed',
-            workerId: job.workerId,
-            attempt: job.attempts,
-            leaseExpiresAt: job.leaseExpiresAt?.toISOString() ?? null,
-          }),
-        ),
-      );
+      const jobs = await new WorkerStatementsRepository(manager).claimAfterExpiry(request);
       const dueIn = jobs.length === 0 && waiting ? await queue.secondsUntilNextDue(options.types) : null;
       clientLeft(jobs);
-      return { jobs, dueIn, notices: [] };
+      // Sent with the watch row after the commit, as the one-statement claim's.
+      const notices = new JobLogRepository(manager).notices(jobs.map((job) => ({ jobId: job.id, seq: job.logSeq })));
+      return { jobs, dueIn, notices };
     });
     try {
       const result = await claimed;

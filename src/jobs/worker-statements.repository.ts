@@ -41,7 +41,7 @@ export class WorkerStatementsRepository {
    * Up to `limit` due jobs, now running under the worker, best first, each with its `claimed` entry. Claims
    * nothing while a lease of the tenant has expired (`jobs_running_lease_idx`; then `leaseExpired`): the expiry
    * rule comes first (the requeued job goes back in its old place), so the caller then runs the claim transaction
-   * that applies it. `beforeCommit` sees the claimed jobs; if it throws, the claim rolls back.
+   * that applies it (`claimAfterExpiry`). `beforeCommit` sees the claimed jobs; if it throws, the claim rolls back.
    */
   async claim(request: ClaimRequest, beforeCommit?: (jobs: Job[]) => void): Promise<{ jobs: Job[]; leaseExpired: boolean }> {
     return this.manager.transaction(async (tx) => {
@@ -51,7 +51,31 @@ export class WorkerStatementsRepository {
         `WITH gate AS (
            SELECT EXISTS (SELECT 1 FROM ${this.t.jobs} WHERE "status" = 'running' AND "lease_expires_at" <= now()) AS "leaseExpired"
          ),
-         next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, `NOT (SELECT "leaseExpired" FROM gate)`)}),
+         ${this.claimedWithEntries(request, `NOT (SELECT "leaseExpired" FROM gate)`)}
+         SELECT c.*, g."leaseExpired" FROM gate AS g LEFT JOIN claimed AS c ON true`,
+        this.claimParameters(request),
+      );
+      const jobs = rows.flatMap(({ leaseExpired, ...job }) => (job.id === null ? [] : [job as Job]));
+      beforeCommit?.(jobs);
+      return { jobs: sortClaimed(jobs), leaseExpired: rows[0].leaseExpired };
+    });
+  }
+
+  /**
+   * The same claim without the gate, in the caller's transaction: after it applied the expired leases (and sent
+   * `PLAN_CLAIM_BY_INDEX`). The same statement writes the `claimed` entries, so both paths word them alike.
+   */
+  async claimAfterExpiry(request: ClaimRequest): Promise<Job[]> {
+    const rows = await this.manager.query<Job[]>(
+      `WITH ${this.claimedWithEntries(request)} SELECT * FROM claimed`,
+      this.claimParameters(request),
+    );
+    return sortClaimed(rows);
+  }
+
+  /** The CTEs `next`, `claimed` (the updated rows, as `Job`s) and `logged` (their entries), then a comma. */
+  private claimedWithEntries(request: ClaimRequest, condition?: string): string {
+    return `next AS (${dueJobsQuery(this.t.jobs, request.types !== undefined, condition)}),
          claimed AS (
            UPDATE ${this.t.jobs} AS j SET ${CLAIM_ASSIGNMENTS} FROM next WHERE j."id" = next."id"
            RETURNING ${this.t.jobColumnsOfJ}
@@ -64,14 +88,11 @@ export class WorkerStatementsRepository {
                                      'leaseExpiresAt', ${ISO_UTC('c."leaseExpiresAt"')}),
                   now()
              FROM claimed AS c
-         )
-         SELECT c.*, g."leaseExpired" FROM gate AS g LEFT JOIN claimed AS c ON true`,
-        [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])],
-      );
-      const jobs = rows.flatMap(({ leaseExpired, ...job }) => (job.id === null ? [] : [job as Job]));
-      beforeCommit?.(jobs);
-      return { jobs: sortClaimed(jobs), leaseExpired: rows[0].leaseExpired };
-    });
+         )`;
+  }
+
+  private claimParameters(request: ClaimRequest): unknown[] {
+    return [request.workerId, request.leaseSeconds, request.limit, ...(request.types ? [request.types] : [])];
   }
 
   /**
