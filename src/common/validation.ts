@@ -61,13 +61,16 @@ export function IsQueryInt(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** A `@Transform` that hands the field over as it was sent (class-transformer's copy of it is dropped). */
+export const fieldAsSent = ({ obj, key }: { obj: unknown; key: string }): unknown => (obj as Record<string, unknown>)[key];
+
 /**
  * A plain JSON object (not an array, not null) of at most `maxBytes` serialized UTF-8 bytes. The field is taken
  * as sent, not rebuilt by class-transformer (which drops keys named `constructor`: here they are data).
  */
 export function IsJsonObject(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
-    Transform(({ obj, key }) => (obj as Record<string, unknown>)[key]),
+    Transform(fieldAsSent),
     ValidateBy(
     {
       name: 'isJsonObject',

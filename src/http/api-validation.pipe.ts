@@ -1,7 +1,7 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { quickChecked } from '../common/quick-validation';
-import { QuickQueryCheck } from './quick-query-check';
+import { QuickDtoCheck } from './quick-dto-check';
 
 // class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
 const SKIPPED_KEYS = ['__proto__', 'constructor'];
@@ -13,17 +13,18 @@ const SKIPPED_KEYS = ['__proto__', 'constructor'];
  * a data key of that name, so such keys are set aside while it runs and put back before validation (which thus
  * measures and checks the value as sent; `IsJsonObject` hands the field over untouched). A `__proto__` or
  * `constructor` key where a DTO's fields are (the body, a query, a nested DTO) is an unknown field: a 400.
- * Batch bodies a quick check accepts skip all of it (`registerQuickCheck`), and so do queries of plain string
- * fields that every rule of their DTO accepts (`QuickQueryCheck`).
+ * Batch bodies a quick check accepts skip all of it (`registerQuickCheck`), and so do queries and small bodies
+ * that every rule of their DTO accepts (`QuickDtoCheck`).
  */
 export class ApiValidationPipe extends ValidationPipe {
   private setAside: Array<[Record<string, unknown>, unknown]> = [];
-  private readonly queries: QuickQueryCheck | null;
+  private readonly quick: QuickDtoCheck | null;
 
   constructor(options?: ValidationPipeOptions) {
     super(options);
     cacheValidationMetadata();
-    this.queries = QuickQueryCheck.supports(this.validatorOptions as Record<string, unknown>, this.transformOptions) ? new QuickQueryCheck() : null;
+    const supported = this.isTransformEnabled && !this.expectedType && QuickDtoCheck.supports(this.validatorOptions as Record<string, unknown>, this.transformOptions);
+    this.quick = supported ? new QuickDtoCheck() : null;
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -42,9 +43,8 @@ export class ApiValidationPipe extends ValidationPipe {
 
   /** A body or query a quick check accepted: the instance the decorators would build, or null. */
   protected quickCheck(value: unknown, metadata: ArgumentMetadata): object | null {
-    if (metadata.type === 'body') return quickChecked(metadata.metatype, value);
-    if (metadata.type === 'query' && this.queries && this.isTransformEnabled && !this.expectedType) return this.queries.check(metadata.metatype, value);
-    return null;
+    if (metadata.type !== 'body' && metadata.type !== 'query') return null;
+    return (metadata.type === 'body' && quickChecked(metadata.metatype, value)) || (this.quick?.check(metadata.metatype, value) ?? null);
   }
 
   /** Runs just before class-transformer, in the same synchronous stretch as `validate` below. */

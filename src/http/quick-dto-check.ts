@@ -3,6 +3,7 @@ import type { MetadataStorage as TransformMetadataStorage } from 'class-transfor
 import type { TransformMetadata } from 'class-transformer/types/interfaces';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { fieldAsSent } from '../common/validation';
 
 // class-transformer keeps its decorators' metadata here; it exports neither the storage nor its defaults from its index.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -21,8 +22,12 @@ interface PropertyPlan {
   /** `ValidateIf` / `IsOptional`: the property is validated only when all of them say so. */
   conditions: ValidationMetadata[];
   rules: Rule[];
-  /** `@Transform` functions, applied in order to the string as class-transformer applies them. */
+  /** `@Transform` functions, applied in order as class-transformer applies them. */
   transforms: TransformMetadata[];
+  /** `@Type(() => String)`: class-transformer would turn a number or boolean into a string. */
+  stringTyped: boolean;
+  /** The one transform is `fieldAsSent`: whatever was sent is what the property gets. */
+  asSent: boolean;
 }
 
 interface Plan {
@@ -32,18 +37,19 @@ interface Plan {
 
 // What plainToInstance passes to a `@Transform` function as `options` when the pipe has no transformOptions.
 const TRANSFORM_OPTIONS: ClassTransformOptions = Object.freeze({ ...defaultOptions });
+const NOT_QUICK = Symbol('not quick');
 
 /**
- * A quick path for query DTOs (`@Query() query: SomeQueryDto`), derived from the class's own decorators: a query
- * object whose every field is a string and a property of the DTO is turned into the instance class-transformer
- * would build (`new Dto()`, each string through the property's `@Transform` functions), then checked with the
- * decorators' own validator functions, synchronously. Only when every rule passes is that instance the answer;
- * on any failure, or anything the plan does not cover (arrays, unknown fields, async rules, nested DTOs, `@Type`
- * other than String, `@Expose`/`@Exclude`), it answers null and the ValidationPipe runs as usual, so every refusal
- * and its message stay those of class-validator. For the pipe's options of this app (whitelist,
- * forbidNonWhitelisted, no groups, no transformOptions), which `supports` checks.
+ * A quick path for small DTOs (a query object, a create or update body), derived from the class's own
+ * decorators: the instance class-transformer would build is built directly (`new Dto()`, each field through the
+ * property's `@Transform` functions), then checked with the decorators' own validator functions, synchronously.
+ * Only when every rule passes is that instance the answer. On any failure, or anything the plan does not
+ * reproduce exactly — an unknown field, an object or nested array where class-transformer would copy it, an
+ * async or nested rule, `@Type` other than String, `@Expose`/`@Exclude` — it answers null and the
+ * ValidationPipe runs as usual, so every refusal and its message stay those of class-validator. For the pipe's
+ * options of this app (whitelist, forbidNonWhitelisted, no groups, no transformOptions), which `supports` checks.
  */
-export class QuickQueryCheck {
+export class QuickDtoCheck {
   private readonly plans = new Map<Function, Plan | null>();
 
   /** Whether the quick path gives what a ValidationPipe with these options gives. */
@@ -59,24 +65,22 @@ export class QuickQueryCheck {
 
   /** The DTO instance the pipe would return for `value`, or null (then validate as usual). */
   check(metatype: Function | undefined, value: unknown): object | null {
-    if (!metatype || typeof value !== 'object' || value === null) return null;
+    if (!metatype || typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     let plan = this.plans.get(metatype);
     if (plan === undefined) this.plans.set(metatype, (plan = planOf(metatype)));
     return plan && run(plan, value as Record<string, unknown>);
   }
 }
 
-function run(plan: Plan, query: Record<string, unknown>): object | null {
-  const prototype = Object.getPrototypeOf(query);
+function run(plan: Plan, plain: Record<string, unknown>): object | null {
+  const prototype = Object.getPrototypeOf(plain);
   if (prototype !== null && prototype !== Object.prototype) return null;
   const instance = new plan.dto() as Record<string, unknown>;
-  for (const key of Object.keys(query)) {
+  for (const key of Object.keys(plain)) {
     const property = plan.properties.get(key);
-    let value = query[key];
-    if (!property || typeof value !== 'string') return null;
-    for (const transform of property.transforms) {
-      value = transform.transformFn({ value, key, obj: query, type: TransformationType.PLAIN_TO_CLASS, options: TRANSFORM_OPTIONS });
-    }
+    if (!property) return null;
+    const value = built(property, key, plain);
+    if (value === NOT_QUICK) return null;
     instance[key] = value;
   }
   for (const [name, property] of plan.properties) {
@@ -86,12 +90,40 @@ function run(plan: Plan, query: Record<string, unknown>): object | null {
       if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
       for (const validator of validators) {
         const args: ValidationArguments = { targetName: plan.dto.name, property: metadata.propertyName, object: instance, value, constraints: metadata.constraints };
-        const valid = validator.validate(value, args);
-        if (valid instanceof Promise || !valid) return null;
+        if (metadata.each && Array.isArray(value)) {
+          for (const item of value) if (!passes(validator.validate(item, args))) return null;
+        } else if (!passes(validator.validate(value, args))) return null;
       }
     }
   }
   return instance;
+}
+
+/** What class-transformer makes of `plain[key]` for this property, or NOT_QUICK where it would build something. */
+function built(property: PropertyPlan, key: string, plain: Record<string, unknown>): unknown {
+  if (property.asSent) return plain[key];
+  let value = plain[key];
+  if (Array.isArray(value)) {
+    // Copied item by item into a new array; primitives stay as they are.
+    if (property.stringTyped || !value.every(isJsonPrimitive)) return NOT_QUICK;
+    value = value.slice();
+  } else if (typeof value === 'string' || value === null) {
+    // unchanged, with or without @Type(() => String)
+  } else if (typeof value !== 'number' && typeof value !== 'boolean') return NOT_QUICK;
+  else if (property.stringTyped) return NOT_QUICK;
+  for (const transform of property.transforms) {
+    value = transform.transformFn({ value, key, obj: plain, type: TransformationType.PLAIN_TO_CLASS, options: TRANSFORM_OPTIONS });
+  }
+  return value;
+}
+
+function isJsonPrimitive(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** class-validator counts a truthy answer as a pass; a promise (an async rule) is left to it. */
+function passes(valid: unknown): boolean {
+  return !!valid && !(valid instanceof Promise);
 }
 
 type Condition = (object: object, value: unknown) => boolean;
@@ -130,12 +162,12 @@ function propertyPlan(metatype: Function, name: string, metadatas: ValidationMet
       rules.push({ metadata, validators: constraints.map((constraint) => constraint.instance) });
     } else if (metadata.type !== ValidationTypes.WHITELIST) return null; // nested or promise validation
   }
-  // class-transformer converts a string with `@Type(() => String)` to itself; any other type would change it.
   const type = defaultMetadataStorage.findTypeMetadata(metatype, name);
   if (type && (type.options?.discriminator || type.typeFunction?.({ newObject: undefined, object: {}, property: name }) !== String)) return null;
   const transforms = defaultMetadataStorage
     .findTransformMetadatas(metatype, name, TransformationType.PLAIN_TO_CLASS)
     .filter((transform) => !transform.options?.groups?.length);
   if (transforms.some((transform) => transform.options?.since !== undefined || transform.options?.until !== undefined)) return null;
-  return { conditions, rules, transforms };
+  const asSent = transforms.length === 1 && transforms[0].transformFn === fieldAsSent && !type;
+  return { conditions, rules, transforms, stringTyped: !!type, asSent };
 }
