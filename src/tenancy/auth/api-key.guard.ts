@@ -8,6 +8,7 @@ import { InvalidApiKeyError, MissingScopeError, TooManyAttemptsError } from './a
 import { REQUIRED_SCOPES } from './require-scope.decorator';
 import { TenantRateLimitedError } from '../rate-limit/rate-limit.errors';
 import { TenantRateLimiter } from '../rate-limit/tenant-rate-limiter';
+import type { RateLimitSetting } from '../rate-limit/rate-limit-rules';
 import { TenantContext } from './tenant-context';
 import type { TenantIdentity } from './tenant-identity';
 
@@ -33,9 +34,19 @@ export class ApiKeyGuard implements CanActivate {
     private readonly rateLimiter: TenantRateLimiter,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a cached key of a tenant without a rate limit (nearly every request): no promise to settle. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const presented = request.headers[API_KEY_HEADER];
+    let tenant: TenantIdentity | null = null;
+    if (typeof presented === 'string' && presented.length > 0) tenant = this.verifier.verifyCached(presented);
+    if (!tenant) return this.verifyThenActivate(context, request, presented);
+    const limit = this.rateLimiter.limitFor(tenant.rateLimit);
+    if (limit) return this.limitThenActivate(context, request, tenant, limit);
+    return this.activate(context, request, tenant);
+  }
+
+  private async verifyThenActivate(context: ExecutionContext, request: Request, presented: unknown): Promise<boolean> {
     let tenant: TenantIdentity;
     try {
       if (typeof presented !== 'string' || presented.length === 0) throw new InvalidApiKeyError('Missing API key');
@@ -46,16 +57,24 @@ export class ApiKeyGuard implements CanActivate {
       throw error;
     }
     const limit = this.rateLimiter.limitFor(tenant.rateLimit);
-    if (limit) {
-      const decision = await this.rateLimiter.take(tenant.id, limit);
-      const response = context.switchToHttp().getResponse<Response>();
-      response.setHeader(RATE_LIMIT_POLICY_HEADER, decision.policy);
-      response.setHeader(RATE_LIMIT_HEADER, decision.state);
-      if (!decision.allowed) {
-        authMetrics.rateLimited.inc();
-        throw new TenantRateLimitedError(decision.retryAfterSeconds);
-      }
+    if (limit) return this.limitThenActivate(context, request, tenant, limit);
+    return this.activate(context, request, tenant);
+  }
+
+  private async limitThenActivate(context: ExecutionContext, request: Request, tenant: TenantIdentity, limit: RateLimitSetting): Promise<boolean> {
+    const decision = await this.rateLimiter.take(tenant.id, limit);
+    const response = context.switchToHttp().getResponse<Response>();
+    response.setHeader(RATE_LIMIT_POLICY_HEADER, decision.policy);
+    response.setHeader(RATE_LIMIT_HEADER, decision.state);
+    if (!decision.allowed) {
+      authMetrics.rateLimited.inc();
+      throw new TenantRateLimitedError(decision.retryAfterSeconds);
     }
+    return this.activate(context, request, tenant);
+  }
+
+  /** The key's scope against the route's, then the tenant into the request's context. */
+  private activate(context: ExecutionContext, request: Request, tenant: TenantIdentity): boolean {
     this.checkScope(tenant, this.requiredScopes(context, request.method));
     this.context.enter(tenant);
     return true;
