@@ -45,8 +45,10 @@ export class TenantDatabase {
    * Hand-written statements on an entity's table in the calling tenant's schema, run straight on a pooled
    * connection: for the hot reads, which then need no DataSource (a cold tenant costs a pool checkout only).
    */
-  statements(entity: EntityTarget<ObjectLiteral>): Promise<EntityStatements> {
-    return this.connections.statements(this.context.tenant.schemaName, entity);
+  statements(entity: EntityTarget<ObjectLiteral>): EntityStatements | Promise<EntityStatements> {
+    const { schemaName } = this.context.tenant;
+    // Known from an earlier request: handed over without a promise.
+    return this.connections.readyStatements(schemaName, entity) ?? this.connections.statements(schemaName, entity);
   }
 
   async repository<Entity extends ObjectLiteral>(entity: EntityTarget<Entity>): Promise<Repository<Entity>> {

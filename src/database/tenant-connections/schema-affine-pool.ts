@@ -49,7 +49,11 @@ export class SchemaAffinePool {
     const size = Math.max(1, config.max ?? 10);
     this.perSchemaMax = Math.max(1, Math.min(perSchemaMax, size));
     // 'release' comes before the lane takes its client back, 'remove' before a lane is empty: look next tick.
-    const dispatchSoon = () => process.nextTick(() => this.dispatch());
+    // With nobody waiting there is nothing to hand over (a later connect() looks for itself).
+    const dispatch = () => this.dispatch();
+    const dispatchSoon = () => {
+      if (this.waiters.length > 0) process.nextTick(dispatch);
+    };
     this.lanes = Array.from({ length: size }, () =>
       new Pool({ ...config, max: 1 }).on('error', onIdleError).on('release', dispatchSoon).on('remove', dispatchSoon),
     );

@@ -45,6 +45,8 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   private readonly pool: SchemaAffinePool;
   /** Schemas the ledger has shown at this code's migration: a schema's version only goes up, so it stays so. */
   private readonly current = new Set<string>();
+  /** Of current schemas, the statements of each entity used (table SQL and query), built once instead of per request. */
+  private readonly ready = new LRUCache<string, Map<EntityTarget<ObjectLiteral>, EntityStatements>>({ max: READY_SCHEMAS_MAX });
   private readonly entitySql: TenantEntitySql;
   private readonly queryLogger = new QueryLogger();
 
@@ -78,12 +80,14 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
   /** Drops the schema's DataSource from the LRU (destroyed once its in-flight requests release it). */
   evict(schemaName: string): void {
     this.current.delete(schemaName);
+    this.ready.delete(schemaName);
     this.entries.delete(schemaName);
   }
 
   /** Forgets what the ledger said of every schema (tenant events may have been missed): each is asked again. */
   forgetLedger(): void {
     this.current.clear();
+    this.ready.clear();
   }
 
   /**
@@ -91,23 +95,35 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
    * DataSource, no query runner. A tenant whose DataSource is not in the LRU then costs a pool checkout only.
    */
   async statements(schemaName: string, entity: EntityTarget<ObjectLiteral>): Promise<EntityStatements> {
+    const known = this.readyStatements(schemaName, entity);
+    if (known) return known;
     await this.checkCurrent(schemaName);
     const { table, columns } = await this.entitySql.of(schemaName, entity);
-    return {
-      table,
-      columns,
-      query: async <Row>(sql: string, params: unknown[]) => {
-        const client = await this.pool.connect(schemaName);
-        try {
-          return (await client.query(sql, params)).rows as Row[];
-        } catch (error) {
-          this.queryLogger.logQueryError(error as Error, sql);
-          throw error;
-        } finally {
-          client.release();
-        }
-      },
-    };
+    const statements: EntityStatements = { table, columns, query: (sql, params) => this.run(schemaName, sql, params) };
+    // Not kept if the schema was evicted or the ledger forgotten meanwhile: it is then checked again.
+    if (this.current.has(schemaName)) {
+      let byEntity = this.ready.get(schemaName);
+      if (!byEntity) this.ready.set(schemaName, (byEntity = new Map()));
+      byEntity.set(entity, statements);
+    }
+    return statements;
+  }
+
+  /** What `statements` gave before for this schema and entity, while the schema is known current; no promise. */
+  readyStatements(schemaName: string, entity: EntityTarget<ObjectLiteral>): EntityStatements | undefined {
+    return this.ready.get(schemaName)?.get(entity);
+  }
+
+  private async run<Row>(schemaName: string, sql: string, params: unknown[]): Promise<Row[]> {
+    const client = await this.pool.connect(schemaName);
+    try {
+      return (await client.query(sql, params)).rows as Row[];
+    } catch (error) {
+      this.queryLogger.logQueryError(error as Error, sql);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   get openCount(): number {
@@ -194,6 +210,8 @@ export class TenantConnectionProvider implements OnApplicationShutdown {
 }
 
 const NO_NATIVE_DRIVER = {};
+/** Schemas whose statements are kept (a few small objects each); past it the least recently used are rebuilt on use. */
+const READY_SCHEMAS_MAX = 10_000;
 
 type ServerFacts = { version?: string; searchSchema?: string };
 
