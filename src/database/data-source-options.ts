@@ -4,6 +4,7 @@ import type { EnvironmentVariables } from '../config/environment-variables';
 import { QueryLogger } from './query-logger';
 import { READ_TYPES } from './read-timestamps';
 import { StatementTimeoutClient } from './statement-timeout-client';
+import { PG_TYPES } from './timestamptz-parser';
 
 export const SHARED_SCHEMA = 'shared';
 
@@ -26,6 +27,7 @@ export function poolConfig(config: EnvironmentVariables, url: string, max: numbe
     query_timeout: config.DB_STATEMENT_TIMEOUT_MS || undefined,
     Client: StatementTimeoutClient,
     application_name: applicationName,
+    types: PG_TYPES,
   };
 }
 

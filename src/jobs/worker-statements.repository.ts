@@ -55,7 +55,8 @@ export class WorkerStatementsRepository {
          SELECT c.*, g."leaseExpired" FROM gate AS g LEFT JOIN claimed AS c ON true`,
         this.claimParameters(request),
       );
-      const jobs = rows.flatMap(({ leaseExpired, ...job }) => (job.id === null ? [] : [job as Job]));
+      // The rows themselves (their extra "leaseExpired" is never read): no copy of 22 columns per claimed job.
+      const jobs: Job[] = rows[0].id === null ? [] : rows;
       beforeCommit?.(jobs);
       return { jobs: sortClaimed(jobs), leaseExpired: rows[0].leaseExpired };
     });
