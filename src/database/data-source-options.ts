@@ -2,7 +2,6 @@ import type { PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables';
 import { QueryLogger } from './query-logger';
-import { READ_TYPES } from './read-timestamps';
 import { StatementTimeoutClient } from './statement-timeout-client';
 import { PG_TYPES } from './timestamptz-parser';
 
@@ -54,12 +53,8 @@ export function sharedDataSourceOptions(config: EnvironmentVariables, url: strin
   };
 }
 
-/**
- * The tenant pool (hand-written statements and every tenant DataSource): its timestamps are read by position
- * and keep their ISO text (`READ_TYPES`), so an answer that lists them formats none.
- */
 export function tenantPoolConfig(config: EnvironmentVariables, url: string): PoolConfig {
-  return { ...poolConfig(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`), types: READ_TYPES };
+  return poolConfig(config, url, config.TENANT_POOL_MAX, `${config.INSTANCE_NAME}:tenant`);
 }
 
 /**

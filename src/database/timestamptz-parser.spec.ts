@@ -1,5 +1,5 @@
 import { types } from 'pg';
-import { parseTimestamptz, PG_TYPES } from './timestamptz-parser';
+import { parseTimestamptz, PG_TYPES, ReadTimestamp } from './timestamptz-parser';
 
 const pgParse = types.getTypeParser(1184, 'text') as (text: string) => Date | number | null;
 const same = (text: string) => expect([text, +parseTimestamptz(text)]).toEqual([text, +(pgParse(text) as Date)]);
@@ -40,5 +40,29 @@ describe('parseTimestamptz', () => {
   it('is what the pools use for timestamptz, and pg’s own parsers for every other type', () => {
     expect(PG_TYPES.getTypeParser(1184, 'text')).toBe(parseTimestamptz);
     for (const oid of [16, 20, 23, 25, 114, 1082, 1114, 2950, 3802]) expect(PG_TYPES.getTypeParser(oid, 'text')).toBe(types.getTypeParser(oid, 'text'));
+  });
+
+  it('keeps the ISO text of a UTC text, which toISOString and JSON then give as pg’s Date would', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let i = 0; i < 5000; i++) {
+      const instant = new Date(Date.UTC(1000 + (next() % 9000), next() % 12, 1 + (next() % 28), next() % 24, next() % 60, next() % 60));
+      const micros = String(i % 10 < 8 ? [0, 500000, 120000, 123000, 123400, 123450, 123456, 999999][i % 10] : next() % 1000000).padStart(6, '0').replace(/0+$/, '');
+      const text = `${instant.toISOString().slice(0, 10)} ${instant.toISOString().slice(11, 19)}${micros ? `.${micros}` : ''}+00`;
+      const read = parseTimestamptz(text);
+      const expected = pgParse(text) as Date;
+      expect(read).toBeInstanceOf(ReadTimestamp);
+      expect([text, read.toISOString(), JSON.stringify({ at: read })]).toEqual([text, expected.toISOString(), JSON.stringify({ at: expected })]);
+    }
+    for (const text of ['2026-12-01 18:20:06.5+05:30', '2026-12-01 18:20:06-00', '0999-12-31 23:59:59.9+00', '0150-01-01 00:00:00+00'])
+      expect([text, parseTimestamptz(text) instanceof ReadTimestamp]).toEqual([text, false]);
+  });
+
+  it('formats a ReadTimestamp anew once it is set to another time', () => {
+    const read = parseTimestamptz('2026-12-01 18:17:30.5+00');
+    expect(read.toISOString()).toBe('2026-12-01T18:17:30.500Z');
+    read.setTime(Date.UTC(2020, 0, 2, 3, 4, 5, 6));
+    expect(read.toISOString()).toBe('2020-01-02T03:04:05.006Z');
+    expect(JSON.stringify(read)).toBe('"2020-01-02T03:04:05.006Z"');
   });
 });

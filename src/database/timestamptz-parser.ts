@@ -29,10 +29,28 @@ function offsetSeconds(text: string, at: number): number {
 }
 
 /**
+ * A `timestamptz` as PostgreSQL sent it in UTC, which keeps the ISO text it was read from: `toISOString` (and so
+ * `JSON.stringify`) answer it without formatting the date again. Set to another time, it formats as any Date.
+ */
+export class ReadTimestamp extends Date {
+  constructor(
+    private readonly readTime: number,
+    private readonly readIso: string,
+  ) {
+    super(readTime);
+  }
+
+  override toISOString(): string {
+    return this.getTime() === this.readTime ? this.readIso : super.toISOString();
+  }
+}
+
+/**
  * A `timestamptz` in PostgreSQL's text output (DateStyle ISO: `2026-12-01 18:20:06.123456+00`, the offset `±HH`,
  * `±HH:MM` or `±HH:MM:SS`) as the same Date pg's own parser (postgres-date) gives — milliseconds truncated — read
  * by character codes instead of three regular expressions: a claim reads five timestamps per job. Anything else
- * (years before 100 or past 9999, BC, infinity, other styles) goes to pg's parser.
+ * (years before 100 or past 9999, BC, infinity, other styles) goes to pg's parser. A UTC text (`+00`: the
+ * session TimeZone is UTC) of a year from 1000 gives a `ReadTimestamp`, so an answer listing it formats nothing.
  */
 export function parseTimestamptz(text: string): Date {
   if (
@@ -57,6 +75,9 @@ export function parseTimestamptz(text: string): Date {
     const time =
       Date.UTC(year, digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), ms) -
       offsetSeconds(text, at) * 1000;
+    if (year >= 1000 && at === text.length - 3 && text.endsWith('+00') && !Number.isNaN(time)) {
+      return new ReadTimestamp(time, `${text.slice(0, 10)}T${text.slice(11, 19)}.${String(ms).padStart(3, '0')}Z`);
+    }
     if (year >= 100 && !Number.isNaN(time)) return new Date(time);
   }
   return parseAnyTimestamptz(text);
