@@ -13,6 +13,8 @@ export const API_KEY_PREFIX = 'tnt_';
 const KEY_ID_LENGTH = 12;
 const SECRET_LENGTH = 43;
 const CHECKSUM_LENGTH = 6;
+/** The length of every well-formed key. */
+export const API_KEY_LENGTH = API_KEY_PREFIX.length + KEY_ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 const KEY_PATTERN = new RegExp(
   `^${API_KEY_PREFIX}([0-9A-Za-z]{${KEY_ID_LENGTH}})_([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
 );
@@ -67,7 +69,7 @@ export function generateApiKey(): ParsedApiKey {
 
 /** Shape and checksum only: pure, no I/O. Returns null for anything that cannot be a Tenantry key. */
 export function parseApiKey(presented: string): ParsedApiKey | null {
-  if (presented.length !== API_KEY_PREFIX.length + KEY_ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH) return null;
+  if (presented.length !== API_KEY_LENGTH) return null;
   const match = KEY_PATTERN.exec(presented);
   if (!match) return null;
   const body = presented.slice(0, presented.length - CHECKSUM_LENGTH);
