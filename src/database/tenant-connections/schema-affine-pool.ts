@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { Pool, PoolClient, PoolConfig } from 'pg';
 import { tenantLabel } from '../../common/metric-labels';
+import { histogramObserver } from '../../common/histogram-observer';
 import { livePools, poolMetrics, type PoolGauges } from './pool-metrics';
+
+const observeWait = histogramObserver(poolMetrics.waitSeconds, {});
 
 /** FNV-1a over the schema name: a stable, well-spread lane number. */
 function laneOf(schemaName: string, lanes: number): number {
@@ -149,7 +152,7 @@ export class SchemaAffinePool {
     this.hold(schemaName, 1);
     return lane.connect().then(
       (client) => {
-        poolMetrics.waitSeconds.observe((performance.now() - asked) / 1000);
+        observeWait((performance.now() - asked) / 1000);
         const release = client.release;
         let counted = true;
         client.release = (error?: Error | boolean) => {

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { Histogram } from 'prom-client';
+import { histogramObserver } from '../../common/histogram-observer';
 import { tenantLabel } from '../../common/metric-labels';
 import { TenantContext } from '../../tenancy/auth/tenant-context';
 import { routeOf } from '../logging/request-log';
@@ -13,8 +14,27 @@ const requestDuration = new Histogram({
 
 const tenants = new TenantContext();
 
+type Observe = (seconds: number) => void;
+/** One observer per label set, found by route, method, status and tenant without building the labels again. */
+const observers = new Map<string, Map<string, Map<number, Map<string | undefined, Observe>>>>();
+
 /** Times a finished request; requests no route matched share the route label `unmatched` (bounded cardinality). */
 export function observeRequest(req: Request, res: Response, seconds: number): void {
   const tenant = tenants.current;
-  requestDuration.observe({ route: routeOf(req) ?? 'unmatched', method: req.method, status: res.statusCode, ...(tenant && tenantLabel(tenant.slug)) }, seconds);
+  observerOf(routeOf(req) ?? 'unmatched', req.method, res.statusCode, tenant && tenantLabel(tenant.slug).tenant)(seconds);
+}
+
+function observerOf(route: string, method: string, status: number, tenant: string | undefined): Observe {
+  let byMethod = observers.get(route);
+  if (!byMethod) observers.set(route, (byMethod = new Map()));
+  let byStatus = byMethod.get(method);
+  if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+  let byTenant = byStatus.get(status);
+  if (!byTenant) byStatus.set(status, (byTenant = new Map()));
+  let observe = byTenant.get(tenant);
+  if (!observe) {
+    observe = histogramObserver(requestDuration, { route, method, status, ...(tenant === undefined ? {} : { tenant }) });
+    byTenant.set(tenant, observe);
+  }
+  return observe;
 }
