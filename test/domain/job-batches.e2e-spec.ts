@@ -183,6 +183,33 @@ describe('job queue: batches, retry and progress', () => {
       expect(await events(mine[0].id)).toEqual(['claimed', 'completed']);
     });
 
+    it('completes each job once when the same worker sends overlapping batches at the same time', async () => {
+      await emptyQueue();
+      const jobs = (await a.post('/jobs/batch', { jobs: Array.from({ length: 60 }, () => ({ targetId, type: 'overlap' })) }).expect(201)).body
+        .items as JobBody[];
+      const claimed = (await a.post('/jobs/claim', { workerId: 'twice', types: ['overlap'], limit: 60 }).expect(200)).body.items as JobBody[];
+      expect(claimed).toHaveLength(60);
+      const ids = jobs.map((j) => j.id);
+      // Four batches over the same jobs in different orders, sent together: every row is wanted by all four.
+      const orders = [ids, [...ids].reverse(), [...ids.slice(30), ...ids.slice(0, 30)], ids.filter((_, i) => i % 2).concat(ids.filter((_, i) => !(i % 2)))];
+      const answers = await Promise.all(
+        orders.map((order) => a.post('/jobs/complete-batch', { workerId: 'twice', items: order.map((id) => ({ id })) })),
+      );
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      for (const id of ids) {
+        const statuses = answers.map((r) => (r.body.items as Array<{ id: string; status: string }>).find((item) => item.id === id)!.status);
+        expect(statuses.filter((status) => status === 'succeeded')).toHaveLength(1);
+        expect(statuses.filter((status) => status === 'conflict')).toHaveLength(3);
+      }
+      const rows = await a.sql(
+        `SELECT j."status", (SELECT count(*)::int FROM $schema."job_logs" l WHERE l."job_id" = j."id" AND l."data"->>'event' = 'completed') AS "completed"
+           FROM $schema."jobs" j WHERE j."id" = ANY($1::uuid[])`,
+        [ids],
+      );
+      expect(rows).toHaveLength(60);
+      expect(rows.filter((row) => row.status !== 'succeeded' || row.completed !== 1)).toEqual([]);
+    });
+
     it.each([
       ['no items', { workerId: 'w', items: [] }, 'items'],
       ['101 items', { workerId: 'w', items: Array.from({ length: 101 }, () => ({ id: MISSING_ID })) }, 'items'],
