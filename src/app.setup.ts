@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { buildOpenApiDocument } from './app.openapi';
 import { requestEdge } from './app.request-edge';
 import { ApiExceptionFilter } from './http/api-exception.filter';
-import { ApiValidationPipe } from './http/api-validation.pipe';
+import { API_VALIDATION_OPTIONS, ApiValidationPipe } from './http/api-validation.pipe';
 import { RouteMethods } from './http/route-methods';
 import { schemaExists } from './database/schema-name';
 import type { EnvironmentVariables } from './config/environment-variables';
@@ -22,15 +22,7 @@ export function configureApp(app: NestExpressApplication, config: EnvironmentVar
   // Decides req.ip, which keys the authentication throttle: the socket address unless proxies are configured.
   app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY) ?? false);
   app.use(requestEdge({ inFlight: app.get(InFlightRequests), requestLog: app.get(ROOT_LOGGER), metrics: config.METRICS_ENABLED, bodyLimit: config.BODY_LIMIT }));
-  app.useGlobalPipes(
-    new ApiValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      validationError: { target: false, value: false },
-    }),
-  );
+  app.useGlobalPipes(new ApiValidationPipe(API_VALIDATION_OPTIONS));
   app.useGlobalFilters(
     new ApiExceptionFilter({
       routes: new RouteMethods(() => app.getHttpAdapter().getInstance().router),

@@ -3,6 +3,15 @@ import { cacheValidationMetadata } from './validation-metadata-cache';
 import { quickChecked } from '../common/quick-validation';
 import { QuickDtoCheck } from './quick-dto-check';
 
+/** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
+export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validationError: { target: false, value: false },
+};
+
 // class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
 const SKIPPED_KEYS = ['__proto__', 'constructor'];
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { BadRequestException, type ValidationPipeOptions } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { getMetadataStorage, IsOptional, IsString, ValidateNested } from 'class-validator';
@@ -9,22 +9,8 @@ import { ListJobsQueryDto } from '../jobs/dto/job.dto';
 import { CreateTargetDto, ListTargetsQueryDto } from '../targets/dto/target.dto';
 import { ApiValidationPipe } from './api-validation.pipe';
 import { QuickDtoCheck } from './quick-dto-check';
+import { appPipe, decoratorsOnlyPipe } from '../../test/utils/validation-pipes';
 
-// The options of the app's global pipe (app.setup.ts).
-const OPTIONS: ValidationPipeOptions = {
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
-  transform: true,
-  validationError: { target: false, value: false },
-};
-const app = new ApiValidationPipe(OPTIONS);
-// The same pipe without the quick paths: the decorators alone.
-const decorators = new (class extends ApiValidationPipe {
-  protected override quickCheck(): null {
-    return null;
-  }
-})(OPTIONS);
 
 /** Every DTO class a controller under src/ takes with `@Query()` or `@Body()` (the whole query object or body). */
 function routeDtos(paramtype: RouteParamtypes): Function[] {
@@ -111,7 +97,7 @@ async function compareOverSamples(dto: Function, kind: Kind, samples: unknown[],
   const base: Record<string, unknown> = {};
   for (const field of fields) {
     for (const sample of samples) {
-      const result = await outcome(decorators, dto, { [field]: sample }, kind);
+      const result = await outcome(decoratorsOnlyPipe, dto, { [field]: sample }, kind);
       if (!('error' in result) || !messagesOf(result).some((message) => message.startsWith(`${field} `))) {
         base[field] = sample;
         break;
@@ -125,8 +111,8 @@ async function compareOverSamples(dto: Function, kind: Kind, samples: unknown[],
   }
   let quick = 0;
   for (const value of values) {
-    const expected = await outcome(decorators, dto, value, kind);
-    expect({ value, outcome: await outcome(app, dto, value, kind) }).toStrictEqual({ value, outcome: expected });
+    const expected = await outcome(decoratorsOnlyPipe, dto, value, kind);
+    expect({ value, outcome: await outcome(appPipe, dto, value, kind) }).toStrictEqual({ value, outcome: expected });
     if (wasQuick(dto, value, kind)) {
       quick += 1;
       expect(expected).toHaveProperty('class', dto.name); // never quick where the decorators refuse
@@ -168,11 +154,11 @@ describe('quick checks of query and body DTOs', () => {
     expect(wasQuick(CreateTargetDto, { ...target, tags: ['a', 1] }, 'body')).toBe(false);
     expect(wasQuick(CreateTargetDto, { ...target, kind: null }, 'body')).toBe(false);
     const body = JSON.parse(JSON.stringify(target)) as typeof target;
-    const created = (await app.transform(body, { type: 'body', metatype: CreateTargetDto })) as CreateTargetDto;
+    const created = (await appPipe.transform(body, { type: 'body', metatype: CreateTargetDto })) as CreateTargetDto;
     expect(created).toStrictEqual(Object.assign(new CreateTargetDto(), { ...target, name: 'edge-1' }));
     expect(created.metadata).toBe(body.metadata); // free-form JSON is handed over as sent
     expect(created.tags).not.toBe(body.tags); // an array is copied, as class-transformer copies it
-    const built = (await app.transform(Object.assign(Object.create(null) as object, { limit: '20' }), { type: 'query', metatype: ListTargetsQueryDto })) as object;
+    const built = (await appPipe.transform(Object.assign(Object.create(null) as object, { limit: '20' }), { type: 'query', metatype: ListTargetsQueryDto })) as object;
     expect(built).toBeInstanceOf(ListTargetsQueryDto);
     expect(built).toStrictEqual(Object.assign(new ListTargetsQueryDto(), { limit: 20 }));
   });

@@ -1,24 +1,9 @@
-import { BadRequestException, type ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { BadRequestException, type ValidationPipe } from '@nestjs/common';
 import { quickChecked } from '../../common/quick-validation';
-import { ApiValidationPipe } from '../../http/api-validation.pipe';
 import { CreateJobBatchDto } from './create-job.dto';
 import { CompleteJobBatchDto } from './worker.dto';
+import { appPipe, decoratorsOnlyPipe } from '../../../test/utils/validation-pipes';
 
-// The options of the app's global pipe (app.setup.ts).
-const OPTIONS: ValidationPipeOptions = {
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
-  transform: true,
-  validationError: { target: false, value: false },
-};
-const app = new ApiValidationPipe(OPTIONS);
-// The same pipe without the quick checks: the decorators alone.
-const decorators = new (class extends ApiValidationPipe {
-  protected override quickCheck(): null {
-    return null;
-  }
-})(OPTIONS);
 
 const TARGET = '6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f';
 const JOB = '0d5e7c1a-9b8f-4e6d-a2c3-b4d5e6f7a8b9';
@@ -60,7 +45,7 @@ describe('quick checks of the batch bodies', () => {
 
   it.each(batches)('POST /jobs/batch, %s: same outcome as the decorators', async (_name, body, quick) => {
     expect(quickChecked(CreateJobBatchDto, JSON.parse(JSON.stringify(body))) !== null).toBe(quick);
-    expect(await outcome(app, CreateJobBatchDto, body)).toEqual(await outcome(decorators, CreateJobBatchDto, body));
+    expect(await outcome(appPipe, CreateJobBatchDto, body)).toEqual(await outcome(decoratorsOnlyPipe, CreateJobBatchDto, body));
   });
 
   const completions: Array<[string, unknown, boolean]> = [
@@ -78,12 +63,12 @@ describe('quick checks of the batch bodies', () => {
 
   it.each(completions)('POST /jobs/complete-batch, %s: same outcome as the decorators', async (_name, body, quick) => {
     expect(quickChecked(CompleteJobBatchDto, JSON.parse(JSON.stringify(body))) !== null).toBe(quick);
-    expect(await outcome(app, CompleteJobBatchDto, body)).toEqual(await outcome(decorators, CompleteJobBatchDto, body));
+    expect(await outcome(appPipe, CompleteJobBatchDto, body)).toEqual(await outcome(decoratorsOnlyPipe, CompleteJobBatchDto, body));
   });
 
   it('builds the DTO instances the decorators build, items included', async () => {
     const body = { jobs: [{ targetId: TARGET, type: 'x', payload: { a: 1 } }] };
-    const built = (await app.transform(body, { type: 'body', metatype: CreateJobBatchDto })) as CreateJobBatchDto;
+    const built = (await appPipe.transform(body, { type: 'body', metatype: CreateJobBatchDto })) as CreateJobBatchDto;
     expect(built).toBeInstanceOf(CreateJobBatchDto);
     expect(built.jobs[0].constructor.name).toBe('CreateJobDto');
     expect(built.jobs[0].payload).toBe(body.jobs[0].payload); // free-form JSON is handed over as sent
