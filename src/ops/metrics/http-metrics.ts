@@ -16,7 +16,7 @@ const tenants = new TenantContext();
 
 type Observe = (seconds: number) => void;
 /** One observer per label set, found by route, method, status and tenant without building the labels again. */
-const observers = new Map<string, Map<string, Map<number, Map<string | undefined, Observe>>>>();
+const observers = new Map<string, Observe>();
 
 /** Times a finished request; requests no route matched share the route label `unmatched` (bounded cardinality). */
 export function observeRequest(req: Request, res: Response, seconds: number): void {
@@ -25,16 +25,12 @@ export function observeRequest(req: Request, res: Response, seconds: number): vo
 }
 
 function observerOf(route: string, method: string, status: number, tenant: string | undefined): Observe {
-  let byMethod = observers.get(route);
-  if (!byMethod) observers.set(route, (byMethod = new Map()));
-  let byStatus = byMethod.get(method);
-  if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-  let byTenant = byStatus.get(status);
-  if (!byTenant) byStatus.set(status, (byTenant = new Map()));
-  let observe = byTenant.get(tenant);
+  // A space cannot appear in a route pattern or a method, so the key names one label set.
+  const key = `${route} ${method} ${status} ${tenant ?? ''}`;
+  let observe = observers.get(key);
   if (!observe) {
     observe = histogramObserver(requestDuration, { route, method, status, ...(tenant === undefined ? {} : { tenant }) });
-    byTenant.set(tenant, observe);
+    observers.set(key, observe);
   }
   return observe;
 }

@@ -74,11 +74,10 @@ export class ApiKeyVerifierService {
 
   /** @param client the caller's address, for throttling */
   async verify(presented: string, client: string): Promise<TenantIdentity> {
+    const cached = this.verifyCached(presented);
+    if (cached) return cached;
     const parsed = parseApiKey(presented);
-    const cacheKey = parsed && cacheKeyOf(presented);
-    const cached = cacheKey && this.cache.get(cacheKey);
-    if (cached) return this.admitCached(cached);
-    return this.verifyUncached(parsed, cacheKey || null, `ip:${client}`);
+    return this.verifyUncached(parsed, parsed && cacheKeyOf(presented), `ip:${client}`);
   }
 
   /**
