@@ -41,4 +41,43 @@ export class PostgresCpu {
     }
     return ticks * 10; // USER_HZ = 100
   }
+
+  /**
+   * CPU time (ms) of the live children by role, from each process title: "backend" for client connections,
+   * else the title's first word ("autovacuum", "checkpointer", "walwriter", …). Exited children are not in it.
+   */
+  msByRole(): Map<string, number> {
+    const byRole = new Map<string, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const fields = statFields(Number(entry));
+      if (!fields || Number(fields[1]) !== this.postmaster) continue;
+      const role = processRole(Number(entry));
+      byRole.set(role, (byRole.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+    return byRole;
+  }
+}
+
+/** "postgres: autovacuum worker" → "autovacuum"; a client backend ("postgres: user db host(port) state") → "backend". */
+function processRole(pid: number): string {
+  let title: string;
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return 'exited';
+  }
+  const words = title.replace(/^postgres:\s*/, '').split(/\s+/);
+  const known = ['io', 'autovacuum', 'checkpointer', 'background', 'walwriter', 'logical', 'archiver', 'startup', 'walsender', 'parallel'];
+  return known.includes(words[0]) ? words[0] : 'backend';
+}
+
+/** `after − before` per role, roles that used no CPU left out, as "backend 4100 ms, autovacuum 900 ms". */
+export function describeRoleMs(before: Map<string, number>, after: Map<string, number>): string {
+  const parts: string[] = [];
+  for (const [role, ms] of after) {
+    const used = ms - (before.get(role) ?? 0);
+    if (used > 0) parts.push(`${role} ${used.toFixed(0)} ms`);
+  }
+  return parts.join(', ');
 }

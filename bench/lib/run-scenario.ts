@@ -1,7 +1,7 @@
 import { startAppProcess } from './app-process';
 import { LoadResult, LoadStep, runLoad } from './load';
 import { machineBusyMs, ownCpuMs } from './machine-cpu';
-import { PostgresCpu } from './postgres-cpu';
+import { describeRoleMs, PostgresCpu } from './postgres-cpu';
 import { ProbeReading, ScenarioProbe } from './scenario-probe';
 import { median } from './stats';
 
@@ -62,8 +62,9 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
     }
     await runLoad({ ...base, duration: options.warmupSeconds });
     options.log(`${spec.name}: measuring for ${options.durationSeconds} s…`);
-    const before = { app: app.cpuMs(), pg: postgres?.ms() ?? NaN, machine: machineBusyMs(), own: ownCpuMs() };
+    const before = { app: app.cpuMs(), pg: postgres?.ms() ?? NaN, roles: postgres?.msByRole(), machine: machineBusyMs(), own: ownCpuMs() };
     const load = await runLoad({ ...base, duration: options.durationSeconds });
+    const roles = postgres && before.roles ? describeRoleMs(before.roles, postgres.msByRole()) : '';
     const appMs = app.cpuMs() - before.app;
     const pgMs = (postgres?.ms() ?? NaN) - before.pg;
     const otherMs = machineBusyMs() - before.machine - appMs - pgMs - (ownCpuMs() - before.own);
@@ -75,7 +76,7 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
       `${spec.name}: ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ` +
         `app CPU ${cpuMsPerRequest.toFixed(2)} ms/request, PostgreSQL ${postgresMsPerRequest.toFixed(2)} ms/request, ` +
         `other work on the machine ${otherMsPerSecond.toFixed(0)} ms/s, peak ${reading.peakConnections} PG connections, ${reading.hwmMiB.toFixed(0)} MiB, ` +
-        `statuses ${JSON.stringify(load.statusCodes)}`,
+        `statuses ${JSON.stringify(load.statusCodes)}${roles ? `; PostgreSQL by process: ${roles}` : ''}`,
     );
     return { name: spec.name, load, probe: reading, cpuMsPerRequest, postgresMsPerRequest, otherMsPerSecond, primeSeconds };
   } finally {
