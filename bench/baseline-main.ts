@@ -9,7 +9,7 @@ import { managerStatements, type EntityStatements } from '../src/database/entity
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { ApiExpressAdapter } from '../src/http/api-express-adapter';
-import { applyHeapGrowth } from '../src/config/heap-growth';
+import { applyV8Tuning } from '../src/config/v8-tuning';
 import { loadConfig } from '../src/config/load-config';
 import { logLevelsFrom } from '../src/config/log-levels';
 import { tenantDataSourceOptions } from '../src/database/data-source-options';
@@ -61,7 +61,7 @@ class FixedTenantDatabase extends TenantDatabase {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  applyV8Tuning({ heapGrowthPercent: config.HEAP_GROWTH_PERCENT, pretenuring: config.V8_PRETENURING });
   const databaseUrl = config.DATABASE_URL;
   const identityJson = process.env.BENCH_BASELINE_TENANT;
   if (!databaseUrl || !identityJson) throw new Error('DATABASE_URL and BENCH_BASELINE_TENANT are required');

@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { ApiExpressAdapter } from './http/api-express-adapter';
 import { configureApp } from './app.setup';
 import { ConfigValidationError } from './config/environment-variables';
-import { applyHeapGrowth } from './config/heap-growth';
+import { applyV8Tuning } from './config/v8-tuning';
 import { loadConfig } from './config/load-config';
 import { connectDatabase } from './database/database-connection';
 import { SharedMigrationsService } from './database/migrations/shared-migrations.service';
@@ -19,7 +19,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const rootLogger = createRootLogger(config);
   const logger = rootLogger.child({ context: 'Tenantry' });
-  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  applyV8Tuning({ heapGrowthPercent: config.HEAP_GROWTH_PERCENT, pretenuring: config.V8_PRETENURING });
   const database = await connectDatabase(config, (line) => logger.debug(line.trimEnd()));
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl: database.url, logger: rootLogger }),

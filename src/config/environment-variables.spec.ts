@@ -31,6 +31,7 @@ describe('validateEnvironment', () => {
       LOG_LEVEL: 'log',
       MIGRATIONS_RUN_ON_START: true,
       HEAP_GROWTH_PERCENT: 50,
+      V8_PRETENURING: false,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.ADMIN_API_KEY).toBeUndefined();

@@ -178,9 +178,13 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(60)
   SCHEDULE_TICK_SECONDS = 5;
 
-  /** Old-generation growth past the live heap before a full GC, in percent (src/config/heap-growth.ts); 0 = V8's default. */
+  /** Old-generation growth past the live heap before a full GC, in percent (src/config/v8-tuning.ts); 0 = V8's default. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   HEAP_GROWTH_PERCENT = 50;
+
+  /** V8's allocation-site pretenuring; off by default, as it moved every request's data into the old generation (src/config/v8-tuning.ts). */
+  @Transform(toBool) @IsBoolean()
+  V8_PRETENURING = false;
 
   @MaxLength(200)
   @IsString()
