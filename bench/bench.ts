@@ -7,7 +7,7 @@ import { ApiKeyVerifierService } from '../src/tenancy/auth/api-key-verifier.serv
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
 import { parseArgs } from './lib/args';
 import { measureAuth } from './lib/auth-bench';
-import { openBenchDatabase } from './lib/bench-database';
+import { openBenchDatabase, vacuumBenchDatabase } from './lib/bench-database';
 import { relaunchFromSnapshot } from './lib/dist-snapshot';
 import { assertTargetCreate, assertTargetList, assertWorkerLoop } from './lib/http-fixtures';
 import { RATE_LIMITED_NAME, renderHttpReport, renderRateLimitedRows } from './lib/http-report';
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     log(`seeding ${targetsPerTenant} targets per tenant…`);
     const firstTargets = await seedTargets(database.url, tenants, targetsPerTenant);
     await seedTargets(database.url, [noisy, quiet], targetsPerTenant);
+    log(`VACUUM (ANALYZE) of the bench database: ${(await vacuumBenchDatabase(database.url)).toFixed(1)} s`);
 
     const options: ScenarioOptions = {
       databaseUrl: database.url,
