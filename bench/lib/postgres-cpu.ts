@@ -31,31 +31,31 @@ export class PostgresCpu {
   }
 
   ms(): number {
+    return this.read(false).ms;
+  }
+
+  /**
+   * The server's CPU time, as `ms()`, and with `byRole` the live children's part of it by role, from each
+   * process title: "backend" for client connections, else the title's first word ("autovacuum",
+   * "checkpointer", "walwriter", …). Exited children are only in the total. One pass over /proc.
+   */
+  read(byRole = true): { ms: number; byRole: Map<string, number> } {
+    const roles = new Map<string, number>();
     const own = statFields(this.postmaster);
-    if (!own) return NaN;
+    if (!own) return { ms: NaN, byRole: roles };
     let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const fields = statFields(Number(entry));
-      if (fields && Number(fields[1]) === this.postmaster) ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks * 10; // USER_HZ = 100
-  }
-
-  /**
-   * CPU time (ms) of the live children by role, from each process title: "backend" for client connections,
-   * else the title's first word ("autovacuum", "checkpointer", "walwriter", …). Exited children are not in it.
-   */
-  msByRole(): Map<string, number> {
-    const byRole = new Map<string, number>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const fields = statFields(Number(entry));
       if (!fields || Number(fields[1]) !== this.postmaster) continue;
-      const role = processRole(Number(entry));
-      byRole.set(role, (byRole.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+      const childTicks = Number(fields[11]) + Number(fields[12]);
+      ticks += childTicks;
+      if (byRole) {
+        const role = processRole(Number(entry));
+        roles.set(role, (roles.get(role) ?? 0) + childTicks * 10);
+      }
     }
-    return byRole;
+    return { ms: ticks * 10, byRole: roles }; // USER_HZ = 100
   }
 }
 

@@ -62,11 +62,12 @@ export async function runScenario(spec: ScenarioSpec, options: ScenarioOptions):
     }
     await runLoad({ ...base, duration: options.warmupSeconds });
     options.log(`${spec.name}: measuring for ${options.durationSeconds} s…`);
-    const before = { app: app.cpuMs(), pg: postgres?.ms() ?? NaN, roles: postgres?.msByRole(), machine: machineBusyMs(), own: ownCpuMs() };
+    const before = { app: app.cpuMs(), pg: postgres?.read(), machine: machineBusyMs(), own: ownCpuMs() };
     const load = await runLoad({ ...base, duration: options.durationSeconds });
-    const roles = postgres && before.roles ? describeRoleMs(before.roles, postgres.msByRole()) : '';
     const appMs = app.cpuMs() - before.app;
-    const pgMs = (postgres?.ms() ?? NaN) - before.pg;
+    const after = postgres?.read();
+    const pgMs = after && before.pg ? after.ms - before.pg.ms : NaN;
+    const roles = after && before.pg ? describeRoleMs(before.pg.byRole, after.byRole) : '';
     const otherMs = machineBusyMs() - before.machine - appMs - pgMs - (ownCpuMs() - before.own);
     const cpuMsPerRequest = appMs / load.requests;
     const postgresMsPerRequest = pgMs / load.requests;

@@ -2,9 +2,9 @@ import { applyV8Tuning, type V8Tuning } from './v8-tuning';
 
 describe('applyV8Tuning', () => {
   const defaults: V8Tuning = { heapGrowthPercent: 50, pretenuring: false };
-  const run = (tuning: Partial<V8Tuning> = {}, execArgv: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+  const run = (tuning: Partial<V8Tuning> = {}, execArgv: string[] = []) => {
     const set = jest.fn();
-    const applied = applyV8Tuning({ ...defaults, ...tuning }, { execArgv, env }, set);
+    const applied = applyV8Tuning({ ...defaults, ...tuning }, execArgv, set);
     return { applied, calls: set.mock.calls.map(([flags]) => flags as string) };
   };
 
@@ -18,9 +18,9 @@ describe('applyV8Tuning', () => {
     expect(run({ heapGrowthPercent: 0 }).applied).toEqual(['--no-allocation-site-pretenuring']);
   });
 
-  it('defers to a flag given on the command line or in NODE_OPTIONS, in either spelling', () => {
+  it('defers to a flag given on the command line, in either spelling', () => {
     expect(run({}, ['--heap-growing-percent=20']).applied).toEqual(['--no-allocation-site-pretenuring']);
-    expect(run({}, [], { NODE_OPTIONS: '--enable-source-maps --heap-growing-percent=80' }).applied).toEqual(['--no-allocation-site-pretenuring']);
+    expect(run({}, ['--enable-source-maps', '--heap_growing_percent=80']).applied).toEqual(['--no-allocation-site-pretenuring']);
     expect(run({}, ['--allocation-site-pretenuring']).applied).toEqual(['--heap-growing-percent=50']);
     expect(run({}, ['--no_allocation_site_pretenuring']).applied).toEqual(['--heap-growing-percent=50']);
   });

@@ -1,10 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
 
-interface ProcessFlags {
-  execArgv: string[];
-  env: NodeJS.ProcessEnv;
-}
-
 export interface V8Tuning {
   /** HEAP_GROWTH_PERCENT: 0 keeps V8's own policy. */
   heapGrowthPercent: number;
@@ -12,16 +7,18 @@ export interface V8Tuning {
   pretenuring: boolean;
 }
 
-/** True when `--name`, `--name=…` or `--no-name` (dashes or underscores) is on the command line or in NODE_OPTIONS. */
-function givenByOperator(name: string, process: ProcessFlags): boolean {
-  const words = name.split('-').join('[-_]');
-  const pattern = new RegExp(`^--(no[-_])?${words}(=|$)`);
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) => pattern.test(arg));
+/**
+ * True when `--name`, `--name=…` or `--no-name` (dashes or underscores) is on the node command line. Node refuses
+ * both flags in NODE_OPTIONS (it does not start), so the command line is the only place an operator can set them.
+ */
+function givenByOperator(name: string, execArgv: string[]): boolean {
+  const pattern = new RegExp(`^--(no[-_])?${name.split('-').join('[-_]')}(=|$)`);
+  return execArgv.some((arg) => pattern.test(arg));
 }
 
 /**
  * The V8 settings the server applies at start-up (V8 reads both at every collection, so setting them then
- * takes effect); a flag given on the command line or in NODE_OPTIONS wins. Returns the flags set.
+ * takes effect); a flag given on the node command line wins. Returns the flags set.
  *
  * - `--heap-growing-percent` (HEAP_GROWTH_PERCENT = 50): how far the old generation may grow past the live
  *   heap before its next full collection, here 1.5 × what was live after the last one. On a machine with a
@@ -36,12 +33,12 @@ function givenByOperator(name: string, process: ProcessFlags): boolean {
  */
 export function applyV8Tuning(
   tuning: V8Tuning,
-  process: ProcessFlags = globalThis.process,
+  execArgv: string[] = process.execArgv,
   setFlags: (flags: string) => void = setFlagsFromString,
 ): string[] {
   const flags: string[] = [];
-  if (tuning.heapGrowthPercent > 0 && !givenByOperator('heap-growing-percent', process)) flags.push(`--heap-growing-percent=${tuning.heapGrowthPercent}`);
-  if (!tuning.pretenuring && !givenByOperator('allocation-site-pretenuring', process)) flags.push('--no-allocation-site-pretenuring');
+  if (tuning.heapGrowthPercent > 0 && !givenByOperator('heap-growing-percent', execArgv)) flags.push(`--heap-growing-percent=${tuning.heapGrowthPercent}`);
+  if (!tuning.pretenuring && !givenByOperator('allocation-site-pretenuring', execArgv)) flags.push('--no-allocation-site-pretenuring');
   for (const flag of flags) setFlags(flag);
   return flags;
 }

@@ -74,10 +74,11 @@ export class ApiKeyVerifierService {
 
   /** @param client the caller's address, for throttling */
   async verify(presented: string, client: string): Promise<TenantIdentity> {
-    const cached = this.verifyCached(presented);
+    const cacheKey = cacheKeyOf(presented);
+    const cached = this.hitOf(cacheKey);
     if (cached) return cached;
     const parsed = parseApiKey(presented);
-    return this.verifyUncached(parsed, parsed && cacheKeyOf(presented), `ip:${client}`);
+    return this.verifyUncached(parsed, parsed && cacheKey, `ip:${client}`);
   }
 
   /**
@@ -85,9 +86,7 @@ export class ApiKeyVerifierService {
    * `verify` must look it up. Throws as `verify` does for a deactivated or deleted tenant.
    */
   verifyCached(presented: string): TenantIdentity | null {
-    // Only keys that parsed and verified are ever cached, so a hit needs no parse (the length spares garbage a hash).
-    const cached = presented.length === API_KEY_LENGTH && this.cache.get(cacheKeyOf(presented));
-    return cached ? this.admitCached(cached) : null;
+    return this.hitOf(cacheKeyOf(presented));
   }
 
   evictTenant(tenantId: string): void {
@@ -175,7 +174,10 @@ export class ApiKeyVerifierService {
     this.lastUsed.note(entry);
   }
 
-  private admitCached(cached: CachedKey): TenantIdentity {
+  /** Only keys that parsed and verified are ever cached, so a hit needs no parse. */
+  private hitOf(cacheKey: string | null): TenantIdentity | null {
+    const cached = cacheKey && this.cache.get(cacheKey);
+    if (!cached) return null;
     authMetrics.verifications.inc({ outcome: 'cache_hit' });
     this.lastUsed.note(cached);
     return this.admit(cached.identity);
@@ -207,9 +209,12 @@ export class ApiKeyVerifierService {
   }
 }
 
-/** Where a key is cached: a SHA-256 of it, never the key itself. */
-function cacheKeyOf(presented: string): string {
-  return hash('sha256', presented, 'base64url');
+/**
+ * Where a key is cached: a SHA-256 of it, never the key itself; null for a text of the wrong length, which no
+ * key has (every parsed key is API_KEY_LENGTH long), so garbage costs no hash.
+ */
+function cacheKeyOf(presented: string): string | null {
+  return presented.length === API_KEY_LENGTH ? hash('sha256', presented, 'base64url') : null;
 }
 
 /** The presented key is not a live key (unknown, revoked, rotated out, expired, wrong secret). */
