@@ -34,7 +34,7 @@ const common = {
 
 // The suites that run a second time with the app connected through PgBouncer in transaction mode
 // (test/pgbouncer-global-setup.ts). Without pgbouncer installed they are skipped, except in CI.
-const throughPgbouncer = ['auth', 'admin', 'domain/targets', 'domain/jobs', 'domain/worker-protocol', 'multi-instance', 'statement-timeout', 'job-log-stream', 'lifecycle/soft-delete', 'domain/schedules'];
+const throughPgbouncer = ['auth', 'admin', 'domain/targets', 'domain/jobs', 'domain/worker-protocol', 'domain/claim-plan', 'multi-instance', 'statement-timeout', 'job-log-stream', 'lifecycle/soft-delete', 'domain/schedules'];
 const pgbouncerInstalled = require('node:child_process')
   .spawnSync('sh', ['-c', 'PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v pgbouncer'], { stdio: 'ignore' }).status === 0;
 if (!pgbouncerInstalled) {

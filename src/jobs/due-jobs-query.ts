@@ -26,10 +26,12 @@ export function dueJobsQuery(jobs: string, typed: boolean, condition?: string): 
  * queue index in its order. The queued set is what table statistics miss most (ANALYZE ran when the queue was
  * empty, or never on a new tenant), and on an estimate of a few rows the planner scans every queued job (a
  * bitmap, or the status list index) and sorts them all — `FOR UPDATE` keeps the LIMIT from bounding the sort —
- * so a claim cost grew with the queue. Transaction-scoped (`SET LOCAL`): nothing outlives the claim. On Citus
- * the worker holding the schema plans the claim with its own settings (SET LOCAL is not propagated by default).
+ * so a claim cost grew with the queue. Transaction-scoped (`SET LOCAL`): nothing outlives the claim (PgBouncer).
+ * On Citus the worker holding the schema plans the claim, and a coordinator passes a transaction's SET LOCAL on
+ * to its workers only with `citus.propagate_set_commands = 'local'`, set first for this transaction alone; plain
+ * PostgreSQL keeps that as a placeholder setting. One message (no parameters: the simple protocol takes both).
  */
-export const PLAN_CLAIM_BY_INDEX = 'SET LOCAL enable_sort = off';
+export const PLAN_CLAIM_BY_INDEX = `SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL enable_sort = off`;
 
 /** The SET list of a claim, `$1` the worker and `$2` the lease in seconds; `j` is the job row. */
 export const CLAIM_ASSIGNMENTS = `"status" = 'running', "attempts" = j."attempts" + 1, "worker_id" = $1,
