@@ -1,6 +1,5 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { cacheValidationMetadata } from './validation-metadata-cache';
-import { quickChecked } from '../common/quick-validation';
 import { QuickDtoCheck } from './quick-dto-check';
 
 /** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
@@ -22,8 +21,7 @@ const SKIPPED_KEYS = ['__proto__', 'constructor'];
  * a data key of that name, so such keys are set aside while it runs and put back before validation (which thus
  * measures and checks the value as sent; `IsJsonObject` hands the field over untouched). A `__proto__` or
  * `constructor` key where a DTO's fields are (the body, a query, a nested DTO) is an unknown field: a 400.
- * Batch bodies a quick check accepts skip all of it (`registerQuickCheck`), and so do queries and small bodies
- * that every rule of their DTO accepts (`QuickDtoCheck`).
+ * Queries and bodies (batches too) that every rule of their DTO accepts skip all of it (`QuickDtoCheck`).
  */
 export class ApiValidationPipe extends ValidationPipe {
   private setAside: Array<[Record<string, unknown>, unknown]> = [];
@@ -53,7 +51,7 @@ export class ApiValidationPipe extends ValidationPipe {
   /** A body or query a quick check accepted: the instance the decorators would build, or null. */
   protected quickCheck(value: unknown, metadata: ArgumentMetadata): object | null {
     if (metadata.type !== 'body' && metadata.type !== 'query') return null;
-    return (metadata.type === 'body' && quickChecked(metadata.metatype, value)) || (this.quick?.check(metadata.metatype, value) ?? null);
+    return this.quick?.check(metadata.metatype, value) ?? null;
   }
 
   /** Runs just before class-transformer, in the same synchronous stretch as `validate` below. */

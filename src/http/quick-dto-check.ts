@@ -28,6 +28,8 @@ interface PropertyPlan {
   stringTyped: boolean;
   /** The one transform is `fieldAsSent`: whatever was sent is what the property gets. */
   asSent: boolean;
+  /** `@ValidateNested()` with `@Type(() => Item)`: an array of `Item`s, each built and checked by its own plan. */
+  nested: DtoClass | null;
 }
 
 interface Plan {
@@ -40,17 +42,18 @@ const TRANSFORM_OPTIONS: ClassTransformOptions = Object.freeze({ ...defaultOptio
 const NOT_QUICK = Symbol('not quick');
 
 /**
- * A quick path for small DTOs (a query object, a create or update body), derived from the class's own
- * decorators: the instance class-transformer would build is built directly (`new Dto()`, each field through the
- * property's `@Transform` functions), then checked with the decorators' own validator functions, synchronously.
- * Only when every rule passes is that instance the answer. On any failure, or anything the plan does not
- * reproduce exactly — an unknown field, an object or nested array where class-transformer would copy it, an
- * async or nested rule, `@Type` other than String, `@Expose`/`@Exclude` — it answers null and the
- * ValidationPipe runs as usual, so every refusal and its message stay those of class-validator. For the pipe's
- * options of this app (whitelist, forbidNonWhitelisted, no groups, no transformOptions), which `supports` checks.
+ * A quick path for DTOs (a query object, a create or update body, a batch of up to 1,000 items), derived from the
+ * class's own decorators: the instance class-transformer would build is built directly (`new Dto()`, each field
+ * through the property's `@Transform` functions, an array of nested DTOs item by item through the item class's
+ * plan), then checked with the decorators' own validator functions, synchronously. Only when every rule passes is
+ * that instance the answer. On any failure, or anything the plan does not reproduce exactly — an unknown field,
+ * an object or nested array where class-transformer would copy it, a nested DTO that is not in an array, an async
+ * rule, `@Type` other than String or a DTO class, `@Expose`/`@Exclude` — it answers null and the ValidationPipe
+ * runs as usual, so every refusal and its message stay those of class-validator. For the pipe's options of this
+ * app (whitelist, forbidNonWhitelisted, no groups, no transformOptions), which `supports` checks. Plans are
+ * derived once per class, from metadata that does not change after the decorators ran.
  */
 export class QuickDtoCheck {
-  private readonly plans = new Map<Function, Plan | null>();
 
   /** Whether the quick path gives what a ValidationPipe with these options gives. */
   static supports(validatorOptions: Record<string, unknown>, transformOptions: unknown): boolean {
@@ -66,10 +69,17 @@ export class QuickDtoCheck {
   /** The DTO instance the pipe would return for `value`, or null (then validate as usual). */
   check(metatype: Function | undefined, value: unknown): object | null {
     if (!metatype || typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    let plan = this.plans.get(metatype);
-    if (plan === undefined) this.plans.set(metatype, (plan = planOf(metatype)));
+    const plan = planFor(metatype);
     return plan && run(plan, value as Record<string, unknown>);
   }
+}
+
+const plans = new Map<Function, Plan | null>();
+
+function planFor(metatype: Function): Plan | null {
+  let plan = plans.get(metatype);
+  if (plan === undefined) plans.set(metatype, (plan = planOf(metatype)));
+  return plan;
 }
 
 function run(plan: Plan, plain: Record<string, unknown>): object | null {
@@ -86,6 +96,7 @@ function run(plan: Plan, plain: Record<string, unknown>): object | null {
   for (const [name, property] of plan.properties) {
     const value = instance[name];
     if (!property.conditions.every((condition) => (condition.constraints[0] as Condition)(instance, value))) continue;
+    if (property.nested && !Array.isArray(value)) return null; // validated but absent: nested validation refuses it
     for (const { metadata, validators } of property.rules) {
       if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
       for (const validator of validators) {
@@ -103,6 +114,7 @@ function run(plan: Plan, plain: Record<string, unknown>): object | null {
 function built(property: PropertyPlan, key: string, plain: Record<string, unknown>): unknown {
   if (property.asSent) return plain[key];
   let value = plain[key];
+  if (property.nested) return builtItems(property.nested, value);
   if (Array.isArray(value)) {
     // Copied item by item into a new array; primitives stay as they are.
     if (property.stringTyped || !value.every(isJsonPrimitive)) return NOT_QUICK;
@@ -115,6 +127,21 @@ function built(property: PropertyPlan, key: string, plain: Record<string, unknow
     value = transform.transformFn({ value, key, obj: plain, type: TransformationType.PLAIN_TO_CLASS, options: TRANSFORM_OPTIONS });
   }
   return value;
+}
+
+/** The item instances class-transformer builds for an array of nested DTOs, each checked by its plan; else NOT_QUICK. */
+function builtItems(item: DtoClass, value: unknown): unknown {
+  // Anything but an array (null included: nested validation words its own refusal) is left to the decorators.
+  const plan = Array.isArray(value) ? planFor(item) : null;
+  if (!plan) return NOT_QUICK;
+  const items: object[] = [];
+  for (const element of value as unknown[]) {
+    if (typeof element !== 'object' || element === null || Array.isArray(element)) return NOT_QUICK;
+    const instance = run(plan, element as Record<string, unknown>);
+    if (!instance) return NOT_QUICK;
+    items.push(instance);
+  }
+  return items;
 }
 
 function isJsonPrimitive(value: unknown): boolean {
@@ -154,20 +181,29 @@ function planOf(metatype: Function): Plan | null {
 function propertyPlan(metatype: Function, name: string, metadatas: ValidationMetadata[]): PropertyPlan | null {
   const conditions: ValidationMetadata[] = [];
   const rules: Rule[] = [];
+  let validatesNested = false;
   for (const metadata of metadatas) {
     if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) conditions.push(metadata);
+    else if (metadata.type === ValidationTypes.NESTED_VALIDATION) validatesNested = true; // each item, by its plan
     else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION || metadata.type === ValidationTypes.IS_DEFINED) {
       const constraints = getMetadataStorage().getTargetValidatorConstraints(metadata.constraintCls);
       if (constraints.length === 0 || constraints.some((constraint) => constraint.async)) return null;
       rules.push({ metadata, validators: constraints.map((constraint) => constraint.instance) });
-    } else if (metadata.type !== ValidationTypes.WHITELIST) return null; // nested or promise validation
+    } else if (metadata.type !== ValidationTypes.WHITELIST) return null; // promise validation
   }
   const type = defaultMetadataStorage.findTypeMetadata(metatype, name);
-  if (type && (type.options?.discriminator || type.typeFunction?.({ newObject: undefined, object: {}, property: name }) !== String)) return null;
+  if (type?.options?.discriminator) return null;
+  const typed = type?.typeFunction?.({ newObject: undefined, object: {}, property: name });
   const transforms = defaultMetadataStorage
     .findTransformMetadatas(metatype, name, TransformationType.PLAIN_TO_CLASS)
     .filter((transform) => !transform.options?.groups?.length);
   if (transforms.some((transform) => transform.options?.since !== undefined || transform.options?.until !== undefined)) return null;
+  if (validatesNested) {
+    // Only an array of one DTO class, with nothing else changing the value on the way.
+    const nested = typeof typed === 'function' && typed !== String && typed.prototype ? (typed as DtoClass) : null;
+    return nested && transforms.length === 0 ? { conditions, rules, transforms, stringTyped: false, asSent: false, nested } : null;
+  }
+  if (type && typed !== String) return null;
   const asSent = transforms.length === 1 && transforms[0].transformFn === fieldAsSent && !type;
-  return { conditions, rules, transforms, stringTyped: !!type, asSent };
+  return { conditions, rules, transforms, stringTyped: !!type, asSent, nested: null };
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, type ValidationPipe } from '@nestjs/common';
-import { quickChecked } from '../../common/quick-validation';
+import { QuickDtoCheck } from '../../http/quick-dto-check';
 import { CreateJobBatchDto } from './create-job.dto';
 import { CompleteJobBatchDto } from './worker.dto';
 import { appPipe, decoratorsOnlyPipe } from '../../../test/utils/validation-pipes';
@@ -18,14 +18,16 @@ async function outcome(pipe: ValidationPipe, metatype: Function, body: unknown):
   }
 }
 
-describe('quick checks of the batch bodies', () => {
+const quickChecked = (dto: Function, body: unknown) => new QuickDtoCheck().check(dto, body);
+
+describe('quick checks of the batch bodies (nested DTO arrays)', () => {
   const batches: Array<[string, unknown, boolean]> = [
     ['minimal jobs', { jobs: [{ targetId: TARGET, type: 'backup' }] }, true],
     ['every quick field', { jobs: [{ targetId: TARGET, type: 'a b~', payload: { constructor: 1, n: [1, { x: null }] }, priority: -100, maxAttempts: 20 }] }, true],
     ['the special uuids', { jobs: [{ targetId: '00000000-0000-0000-0000-000000000000', type: 'x' }, { targetId: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', type: 'y' }] }, true],
-    ['a session (left to the decorators)', { jobs: [{ targetId: TARGET, sessionId: JOB, type: 'x' }] }, false],
-    ['a runAt (left to the decorators)', { jobs: [{ targetId: TARGET, type: 'x', runAt: '2030-01-01T00:00:00+02:00' }] }, false],
-    ['a non-ASCII type', { jobs: [{ targetId: TARGET, type: 'sauvegarde é' }] }, false],
+    ['a session', { jobs: [{ targetId: TARGET, sessionId: JOB, type: 'x' }] }, true],
+    ['a runAt', { jobs: [{ targetId: TARGET, type: 'x', runAt: '2030-01-01T00:00:00+02:00' }] }, true],
+    ['a non-ASCII type', { jobs: [{ targetId: TARGET, type: 'sauvegarde é' }] }, true],
     ['an unknown field', { jobs: [{ targetId: TARGET, type: 'x', colour: 'red' }] }, false],
     ['a null payload', { jobs: [{ targetId: TARGET, type: 'x', payload: null }] }, false],
     ['an array payload', { jobs: [{ targetId: TARGET, type: 'x', payload: [] }] }, false],
@@ -41,6 +43,18 @@ describe('quick checks of the batch bodies', () => {
     ['a field beside jobs', { jobs: [{ targetId: TARGET, type: 'x' }], extra: 1 }, false],
     ['a constructor key on an item', { jobs: [JSON.parse(`{"targetId": "${TARGET}", "type": "x", "constructor": 1}`)] }, false],
     ['not an object', [1], false],
+    ['a runAt without an offset', { jobs: [{ targetId: TARGET, type: 'x', runAt: '2030-01-01T00:00:00' }] }, false],
+    ['a runAt in year 10000', { jobs: [{ targetId: TARGET, type: 'x', runAt: '+010000-01-01T00:00:00Z' }] }, false],
+    ['a bad session id', { jobs: [{ targetId: TARGET, sessionId: 'nope', type: 'x' }] }, false],
+    ['a null session', { jobs: [{ targetId: TARGET, sessionId: null, type: 'x' }] }, false],
+    ['a lone surrogate in the type', { jobs: [{ targetId: TARGET, type: 'a\ud800' }] }, false],
+    ['jobs as an object', { jobs: { 0: { targetId: TARGET, type: 'x' } } }, false],
+    ['jobs null', { jobs: null }, false],
+    ['no jobs field', {}, false],
+    ['an item that is a string', { jobs: ['x'] }, false],
+    ['an item that is an array', { jobs: [[{ targetId: TARGET, type: 'x' }]] }, false],
+    ['a null item', { jobs: [null] }, false],
+    ['a good item and a bad one', { jobs: [{ targetId: TARGET, type: 'x' }, { targetId: TARGET, type: 7 }] }, false],
   ];
 
   it.each(batches)('POST /jobs/batch, %s: same outcome as the decorators', async (_name, body, quick) => {
@@ -52,13 +66,16 @@ describe('quick checks of the batch bodies', () => {
     ['ids', { workerId: 'worker-7', items: [{ id: JOB }, { id: TARGET }] }, true],
     ['results', { workerId: 'w', items: [{ id: JOB, result: { files: 12, constructor: 'x' } }] }, true],
     ['a repeated id', { workerId: 'w', items: [{ id: JOB }, { id: JOB }] }, true],
-    ['a non-ASCII worker', { workerId: 'wörker', items: [{ id: JOB }] }, false],
+    ['a non-ASCII worker', { workerId: 'wörker', items: [{ id: JOB }] }, true],
     ['an empty worker', { workerId: '', items: [{ id: JOB }] }, false],
     ['a null result', { workerId: 'w', items: [{ id: JOB, result: null }] }, false],
     ['a bad id', { workerId: 'w', items: [{ id: 'nope' }] }, false],
     ['101 items', { workerId: 'w', items: Array.from({ length: 101 }, () => ({ id: JOB })) }, false],
     ['an unknown item field', { workerId: 'w', items: [{ id: JOB, status: 'succeeded' }] }, false],
     ['no workerId', { items: [{ id: JOB }] }, false],
+    ['items null', { workerId: 'w', items: null }, false],
+    ['an item that is an id string', { workerId: 'w', items: [JOB] }, false],
+    ['an array result', { workerId: 'w', items: [{ id: JOB, result: [1] }] }, false],
   ];
 
   it.each(completions)('POST /jobs/complete-batch, %s: same outcome as the decorators', async (_name, body, quick) => {

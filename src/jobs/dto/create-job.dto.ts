@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, isUUID, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, jsonObjectProblem, KIB } from '../../common/validation';
-import { isIntIn, isPlainRecordOf, isPlainText, registerQuickCheck } from '../../common/quick-validation';
+import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
@@ -68,31 +67,3 @@ export class CreateJobBatchDto {
   @Type(() => CreateJobDto)
   jobs: CreateJobDto[];
 }
-
-const BATCH_KEYS = new Set(['jobs']);
-// sessionId and runAt (which the decorators rewrite) are left to the decorators.
-const QUICK_JOB_KEYS = new Set(['targetId', 'type', 'payload', 'priority', 'maxAttempts']);
-
-/** A job the decorators certainly accept, built as the pipe builds it; else null. */
-function quickCreateJob(value: unknown): CreateJobDto | null {
-  if (!isPlainRecordOf(value, QUICK_JOB_KEYS)) return null;
-  const { targetId, type, payload, priority, maxAttempts } = value;
-  if (typeof targetId !== 'string' || !isUUID(targetId, 'all') || !isPlainText(type, 1, 100)) return null;
-  if (payload !== undefined && jsonObjectProblem(payload, JOB_PAYLOAD_MAX_BYTES) !== null) return null;
-  if (priority !== undefined && !isIntIn(priority, -100, 100)) return null;
-  if (maxAttempts !== undefined && !isIntIn(maxAttempts, 1, 20)) return null;
-  return Object.assign(new CreateJobDto(), value);
-}
-
-registerQuickCheck(CreateJobBatchDto, (value) => {
-  if (!isPlainRecordOf(value, BATCH_KEYS) || !Array.isArray(value.jobs)) return null;
-  const { jobs } = value;
-  if (jobs.length < 1 || jobs.length > MAX_JOB_BATCH) return null;
-  const built: CreateJobDto[] = [];
-  for (const item of jobs) {
-    const job = quickCreateJob(item);
-    if (!job) return null;
-    built.push(job);
-  }
-  return Object.assign(new CreateJobBatchDto(), { jobs: built });
-});

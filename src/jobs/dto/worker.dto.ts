@@ -6,14 +6,12 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
-  isUUID,
   IsUUID,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsJsonObject, IsOptionalNotNull, IsText, jsonObjectProblem, KIB } from '../../common/validation';
-import { isPlainRecordOf, isPlainText, registerQuickCheck } from '../../common/quick-validation';
+import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const DEFAULT_LEASE_SECONDS = 60;
@@ -126,23 +124,6 @@ export class CompleteJobBatchDto extends WorkerDto {
   @Type(() => CompleteBatchItemDto)
   items: CompleteBatchItemDto[];
 }
-
-const COMPLETE_BATCH_KEYS = new Set(['workerId', 'items']);
-const COMPLETE_ITEM_KEYS = new Set(['id', 'result']);
-
-/** A completion the decorators certainly accept, built as the pipe builds it; else null. */
-registerQuickCheck(CompleteJobBatchDto, (value) => {
-  if (!isPlainRecordOf(value, COMPLETE_BATCH_KEYS) || !isPlainText(value.workerId, 1, 200) || !Array.isArray(value.items)) return null;
-  const { items } = value;
-  if (items.length < 1 || items.length > MAX_COMPLETE_BATCH) return null;
-  const built: CompleteBatchItemDto[] = [];
-  for (const item of items) {
-    if (!isPlainRecordOf(item, COMPLETE_ITEM_KEYS) || typeof item.id !== 'string' || !isUUID(item.id, 'all')) return null;
-    if (item.result !== undefined && jsonObjectProblem(item.result, JOB_RESULT_MAX_BYTES) !== null) return null;
-    built.push(Object.assign(new CompleteBatchItemDto(), item));
-  }
-  return Object.assign(new CompleteJobBatchDto(), { workerId: value.workerId, items: built });
-});
 
 export const COMPLETE_ITEM_STATUSES = ['succeeded', 'conflict', 'not_found'] as const;
 export type CompleteItemStatus = (typeof COMPLETE_ITEM_STATUSES)[number];
