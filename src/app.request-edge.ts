@@ -1,10 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { BadRequestException, Logger, PayloadTooLargeException } from '@nestjs/common';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { openRequestState, requestStorage } from './common/request-context';
 import { sendError } from './http/api-exception.filter';
-import { jsonBodyProblem } from './http/json-body-problem';
+import { jsonBodyProblem, NOT_AN_OBJECT } from './http/json-body-problem';
 import { logRequest } from './ops/logging/request-log';
 import { observeRequest } from './ops/metrics/http-metrics';
 import type { InFlightRequests } from './ops/shutdown/in-flight-requests';
@@ -19,10 +20,35 @@ export interface RequestEdgeOptions {
   bodyLimit: string;
 }
 
+const NOT_UTF8 = 'entity.not.utf8';
+
+/**
+ * JSON is UTF-8 (RFC 8259): invalid bytes would otherwise be decoded as U+FFFD and stored as if sent. Body-parser
+ * calls this with the raw (inflated) body and the charset it will decode with; `utf-8` unless the request names another.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string | null): void {
+  if (encoding === 'utf-8' && !isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
+}
+
+/** A strict-mode refusal of JSON text that is valid but not an object or array (`"x"`, `1`, `null`). */
+function isJsonScalar(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Body-parser failures (bad JSON, too large) get the same error body as everything else. */
-function sendBodyError(error: { type?: string; status?: number }, res: Response, next: NextFunction): void {
+function sendBodyError(error: { type?: string; status?: number; body?: unknown }, res: Response, next: NextFunction): void {
   if (error?.type === 'entity.too.large') return sendError(res, new PayloadTooLargeException('Request body is too large'), logger);
-  if (error?.type === 'entity.parse.failed') return sendError(res, new BadRequestException('Request body is not valid JSON'), logger);
+  if (error?.type === NOT_UTF8) return sendError(res, new BadRequestException('Request body is not valid UTF-8'), logger);
+  if (error?.type === 'entity.parse.failed') {
+    const message = isJsonScalar(error.body) ? NOT_AN_OBJECT : 'Request body is not valid JSON';
+    return sendError(res, new BadRequestException(message), logger);
+  }
   if (error?.status && error.status >= 400 && error.status < 500) {
     return sendError(res, new BadRequestException('Request body could not be read'), logger);
   }
@@ -37,9 +63,9 @@ function sendBodyError(error: { type?: string; status?: number }, res: Response,
  */
 export function requestEdge(options: RequestEdgeOptions): RequestHandler {
   const { inFlight, requestLog, metrics } = options;
-  const json = express.json({ limit: options.bodyLimit });
+  const json = express.json({ limit: options.bodyLimit, verify: refuseInvalidUtf8 });
   const afterBody = (req: Request, res: Response, next: NextFunction) => (error?: unknown) => {
-    if (error) return sendBodyError(error as { type?: string; status?: number }, res, next);
+    if (error) return sendBodyError(error as { type?: string; status?: number; body?: unknown }, res, next);
     const problem = jsonBodyProblem(req.body);
     if (problem) return sendError(res, new BadRequestException(problem), logger);
     next();

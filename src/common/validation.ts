@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Length, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { IsInt, IsString, IsUUID, Length, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { canonicalIsoTimestamp, isCanonicalIsoTimestamp } from './iso-timestamp';
 
 export const KIB = 1024;
@@ -24,6 +24,17 @@ export function textProblem(value: string): string | null {
   if (!NO_NUL.test(value)) return 'must not contain NUL characters';
   if (LONE_SURROGATE.test(value)) return 'must not contain unpaired surrogates';
   return null;
+}
+
+/**
+ * A UUID (any version, any letter case), handed over in lowercase: the spelling the database answers with, so an
+ * answer echoes the id as every later read shows it, and a retry spelt in capitals is the same request.
+ */
+export function IsUuid(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+    IsUUID('all', options),
+  );
 }
 
 /** A string of `min`–`max` characters without NUL characters or unpaired surrogates. */
@@ -51,6 +62,33 @@ export function IsIsoTimestamp(): PropertyDecorator {
       { message: '$property must be an RFC 3339 date-time with an offset (Z or ±hh:mm) and a year 0001-9999 in UTC' },
     ),
   );
+}
+
+/**
+ * Every item of an array is an object (not null, not an array). `ValidateNested({ each: true })` refuses a null
+ * or a string item without naming its index, and takes an array item for a list of items (an empty one passes):
+ * this names each such item, `jobs.3 must be an object`. A value that is not an array is left to `IsArray`.
+ */
+export function IsObjectItems(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isObjectItems',
+    validator: {
+      validate: (value: unknown) => !Array.isArray(value) || nonObjectItems(value).length === 0,
+      defaultMessage: (args) => {
+        const items = nonObjectItems(args?.value as unknown[]).map((index) => `$property.${index}`);
+        return `${items.join(', ')} must be ${items.length === 1 ? 'an object' : 'objects'}`;
+      },
+    },
+  });
+}
+
+function nonObjectItems(items: unknown[]): number[] {
+  const indexes: number[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) indexes.push(index);
+  }
+  return indexes;
 }
 
 /** Query integers: only plain decimal digits become numbers (not `1e1`, `0x10`, ` 10`); anything else fails `IsInt`. */

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
+import { wordNestedErrors } from './nested-validation-errors';
 
 /** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
 export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
@@ -75,9 +76,9 @@ export class ApiValidationPipe extends ValidationPipe {
     }
   }
 
-  protected override validate(...args: Parameters<ValidationPipe['validate']>): ReturnType<ValidationPipe['validate']> {
+  protected override async validate(...args: Parameters<ValidationPipe['validate']>): Promise<Awaited<ReturnType<ValidationPipe['validate']>>> {
     this.putBack();
-    return super.validate(...args);
+    return wordNestedErrors(await super.validate(...args));
   }
 
   private putBack(): void {

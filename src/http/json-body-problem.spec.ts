@@ -9,6 +9,7 @@ describe('jsonBodyProblem', () => {
     ['a constructor key holding an object without prototype', '{"payload":{"constructor":{"name":"Bob"}}}'],
     ['a constructor key in an array item', '{"entries":[{"data":{"constructor":1}}]}'],
     ['64 nested objects', '{"a":'.repeat(64) + '1' + '}'.repeat(64)],
+    ['the largest doubles', '{"max":1.7976931348623157e308,"min":-1.7976931348623157e308,"tiny":5e-324}'],
   ])('accepts %s', (_case, text) => {
     expect(jsonBodyProblem(parse(text))).toBeNull();
   });
@@ -22,7 +23,19 @@ describe('jsonBodyProblem', () => {
     ['constructor at the root (an unknown field)', '{"constructor":"Bob"}', 'property constructor should not exist'],
     ['prototype at the root (an unknown field)', '{"prototype":1}', 'property prototype should not exist'],
     ['65 nested objects', '{"a":'.repeat(65) + '1' + '}'.repeat(65), 'Request body is nested deeper than 64 levels'],
+    ['an array', '[{"name":"n"}]', 'Request body must be a JSON object'],
+    ['a number beyond a double', '{"payload":{"n":1e400}}', 'payload.n is too large a number (beyond ±1.8e308)'],
+    ['a negative one in an array', '{"jobs":[{"payload":{"list":[1,-1e999]}}]}', 'jobs.0.payload.list.1 is too large a number (beyond ±1.8e308)'],
+    ['one at the root', '{"priority":1e309}', 'priority is too large a number (beyond ±1.8e308)'],
   ])('refuses %s', (_case, text, problem) => {
     expect(jsonBodyProblem(parse(text))).toBe(problem);
+  });
+});
+
+describe('jsonBodyProblem and a number beyond a double beside a deep branch', () => {
+  it('names it without entering the branch (which is then refused for its depth)', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const problem = jsonBodyProblem(parse(`{"a":${deep},"b":1e400}`));
+    expect(['b is too large a number (beyond ±1.8e308)', 'Request body is nested deeper than 64 levels']).toContain(problem);
   });
 });

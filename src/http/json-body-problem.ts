@@ -2,20 +2,25 @@ const MAX_JSON_DEPTH = 64;
 // The root of every JSON body is a DTO, never free-form data: these keys there are unknown fields (class-transformer
 // would skip them silently instead of letting the whitelist refuse them).
 const ROOT_FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Every route's body is a DTO: an object, never an array or a bare value. */
+export const NOT_AN_OBJECT = 'Request body must be a JSON object';
 
 /**
- * What no payload needs and the validation layer does not catch: nesting deeper than 64 levels (recursive
- * validation would overflow the stack), and what could pollute a prototype, at any depth — a `__proto__` key,
- * or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
+ * What no payload needs and the validation layer does not catch: a body that is an array, nesting deeper than
+ * 64 levels (recursive validation would overflow the stack), a number beyond ±1.8e308 (`JSON.parse` makes it
+ * Infinity, which would be stored as `null`), and what could pollute a prototype, at any depth — a `__proto__`
+ * key, or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
  * merely named `constructor` or `prototype` inside free-form JSON (metadata, payload, result, log data) are data.
  */
 export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string | null {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (Array.isArray(value)) return NOT_AN_OBJECT;
+  if (value !== null && typeof value === 'object') {
     for (const key of Object.keys(value)) if (ROOT_FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
   }
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;
+    if (typeof node === 'number' && !Number.isFinite(node)) return `${pathTo(value, node, limit) ?? 'a number'} is too large a number (beyond ±1.8e308)`;
     if (node === null || typeof node !== 'object') continue;
     if (depth > limit) return `Request body is nested deeper than ${limit} levels`;
     for (const key of Object.keys(node)) {
@@ -26,6 +31,22 @@ export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string 
       }
       stack.push([child, depth + 1]);
     }
+  }
+  return null;
+}
+
+/**
+ * The dotted path (`jobs.0.payload.n`, as validation messages name fields) of an occurrence of `target` within
+ * `limit` levels (a branch nested deeper may not have been measured yet: it is not entered).
+ */
+function pathTo(node: unknown, target: unknown, limit: number, path = ''): string | null {
+  if (node === null || typeof node !== 'object' || limit === 0) return null;
+  for (const key of Object.keys(node)) {
+    const child = (node as Record<string, unknown>)[key];
+    const here = path ? `${path}.${key}` : key;
+    if (Object.is(child, target)) return here;
+    const found = pathTo(child, target, limit - 1, here);
+    if (found) return found;
   }
   return null;
 }

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
 import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import { IsIsoTimestamp, IsJsonObject, IsObjectItems, IsOptionalNotNull, IsText, IsUuid, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
@@ -11,13 +11,13 @@ export const MAX_JOB_BATCH = 1000;
 
 export class CreateJobDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IsUuid()
   targetId: string;
 
   /** A session of the same target. */
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptionalNotNull()
-  @IsUUID('all')
+  @IsUuid()
   sessionId?: string;
 
   /** What the worker should do; workers can claim by type. */
@@ -63,6 +63,7 @@ export class CreateJobBatchDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_JOB_BATCH)
+  @IsObjectItems()
   @ValidateNested({ each: true })
   @Type(() => CreateJobDto)
   jobs: CreateJobDto[];

@@ -13,7 +13,7 @@ import {
 import { PageDto } from '../../common/page.dto';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../common/pagination';
 import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
-import { IsIsoTimestamp, IsJsonObject, IsOptionalNotNull, IsQueryInt, IsText, KIB } from '../../common/validation';
+import { IsIsoTimestamp, IsJsonObject, IsObjectItems, IsOptionalNotNull, IsQueryInt, IsText, KIB } from '../../common/validation';
 import { JOB_LOG_LEVELS, JobLog, JobLogLevel } from '../job-log.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -52,6 +52,7 @@ export class AppendJobLogsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_LOG_BATCH)
+  @IsObjectItems()
   @ValidateNested({ each: true })
   @Type(() => JobLogEntryDto)
   entries: JobLogEntryDto[];

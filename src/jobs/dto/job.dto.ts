@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsText } from '../../common/validation';
+import { IsText, IsUuid } from '../../common/validation';
 import { Job, JOB_STATUSES, JobStatus } from '../job.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -15,12 +15,12 @@ export class ListJobsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all')
+  @IsUuid()
   targetId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all')
+  @IsUuid()
   sessionId?: string;
 
   /** Only jobs of this type. */

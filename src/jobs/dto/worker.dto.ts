@@ -6,12 +6,12 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
-  IsUUID,
+  IsObject,
   Max,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import { IsJsonObject, IsObjectItems, IsOptionalNotNull, IsText, IsUuid, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const DEFAULT_LEASE_SECONDS = 60;
@@ -90,6 +90,7 @@ export class HeartbeatJobDto extends LeaseDto {
   /** Shown as `Job.progress` until the next heartbeat with progress. */
   @ApiPropertyOptional({ type: JobProgressInputDto })
   @IsOptionalNotNull()
+  @IsObject()
   @ValidateNested()
   @Type(() => JobProgressInputDto)
   progress?: JobProgressInputDto;
@@ -105,7 +106,7 @@ export class CompleteJobDto extends WorkerDto {
 
 export class CompleteBatchItemDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IsUuid()
   id: string;
 
   /** Any JSON object, at most 256 KiB serialized. */
@@ -120,6 +121,7 @@ export class CompleteJobBatchDto extends WorkerDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_COMPLETE_BATCH)
+  @IsObjectItems()
   @ValidateNested({ each: true })
   @Type(() => CompleteBatchItemDto)
   items: CompleteBatchItemDto[];

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsJsonObject, IsOptionalNotNull, KIB } from '../../common/validation';
+import { IsJsonObject, IsOptionalNotNull, IsUuid, KIB } from '../../common/validation';
 import { effectiveStatus, Session, SESSION_STATUSES, SessionStatus } from '../session.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -11,7 +11,7 @@ export const SESSION_TTL_MAX_SECONDS = 604_800;
 
 export class CreateSessionDto {
   @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IsUuid()
   targetId: string;
 
   /** Any JSON object, at most 16 KiB serialized. */
@@ -40,7 +40,7 @@ export class ListSessionsQueryDto extends PageQueryDto {
   /** Only sessions of this target. */
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all')
+  @IsUuid()
   targetId?: string;
 
   /** `expired` = active with `expiresAt` passed; `active` excludes those. */

@@ -1,0 +1,181 @@
+import { Logger } from '@nestjs/common';
+import { claim, createJob, createTarget, TenantClient, tenantClient } from './utils/domain-fixtures';
+import { createTestApp, TestApp } from './utils/test-app';
+
+/**
+ * Bodies whose shape or bytes were once a 500 or silently changed: items that are not objects, a progress that is
+ * an array, numbers beyond a double, bytes that are not UTF-8, a body that is not an object, ids in capitals.
+ */
+describe('bad input: shapes, numbers and bytes', () => {
+  let t: TestApp;
+  let a: TenantClient;
+  let targetId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = await tenantClient(t);
+    targetId = (await createTarget(a)).id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  // A Buffer goes out as its bytes (superagent would serialize it as JSON).
+  const json = (path: string, body: string | Buffer) =>
+    a.post(path).set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(body);
+
+  /** Runs `send`, expecting a 400 with `message`, nothing written and nothing logged as an error. */
+  async function refused(send: () => Promise<{ status: number; body: { message: unknown } }>, message: unknown): Promise<void> {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const before = await a.counts();
+      const res = await send();
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 400, message });
+      expect(await a.counts()).toEqual(before);
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
+  }
+
+  describe('items of a batch that are not objects', () => {
+    it.each([
+      ['an empty array', '[]', ['jobs.1 must be an object']],
+      ['an array of a job', 'JOB_ARRAY', ['jobs.1 must be an object']],
+      ['null', 'null', ['jobs.1 must be an object']],
+      ['a string', '"x"', ['jobs.1 must be an object']],
+    ])('POST /jobs/batch with %s as item 1 is a 400 naming it', async (_case, item, message) => {
+      const job = JSON.stringify({ targetId, type: 'shape' });
+      const body = `{"jobs":[${job},${item === 'JOB_ARRAY' ? `[${job}]` : item}]}`;
+      await refused(() => json('/jobs/batch', body), message);
+    });
+
+    it('names every such item, beside the other problems of the batch', async () => {
+      const body = JSON.stringify({ jobs: [null, { targetId, type: '' }, [], 7] });
+      await refused(() => json('/jobs/batch', body), [
+        'jobs.0, jobs.2, jobs.3 must be objects',
+        'jobs.1.type must be longer than or equal to 1 characters',
+      ]);
+    });
+
+    it('POST /jobs/{id}/logs and POST /jobs/complete-batch alike', async () => {
+      const job = await createJob(a, targetId);
+      await refused(() => json(`/jobs/${job.id}/logs`, '{"entries":[{"level":"info","message":"m"},[]]}'), ['entries.1 must be an object']);
+      await refused(() => json(`/jobs/${job.id}/logs`, '{"entries":[[{"level":"info","message":"m"}]]}'), ['entries.0 must be an object']);
+      await refused(() => json(`/jobs/${job.id}/logs`, '{"entries":[null]}'), ['entries.0 must be an object']);
+      await refused(() => json('/jobs/complete-batch', '{"workerId":"w","items":[[]]}'), ['items.0 must be an object']);
+      await refused(() => json('/jobs/complete-batch', `{"workerId":"w","items":[{"id":"${job.id}"},"${job.id}"]}`), ['items.1 must be an object']);
+    });
+
+    it('a list that is not an array keeps its one message', async () => {
+      await refused(() => json('/jobs/batch', '{"jobs":null}'), [
+        'jobs must contain no more than 1000 elements',
+        'jobs must contain at least 1 elements',
+        'jobs must be an array',
+      ]);
+    });
+  });
+
+  describe('heartbeat progress', () => {
+    it.each([
+      ['an array of a progress', '[{"percent":40}]'],
+      ['an empty array', '[]'],
+      ['null', 'null'],
+      ['a number', '40'],
+    ])('%s is a 400 "progress must be an object", and the job keeps its progress', async (_case, progress) => {
+      const type = `progress-${Date.now()}-${Math.random()}`;
+      const job = await createJob(a, targetId, { type });
+      expect((await claim(a, 'w', { types: [type] }))?.id).toBe(job.id);
+      await refused(() => json(`/jobs/${job.id}/heartbeat`, `{"workerId":"w","progress":${progress}}`), ['progress must be an object']);
+      expect((await a.get(`/jobs/${job.id}`).expect(200)).body.progress).toBeNull();
+    });
+  });
+
+  describe('numbers beyond a double (JSON.parse makes them Infinity, stored as null)', () => {
+    it.each([
+      ['a job payload', '/jobs', () => `{"targetId":"${targetId}","type":"x","payload":{"a":{"n":1e400}}}`, 'payload.a.n'],
+      ['a batch item payload', '/jobs/batch', () => `{"jobs":[{"targetId":"${targetId}","type":"x","payload":{"list":[1,-1e999]}}]}`, 'jobs.0.payload.list.1'],
+      ['a priority', '/jobs', () => `{"targetId":"${targetId}","type":"x","priority":-1e400}`, 'priority'],
+      ['target metadata', '/targets', () => '{"name":"inf","address":"x","metadata":{"n":1e309}}', 'metadata.n'],
+      ['a schedule job payload', '/schedules', () => `{"name":"s","cron":"0 9 * * 1","job":{"targetId":"${targetId}","type":"x","payload":{"n":1e400}}}`, 'job.payload.n'],
+    ])('in %s are a 400 naming the field', async (_case, path, body, field) => {
+      await refused(() => json(path, body()), `${field} is too large a number (beyond ±1.8e308)`);
+    });
+
+    it('in a result and in log data too, and the largest double is kept', async () => {
+      const type = `inf-${Date.now()}`;
+      const job = await createJob(a, targetId, { type });
+      expect((await claim(a, 'w', { types: [type] }))?.id).toBe(job.id);
+      await refused(() => json(`/jobs/${job.id}/complete`, '{"workerId":"w","result":{"n":1e400}}'), 'result.n is too large a number (beyond ±1.8e308)');
+      await refused(
+        () => json(`/jobs/${job.id}/logs`, '{"entries":[{"level":"info","message":"m","data":{"n":-1e400}}]}'),
+        'entries.0.data.n is too large a number (beyond ±1.8e308)',
+      );
+      const done = await json(`/jobs/${job.id}/complete`, '{"workerId":"w","result":{"n":1.7976931348623157e308}}').expect(200);
+      expect(done.body.result).toEqual({ n: Number.MAX_VALUE });
+    });
+  });
+
+  describe('bodies that are not UTF-8 (they were decoded to U+FFFD and stored so)', () => {
+    it('are a 400 "Request body is not valid UTF-8", and nothing is written', async () => {
+      const invalid = Buffer.concat([Buffer.from('{"name":"bad'), Buffer.from([0xff, 0xfe]), Buffer.from('","address":"x"}')]);
+      await refused(() => json('/targets', invalid), 'Request body is not valid UTF-8');
+      const overlong = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('","address":"x"}')]);
+      await refused(() => json('/targets', overlong), 'Request body is not valid UTF-8');
+    });
+
+    it('while UTF-8 text, a byte order mark included, is read as sent', async () => {
+      const name = `ünïcödé-😀-${Date.now()}`;
+      const res = await json('/targets', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ name, address: 'x' }))])).expect(201);
+      expect(res.body.name).toBe(name);
+    });
+  });
+
+  describe('a body that is not a JSON object', () => {
+    it.each([
+      ['an array', '[{"name":"n","address":"x"}]'],
+      ['an empty array', '[]'],
+      ['a string', '"name"'],
+      ['a number', '42'],
+      ['null', 'null'],
+      ['true', ' true '],
+    ])('%s is a 400 "Request body must be a JSON object"', async (_case, body) => {
+      await refused(() => json('/targets', body), 'Request body must be a JSON object');
+      await refused(() => a.patch(`/targets/${targetId}`).set('Content-Type', 'application/json').send(body), 'Request body must be a JSON object');
+    });
+
+    it('while text that is not JSON stays "not valid JSON"', async () => {
+      await refused(() => json('/targets', '{"name":'), 'Request body is not valid JSON');
+      await refused(() => json('/targets', 'nul'), 'Request body is not valid JSON');
+    });
+  });
+
+  describe('ids sent in capitals', () => {
+    it('are answered in lowercase, as every read shows them', async () => {
+      const upper = targetId.toUpperCase();
+      const session = await a.post('/sessions', { targetId: upper }).expect(201);
+      expect(session.body.targetId).toBe(targetId);
+      const job = await a.post('/jobs', { targetId: upper, sessionId: session.body.id.toUpperCase(), type: 'caps' }).expect(201);
+      expect([job.body.targetId, job.body.sessionId]).toEqual([targetId, session.body.id]);
+      const batch = await a.post('/jobs/batch', { jobs: [{ targetId: upper, type: 'caps' }] }).expect(201);
+      expect(batch.body.items[0].targetId).toBe(targetId);
+      const schedule = await a.post('/schedules', { name: 'caps', cron: '0 9 * * 1', job: { targetId: upper, type: 'caps' } }).expect(201);
+      expect(schedule.body.job.targetId).toBe(targetId);
+    });
+
+    it('an idempotent retry spelt in capitals is the same request', async () => {
+      const key = `caps-${Date.now()}`;
+      const first = await a.post('/jobs', { targetId, type: 'caps-retry' }).set('Idempotency-Key', key).expect(201);
+      const again = await a.post('/jobs', { targetId: targetId.toUpperCase(), type: 'caps-retry' }).set('Idempotency-Key', key).expect(200);
+      expect(again.body.id).toBe(first.body.id);
+    });
+
+    it('complete-batch answers each id as stored', async () => {
+      const type = `caps-done-${Date.now()}`;
+      const job = await createJob(a, targetId, { type });
+      expect((await claim(a, 'w', { types: [type] }))?.id).toBe(job.id);
+      const res = await a.post('/jobs/complete-batch', { workerId: 'w', items: [{ id: job.id.toUpperCase() }] }).expect(200);
+      expect(res.body.items).toEqual([{ id: job.id, status: 'succeeded' }]);
+    });
+  });
+});
