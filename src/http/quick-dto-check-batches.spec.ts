@@ -1,8 +1,8 @@
 import { BadRequestException, type ValidationPipe } from '@nestjs/common';
-import { QuickDtoCheck } from '../../http/quick-dto-check';
-import { CreateJobBatchDto } from './create-job.dto';
-import { CompleteJobBatchDto } from './worker.dto';
-import { appPipe, decoratorsOnlyPipe } from '../../../test/utils/validation-pipes';
+import { QuickDtoCheck } from './quick-dto-check';
+import { CreateJobBatchDto } from '../jobs/dto/create-job.dto';
+import { CompleteJobBatchDto } from '../jobs/dto/worker.dto';
+import { appPipe, decoratorsOnlyPipe } from '../../test/utils/validation-pipes';
 
 
 const TARGET = '6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f';
