@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { BadRequestException, Logger, PayloadTooLargeException } from '@nestjs/common';
+import { BadRequestException, Logger, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
-import { openRequestState, requestStorage } from './common/request-context';
+import { openRequestState, type RequestState, requestStorage } from './common/request-context';
 import { sendError } from './http/api-exception.filter';
 import { jsonBodyProblem, NOT_AN_OBJECT } from './http/json-body-problem';
 import { logRequest } from './ops/logging/request-log';
@@ -30,6 +30,11 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding:
   if (encoding === 'utf-8' && !isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
 }
 
+/** Whether the request carries a body (as body-parser decides it: a chunked one, or a non-zero Content-Length). */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
 /** A strict-mode refusal of JSON text that is valid but not an object or array (`"x"`, `1`, `null`). */
 function isJsonScalar(text: unknown): boolean {
   if (typeof text !== 'string') return false;
@@ -49,6 +54,10 @@ function sendBodyError(error: { type?: string; status?: number; body?: unknown }
     const message = isJsonScalar(error.body) ? NOT_AN_OBJECT : 'Request body is not valid JSON';
     return sendError(res, new BadRequestException(message), logger);
   }
+  if (error?.type === 'charset.unsupported') return sendError(res, new UnsupportedMediaTypeException('Request body must be UTF-8 JSON (charset=utf-8)'), logger);
+  if (error?.type === 'encoding.unsupported') {
+    return sendError(res, new UnsupportedMediaTypeException('Request body has a Content-Encoding the server does not read (gzip, deflate or br)'), logger);
+  }
   if (error?.status && error.status >= 400 && error.status < 500) {
     return sendError(res, new BadRequestException('Request body could not be read'), logger);
   }
@@ -64,8 +73,10 @@ function sendBodyError(error: { type?: string; status?: number; body?: unknown }
 export function requestEdge(options: RequestEdgeOptions): RequestHandler {
   const { inFlight, requestLog, metrics } = options;
   const json = express.json({ limit: options.bodyLimit, verify: refuseInvalidUtf8 });
-  const afterBody = (req: Request, res: Response, next: NextFunction) => (error?: unknown) => {
+  const afterBody = (req: Request, res: Response, next: NextFunction, state: RequestState) => (error?: unknown) => {
     if (error) return sendBodyError(error as { type?: string; status?: number; body?: unknown }, res, next);
+    // Left to the routes: one that takes a JSON body refuses it (ApiValidationPipe), an import reads it.
+    if (req.body === undefined && hasBody(req)) state.unreadBodyType = req.headers['content-type'] ?? '';
     const problem = jsonBodyProblem(req.body);
     if (problem) return sendError(res, new BadRequestException(problem), logger);
     next();
@@ -88,7 +99,7 @@ export function requestEdge(options: RequestEdgeOptions): RequestHandler {
       inFlight.finished(res);
     });
     requestStorage.run(state, () => {
-      if (inFlight.admit(res)) json(req, res, afterBody(req, res, next));
+      if (inFlight.admit(res)) json(req, res, afterBody(req, res, next, state));
     });
   };
 }

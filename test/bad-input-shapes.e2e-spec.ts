@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { claim, createJob, createTarget, TenantClient, tenantClient } from './utils/domain-fixtures';
-import { createTestApp, TestApp } from './utils/test-app';
+import { createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /**
  * Bodies whose shape or bytes were once a 500 or silently changed: items that are not objects, a progress that is
@@ -147,6 +149,68 @@ describe('bad input: shapes, numbers and bytes', () => {
     it('while text that is not JSON stays "not valid JSON"', async () => {
       await refused(() => json('/targets', '{"name":'), 'Request body is not valid JSON');
       await refused(() => json('/targets', 'nul'), 'Request body is not valid JSON');
+    });
+  });
+
+  describe('a body that is not sent as JSON (it was left unread, and every field listed as missing)', () => {
+    const body = () => JSON.stringify({ name: `typed-${Date.now()}`, address: 'x' });
+    const typed = (type: string) => a.post('/targets').set('Content-Type', type).send(body());
+
+    it.each([
+      ['text/plain', 'text/plain;charset=UTF-8', 'Request body must be application/json, not text/plain'],
+      ['a form', 'application/x-www-form-urlencoded', 'Request body must be application/json, not application/x-www-form-urlencoded'],
+      ['a JSON flavour the server does not read', 'application/merge-patch+json', 'Request body must be application/json, not application/merge-patch+json'],
+    ])('%s is a 415 naming it, and nothing is written', async (_case, type, message) => {
+      const before = await a.counts();
+      const res = await typed(type);
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 415,
+        body: { statusCode: 415, error: 'Unsupported Media Type', message, requestId: expect.any(String) },
+      });
+      expect(await a.counts()).toEqual(before);
+    });
+
+    it('a body without a Content-Type is a 415 too (sent raw: superagent always names one)', async () => {
+      const before = await a.counts();
+      const server = t.app.getHttpServer() as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/targets`, { method: 'POST', headers: { 'X-API-Key': a.apiKey }, body: new Blob([body()]) });
+      expect([res.status, ((await res.json()) as { message: unknown }).message]).toEqual([415, 'Request body must be application/json, not a body without a Content-Type']);
+      expect(await a.counts()).toEqual(before);
+    });
+
+    it('a charset or a Content-Encoding the server cannot read is a 415 too', async () => {
+      const latin1 = await typed('application/json; charset=latin1');
+      expect([latin1.status, latin1.body.message]).toEqual([415, 'Request body must be UTF-8 JSON (charset=utf-8)']);
+      const encoded = await a.post('/targets').set('Content-Type', 'application/json').set('Content-Encoding', 'x-bogus').send(body());
+      expect([encoded.status, encoded.body.message]).toEqual([415, 'Request body has a Content-Encoding the server does not read (gzip, deflate or br)']);
+    });
+
+    it('while JSON in any letter case and with charset=utf-8 is read, and a route without a body ignores one', async () => {
+      await typed('Application/JSON; charset=utf-8').expect(201);
+      const session = await a.post('/sessions', { targetId }).expect(201);
+      await a.post(`/sessions/${session.body.id}/close`).set('Content-Type', 'text/plain').send('bye').expect(200);
+    });
+  });
+
+  describe('operator bodies', () => {
+    const admin = (path: string, body: string) => t.http().post(path).set('X-Admin-Key', TEST_ADMIN_KEY).set('Content-Type', 'application/json').send(body);
+
+    it('a cloneFrom with a NUL or an unpaired surrogate is a 400 naming it, and no tenant is made', async () => {
+      const tenants = async () => Number((await t.db.query('SELECT count(*) AS n FROM "shared"."tenants"'))[0].n);
+      const before = await tenants();
+      const nul = await admin('/tenants', `{"name":"n","slug":"clone-nul","cloneFrom":"${a.id}\\u0000"}`);
+      expect([nul.status, nul.body.message]).toEqual([400, ['cloneFrom must not contain NUL characters']]);
+      const lone = await admin('/tenants', '{"name":"n","slug":"clone-lone","cloneFrom":"x\\ud800"}');
+      expect([lone.status, lone.body.message]).toEqual([400, ['cloneFrom must not contain unpaired surrogates']]);
+      expect(await tenants()).toBe(before);
+    });
+
+    it('scopes that are not an array say so', async () => {
+      const res = await admin(`/tenants/${a.id}/keys`, '{"name":"one-scope","scopes":"read"}');
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('scopes must be an array');
     });
   });
 

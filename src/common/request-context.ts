@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export class RequestState {
   private readonly cleanups: Array<() => void> = [];
   private ended = false;
+  /** The Content-Type (`''` when none was sent) of a body the JSON parser left unread: not JSON. */
+  unreadBodyType: string | null = null;
   constructor(readonly requestId: string) {}
 
   /** Runs `cleanup` when the response has ended (at once if it already has). */

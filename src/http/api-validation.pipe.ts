@@ -1,4 +1,5 @@
-import { ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, UnsupportedMediaTypeException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { requestStorage } from '../common/request-context';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
 import { wordNestedErrors } from './nested-validation-errors';
@@ -11,6 +12,9 @@ export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
   transform: true,
   validationError: { target: false, value: false },
 };
+
+// A media type as RFC 9110 spells one (echoed in the refusal; anything else is not).
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/;
 
 // class-transformer never copies these keys into the objects it builds, so the whitelist cannot see them.
 const SKIPPED_KEYS = ['__proto__', 'constructor'];
@@ -36,6 +40,7 @@ export class ApiValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') refuseUnreadBody();
     const quick = this.quickCheck(value, metadata);
     if (quick) return quick;
     let result: unknown;
@@ -86,6 +91,18 @@ export class ApiValidationPipe extends ValidationPipe {
       Object.defineProperty(object, 'constructor', { value: kept, writable: true, enumerable: true, configurable: true });
     }
   }
+}
+
+/**
+ * A route that takes a JSON body, sent one of another media type (`text/plain`, a form, none named): the JSON
+ * parser left it unread, and validating nothing would only list the fields as missing.
+ */
+function refuseUnreadBody(): void {
+  const type = requestStorage.getStore()?.unreadBodyType;
+  if (type === null || type === undefined) return;
+  const sent = type.split(';')[0].trim().toLowerCase();
+  const named = MEDIA_TYPE.test(sent) ? sent : sent ? 'that Content-Type' : 'a body without a Content-Type';
+  throw new UnsupportedMediaTypeException(`Request body must be application/json, not ${named}`);
 }
 
 /** Walks the input beside the DTO instances built from it (free-form JSON stays a plain object, so it is not entered). */

@@ -12,7 +12,8 @@ type Schema = SchemaObject | ReferenceObject;
  * - a tenant route's answers after the key is verified carry `RateLimit-Policy` and `RateLimit` when a limit
  *   applies (the API-key guard): every status but `401`;
  * - a route without a security scheme is public, said explicitly with `security: []`;
- * - any route may answer `500` on an unexpected fault (ApiExceptionFilter), with the error body and no detail.
+ * - any route may answer `500` on an unexpected fault (ApiExceptionFilter), with the error body and no detail;
+ * - a route that takes a JSON body answers `415` to a body of another media type (ApiValidationPipe).
  */
 export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
   document.components = { ...document.components, headers: { ...RESPONSE_HEADERS, ...document.components?.headers } };
@@ -32,6 +33,7 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
       const body = operation.requestBody;
       if (body && !('$ref' in body)) {
         for (const media of Object.values(body.content)) if (media.schema) closeObjects(media.schema, schemas, closed);
+        if (body.content['application/json']) operation.responses['415'] ??= notJson(tenantRoute);
       }
     }
   }
@@ -39,6 +41,15 @@ export function applyHttpConventions(document: OpenAPIObject): OpenAPIObject {
 }
 
 const RATE_LIMIT_HEADERS = { 'RateLimit-Policy': headerRef('RateLimit-Policy'), RateLimit: headerRef('RateLimit') };
+
+function notJson(tenantRoute: boolean) {
+  const { example } = errorExample(415, 'Request body must be application/json, not text/plain');
+  return {
+    description: 'The body is not sent as `application/json`',
+    headers: { 'X-Request-Id': headerRef('X-Request-Id'), ...(tenantRoute ? RATE_LIMIT_HEADERS : {}) },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' }, example } },
+  };
+}
 
 function internalError() {
   const { description, example } = errorExample(500);

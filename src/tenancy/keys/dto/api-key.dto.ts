@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
 import { IsIsoTimestamp, IsOptionalNotNull, IsText } from '../../../common/validation';
 import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
@@ -20,6 +20,7 @@ export class CreateApiKeyDto {
   /** What the key may do; default every scope. */
   @ApiPropertyOptional({ enum: API_KEY_SCOPES, isArray: true, example: ['read'] })
   @IsOptionalNotNull()
+  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(API_KEY_SCOPES.length)
   @ArrayUnique()

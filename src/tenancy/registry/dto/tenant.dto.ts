@@ -27,10 +27,9 @@ export class CreateTenantDto {
 
 export class CreateTenantWithSourceDto extends CreateTenantDto {
   /** Id or slug of a tenant whose data the new tenant starts with (a copy taken at one instant). */
-  @ApiPropertyOptional({ example: 'acme-corp' })
+  @ApiPropertyOptional({ example: 'acme-corp', minLength: 1, maxLength: 100 })
   @IsOptionalNotNull()
-  @IsString()
-  @Length(1, 100)
+  @IsText(1, 100)
   cloneFrom?: string;
 }
 
