@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ADMIN_KEY_SCHEME, TENANTS_ADMIN_TAG } from './admin/tenants-admin.controller';
-import { HEALTH_TAG } from './health/health.controller';
+import { OPERATIONS_TAG } from './ops/operations-tag';
 import { applyHttpConventions } from './http/openapi-conventions';
 import { JOB_LOGS_TAG } from './jobs/job-logs.controller';
 import { JOB_WORKER_TAG } from './jobs/job-worker.controller';
@@ -13,7 +13,7 @@ import { TENANT_KEY_SCHEME } from './tenancy/auth/tenant-route.decorator';
 import { TENANT_INFO_TAG } from './tenancy/tenant-info.controller';
 
 /** Every tag an operation uses, with its description (the lint of the committed document checks both). */
-const TAGS = [TENANT_INFO_TAG, TARGETS_TAG, SESSIONS_TAG, JOBS_TAG, JOB_WORKER_TAG, JOB_LOGS_TAG, SCHEDULES_TAG, TENANTS_ADMIN_TAG, HEALTH_TAG];
+const TAGS = [TENANT_INFO_TAG, TARGETS_TAG, SESSIONS_TAG, JOBS_TAG, JOB_WORKER_TAG, JOB_LOGS_TAG, SCHEDULES_TAG, TENANTS_ADMIN_TAG, OPERATIONS_TAG];
 
 const DESCRIPTION = `Schema-per-tenant backend: each tenant's targets, sessions, jobs and job logs live in its own PostgreSQL schema.
 

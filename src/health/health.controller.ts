@@ -3,16 +3,12 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { DrainSignal } from '../common/drain-signal';
+import { OPERATIONS_TAG } from '../ops/operations-tag';
 import { ShuttingDownError } from '../ops/shutdown/shutdown.errors';
 import { DatabaseUnavailableError } from '../database/database.errors';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
-export const HEALTH_TAG = {
-  name: 'operations',
-  description: 'Probes for load balancers and orchestrators (no key needed), and the Prometheus metrics (`X-Admin-Key`).',
-};
-
-@ApiTags(HEALTH_TAG.name)
+@ApiTags(OPERATIONS_TAG.name)
 @Controller('health')
 export class HealthController {
   constructor(

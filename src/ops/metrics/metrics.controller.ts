@@ -5,7 +5,7 @@ import { register } from 'prom-client';
 import { ADMIN_KEY_SCHEME } from '../../admin/tenants-admin.controller';
 import { AdminKeyGuard } from '../../admin/admin-key.guard';
 import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
-import { HEALTH_TAG } from '../../health/health.controller';
+import { OPERATIONS_TAG } from '../operations-tag';
 import { EnvironmentVariables } from '../../config/environment-variables';
 
 const SAMPLE = [
@@ -15,7 +15,7 @@ const SAMPLE = [
   'tenantry_auth_verifications_total{outcome="pbkdf2_ok"} 12',
 ].join('\n');
 
-@ApiTags(HEALTH_TAG.name)
+@ApiTags(OPERATIONS_TAG.name)
 @ApiSecurity(ADMIN_KEY_SCHEME)
 @Controller('metrics')
 export class MetricsController {
