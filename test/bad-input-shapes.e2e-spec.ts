@@ -69,12 +69,35 @@ describe('bad input: shapes, numbers and bytes', () => {
       await refused(() => json('/jobs/complete-batch', `{"workerId":"w","items":[{"id":"${job.id}"},"${job.id}"]}`), ['items.1 must be an object']);
     });
 
-    it('a list that is not an array keeps its one message', async () => {
-      await refused(() => json('/jobs/batch', '{"jobs":null}'), [
-        'jobs must contain no more than 1000 elements',
-        'jobs must contain at least 1 elements',
-        'jobs must be an array',
+    it('a list that is not an array is told so, once', async () => {
+      await refused(() => json('/jobs/batch', '{"jobs":null}'), ['jobs must be an array']);
+      await refused(() => json('/jobs/batch', '{"jobs":{"targetId":"x"}}'), ['jobs must be an array']);
+    });
+  });
+
+  describe('a value of the wrong type is told its type, not a range it has no part in', () => {
+    it.each([
+      ['a limit sent as a string', '/jobs/claim', '{"workerId":"w","limit":"5"}', ['limit must be an integer number']],
+      ['a lease sent as null', '/jobs/claim', '{"workerId":"w","leaseSeconds":null}', ['leaseSeconds must be an integer number']],
+      ['a workerId sent as a number', '/jobs/claim', '{"workerId":7}', ['workerId must be a string']],
+      ['types sent as a string', '/jobs/claim', '{"workerId":"w","types":"backup"}', ['types must be an array']],
+    ])('%s', async (_case, path, body, message) => {
+      await refused(() => json(path, body), message);
+    });
+
+    it('in a query too: after=-1 is not an integer, nor "greater than 2147483647"', async () => {
+      const job = await createJob(a, targetId);
+      const res = await a.get(`/jobs/${job.id}/logs?after=-1&limit=abc`).expect(400);
+      expect(res.body.message).toEqual(['after must be a non-negative integer', 'limit must be an integer number']);
+    });
+
+    it('while each item of a list keeps its own problems, and a range is said of an integer', async () => {
+      await refused(() => json('/jobs/claim', `{"workerId":"w","types":[1,"${'t'.repeat(101)}"]}`), [
+        'each value in types must be a string',
+        'each value in types must be longer than or equal to 1 and shorter than or equal to 100 characters',
+        'types must not contain NUL characters',
       ]);
+      await refused(() => json('/jobs/claim', '{"workerId":"w","limit":0}'), ['limit must not be less than 1']);
     });
   });
 

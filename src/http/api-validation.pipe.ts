@@ -3,6 +3,7 @@ import { requestStorage } from '../common/request-context';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
 import { wordNestedErrors } from './nested-validation-errors';
+import { withoutConsequentialErrors } from './consequential-errors';
 
 /** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
 export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
@@ -83,7 +84,7 @@ export class ApiValidationPipe extends ValidationPipe {
 
   protected override async validate(...args: Parameters<ValidationPipe['validate']>): Promise<Awaited<ReturnType<ValidationPipe['validate']>>> {
     this.putBack();
-    return wordNestedErrors(await super.validate(...args));
+    return wordNestedErrors(withoutConsequentialErrors(await super.validate(...args)));
   }
 
   private putBack(): void {
