@@ -17,6 +17,7 @@ import {
 import { AdminErrorResponses, BAD_ID, TENANT_NOT_FOUND } from './admin-routes';
 import { AdminKeyGuard } from './admin-key.guard';
 import { ADMIN_KEY_SCHEME, TENANTS_ADMIN_TAG } from './tenants-admin.controller';
+import { NoBody } from '../common/no-body.decorator';
 
 const uuid = parseId();
 const KEY_NOT_FOUND = { status: 404, description: 'No such tenant, or no such key of it', message: 'API key not found' } as const;
@@ -57,6 +58,7 @@ export class TenantKeysAdminController {
   @KeyIdParam()
   @HttpCode(204)
   @Delete(':keyId')
+  @NoBody()
   async revoke(@Param('id', uuid) id: string, @Param('keyId') keyId: string): Promise<void> {
     await this.keys.revoke(id, keyId);
   }

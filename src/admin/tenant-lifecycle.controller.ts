@@ -13,6 +13,7 @@ import { AdminKeyGuard } from './admin-key.guard';
 import { AdminErrorResponses, BAD_ID, DISABLED, TENANT_NOT_FOUND } from './admin-routes';
 import { ARCHIVE_MEDIA_TYPE, archiveBody, sendArchive } from './archive-http';
 import { ADMIN_KEY_SCHEME, TENANTS_ADMIN_TAG } from './tenants-admin.controller';
+import { NoBody } from '../common/no-body.decorator';
 
 const uuid = parseId();
 
@@ -49,6 +50,7 @@ export class TenantLifecycleController {
   )
   @ApiIdParam('The tenant')
   @Delete(':id')
+  @NoBody()
   async delete(@Param('id', uuid) id: string, @Query() query: DeleteTenantQueryDto): Promise<TenantDto> {
     return toTenantView(query.purge === 'true' ? await this.deletion.purge(id) : await this.deletion.delete(id));
   }
@@ -62,6 +64,7 @@ export class TenantLifecycleController {
   @ApiIdParam('The tenant')
   @HttpCode(200)
   @Post(':id/restore')
+  @NoBody()
   async restore(@Param('id', uuid) id: string): Promise<TenantDto> {
     return toTenantView(await this.deletion.restore(id));
   }

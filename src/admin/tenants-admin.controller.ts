@@ -17,6 +17,7 @@ import { TenantsService } from '../tenancy/registry/tenants.service';
 import { TenantImportService } from '../tenancy/lifecycle/tenant-import.service';
 import { AdminKeyGuard } from './admin-key.guard';
 import { AdminErrorResponses, BAD_ID, DISABLED, TENANT_NOT_FOUND } from './admin-routes';
+import { NoBody } from '../common/no-body.decorator';
 
 export const ADMIN_KEY_SCHEME = 'adminApiKey';
 export const TENANTS_ADMIN_TAG = {
@@ -117,6 +118,7 @@ export class TenantsAdminController {
   @ApiIdParam(ID)
   @HttpCode(200)
   @Post(':id/regenerate-api-key')
+  @NoBody()
   async regenerateKey(@Param('id', uuid) id: string): Promise<TenantWithKeyDto> {
     const { tenant, apiKey } = await this.tenants.regenerateKey(id);
     return { tenant: toTenantView(tenant), apiKey };

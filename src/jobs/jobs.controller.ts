@@ -12,6 +12,7 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_MAX, IdempotencyKey } from './i
 import { BAD_JOB_ID, JOB_NOT_FOUND } from './job-api-errors';
 import { JobsService } from './jobs.service';
 import { RequireScope } from '../tenancy/auth/require-scope.decorator';
+import { NoBody } from '../common/no-body.decorator';
 
 export const JOBS_TAG = {
   name: 'jobs',
@@ -118,6 +119,7 @@ export class JobsController {
   @ApiIdParam(ID)
   @RequireScope('write')
   @Post(':id/cancel')
+  @NoBody()
   async cancel(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.cancel(id));
   }
@@ -136,6 +138,7 @@ export class JobsController {
   @ApiIdParam(ID)
   @RequireScope('write')
   @Post(':id/retry')
+  @NoBody()
   async retry(@Param('id', uuid) id: string): Promise<JobDto> {
     return toJobDto(await this.jobs.retry(id));
   }

@@ -15,6 +15,7 @@ import {
   UpdateScheduleDto,
 } from './dto/schedule.dto';
 import { SchedulesService } from './schedules.service';
+import { NoBody } from '../common/no-body.decorator';
 
 export const SCHEDULES_TAG = {
   name: 'schedules',
@@ -101,6 +102,7 @@ export class SchedulesController {
   @ApiIdParam(ID)
   @RequireScope('write')
   @Delete(':id')
+  @NoBody()
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.schedules.delete(id);
   }

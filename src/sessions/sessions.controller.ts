@@ -15,6 +15,7 @@ import {
 } from './dto/session.dto';
 import { SessionsService } from './sessions.service';
 import { RequireScope } from '../tenancy/auth/require-scope.decorator';
+import { NoBody } from '../common/no-body.decorator';
 
 export const SESSIONS_TAG = {
   name: 'sessions',
@@ -88,6 +89,7 @@ export class SessionsController {
   @ApiIdParam(ID)
   @RequireScope('write')
   @Post(':id/close')
+  @NoBody()
   async close(@Param('id', uuid) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.close(id));
   }

@@ -15,6 +15,7 @@ import {
 } from './dto/target.dto';
 import { TargetsService } from './targets.service';
 import { RequireScope } from '../tenancy/auth/require-scope.decorator';
+import { NoBody } from '../common/no-body.decorator';
 
 export const TARGETS_TAG = {
   name: 'targets',
@@ -94,6 +95,7 @@ export class TargetsController {
   @ApiIdParam(ID)
   @RequireScope('write')
   @Delete(':id')
+  @NoBody()
   async delete(@Param('id', uuid) id: string): Promise<void> {
     await this.targets.delete(id);
   }
