@@ -237,6 +237,15 @@ describe('bad input: shapes, numbers and bytes', () => {
     });
   });
 
+  it('a time zone in other letters is stored and shown as IANA names it', async () => {
+    const schedule = await a.post('/schedules', { name: 'zone', cron: '0 9 * * 1', timezone: 'europe/paris', job: { targetId, type: 'z' } }).expect(201);
+    expect(schedule.body.timezone).toBe('Europe/Paris');
+    const patched = await a.patch(`/schedules/${schedule.body.id}`, { timezone: 'AMERICA/NEW_YORK' }).expect(200);
+    expect(patched.body.timezone).toBe('America/New_York');
+    const [row] = await a.sql<{ timezone: string }>(`SELECT "timezone" FROM $schema."schedules" WHERE "id" = $1`, [schedule.body.id]);
+    expect(row.timezone).toBe('America/New_York');
+  });
+
   describe('ids sent in capitals', () => {
     it('are answered in lowercase, as every read shows them', async () => {
       const upper = targetId.toUpperCase();

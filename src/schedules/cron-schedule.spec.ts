@@ -1,4 +1,4 @@
-import { cronProblem, nextOccurrence, timeZoneProblem } from './cron-schedule';
+import { canonicalZoneCase, cronProblem, nextOccurrence, timeZoneProblem } from './cron-schedule';
 
 describe('cron expressions', () => {
   it.each(['* * * * *', '0 9 * * 1-5', '*/15 0-6 1,15 * *', '0 0 L * *', '0 9 * * MON#2', '30 2 29 feb ?', '0 0 * * 7'])(
@@ -37,5 +37,21 @@ describe('nextOccurrence', () => {
   it('reads the hours in the time zone, daylight saving time included', () => {
     expect(nextOccurrence('0 9 * * *', 'Europe/Paris', new Date('2026-12-01T00:00:00Z')).toISOString()).toBe('2026-12-01T08:00:00.000Z');
     expect(nextOccurrence('0 9 * * *', 'Europe/Paris', new Date('2026-07-01T00:00:00Z')).toISOString()).toBe('2026-07-01T07:00:00.000Z');
+  });
+});
+
+describe('canonicalZoneCase', () => {
+  it.each([
+    ['europe/paris', 'Europe/Paris'],
+    ['UTC', 'UTC'],
+    ['utc', 'UTC'],
+    ['AMERICA/NEW_YORK', 'America/New_York'],
+    ['asia/calcutta', 'Asia/Calcutta'],
+    ['america/argentina/buenos_aires', 'america/argentina/buenos_aires'],
+    ['Asia/Calcutta', 'Asia/Calcutta'],
+    ['Mars/Base', 'Mars/Base'],
+    ['+02:00', '+02:00'],
+  ])('%s -> %s', (zone, named) => {
+    expect(canonicalZoneCase(zone)).toBe(named);
   });
 });

@@ -37,6 +37,22 @@ export function timeZoneProblem(zone: string): string | null {
   return null;
 }
 
+/**
+ * The zone as IANA spells it when `zone` differs only in letter case (`europe/paris` is `Europe/Paris`), so what is
+ * stored and shown is the name. A zone Intl answers with another name (`America/Argentina/Buenos_Aires`, whose CLDR
+ * name is `America/Buenos_Aires`) stays as sent, in whatever letters; anything that is not a zone is returned as it
+ * is, for `timeZoneProblem` to refuse.
+ */
+export function canonicalZoneCase(zone: unknown): unknown {
+  if (typeof zone !== 'string' || !ZONE_NAME.test(zone)) return zone;
+  try {
+    const named = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    return named.toLowerCase() === zone.toLowerCase() ? named : zone;
+  } catch {
+    return zone;
+  }
+}
+
 /** The first occurrence of a valid `cron` in `zone` strictly after `after`. */
 export function nextOccurrence(cron: string, zone: string, after: Date): Date {
   return CronExpressionParser.parse(cron.trim().split(/\s+/).join(' '), { tz: zone, currentDate: after }).next().toDate();

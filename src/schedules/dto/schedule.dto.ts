@@ -6,7 +6,7 @@ import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { IsOptionalNotNull, IsText } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
-import { cronProblem, timeZoneProblem } from '../cron-schedule';
+import { canonicalZoneCase, cronProblem, timeZoneProblem } from '../cron-schedule';
 import { scheduledJob, type Schedule } from '../schedule.entity';
 
 export const DEFAULT_TIMEZONE = 'UTC';
@@ -33,6 +33,7 @@ function IsCron(): PropertyDecorator {
 
 function IsTimeZoneName(): PropertyDecorator {
   return applyDecorators(
+    Transform(({ value }) => canonicalZoneCase(value)),
     IsText(1, 64),
     ValidateBy({
       name: 'isTimeZoneName',
