@@ -30,6 +30,21 @@ function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding:
   if (encoding === 'utf-8' && !isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
 }
 
+/**
+ * The query parser decodes percent-encoded bytes that are not UTF-8 (`%ED%A0%80`, `%FF`) to U+FFFD and keeps a
+ * malformed escape (`100%`) as text, so a name or a filter would be stored or matched as something not sent.
+ */
+function isUtf8Query(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start === -1 || !url.includes('%', start)) return true;
+  try {
+    decodeURIComponent(url.slice(start + 1));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the request carries a body (as body-parser decides it: a chunked one, or a non-zero Content-Length). */
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -77,6 +92,7 @@ export function requestEdge(options: RequestEdgeOptions): RequestHandler {
     if (error) return sendBodyError(error as { type?: string; status?: number; body?: unknown }, res, next);
     // Left to the routes: one that takes a JSON body refuses it (ApiValidationPipe), an import reads it.
     if (req.body === undefined && hasBody(req)) state.unreadBodyType = req.headers['content-type'] ?? '';
+    if (!isUtf8Query(req.url)) return sendError(res, new BadRequestException('Query string is not valid percent-encoded UTF-8'), logger);
     const problem = jsonBodyProblem(req.body);
     if (problem) return sendError(res, new BadRequestException(problem), logger);
     next();
