@@ -4,6 +4,8 @@ import { InvalidInputError } from '../../common/domain-errors';
 import { decodeCursor, Page, toPage } from '../../common/pagination';
 import { requestStorage } from '../../common/request-context';
 
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
 export type AuditActor = 'admin-api' | 'cli' | 'system';
 export type AuditAction =
   | 'tenant.created'
@@ -65,7 +67,8 @@ export class AuditTrail {
     let before: string | null = null;
     if (cursor) {
       const [id] = decodeCursor(cursor, ['string']) as [string];
-      if (!/^\d{1,19}$/.test(id)) throw new InvalidInputError('cursor is invalid');
+      // An id of this bigint column: 19 digits reach past its largest value, which PostgreSQL would refuse.
+      if (!/^\d{1,19}$/.test(id) || BigInt(id) > BIGINT_MAX) throw new InvalidInputError('cursor is invalid');
       before = id;
     }
     const rows: AuditEventRow[] = await this.dataSource.query(

@@ -4,6 +4,7 @@ import { decodeCursor, Page, toPage } from '../../common/pagination';
 import { InvalidInputError } from '../../common/domain-errors';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyScope } from './api-key-scopes';
+import { isCanonicalIsoTimestamp } from '../../common/iso-timestamp';
 
 /** A key that may authenticate now, with its tenant: what the verifier reads on a cache miss. */
 export interface LiveKeyRow {
@@ -111,7 +112,8 @@ export class ApiKeysRepository {
     if (!includeRevoked) query.andWhere('(k.revoked_at IS NULL OR k.grace_until > now())');
     if (cursor) {
       const [createdAt, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
-      if (!KEY_ID.test(id) || Number.isNaN(Date.parse(createdAt))) throw new InvalidInputError('cursor is invalid');
+      // Only what this code writes: a key id and an ISO timestamp of year 0001-9999 (Date.parse took '2030' or year 0).
+      if (!KEY_ID.test(id) || !isCanonicalIsoTimestamp(createdAt)) throw new InvalidInputError('cursor is invalid');
       query.andWhere('(k.created_at, k.id) < (:createdAt, :id)', { createdAt, id });
     }
     const rows = await query.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(limit + 1).getMany();
