@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { claim, createJob, createTarget, TenantClient, tenantClient } from './utils/domain-fixtures';
-import { createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
+import { claim, createJob, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
+import { TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /**
  * Bodies whose shape or bytes were once a 500 or silently changed: items that are not objects, a progress that is
@@ -14,9 +14,7 @@ describe('bad input: shapes, numbers and bytes', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();

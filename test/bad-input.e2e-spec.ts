@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { claim, createJob, createTarget, MISSING_ID, TenantClient, tenantClient } from './utils/domain-fixtures';
-import { createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
+import { claim, createJob, createTarget, MISSING_ID, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
+import { TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /** Inputs that once got a 500 or were silently misread: each is now a 400 naming the field, or read exactly. */
 describe('bad input', () => {
@@ -9,9 +9,7 @@ describe('bad input', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();

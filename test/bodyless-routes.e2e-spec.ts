@@ -1,5 +1,5 @@
-import { claim, createJob, createSession, createTarget, TenantClient, tenantClient } from './utils/domain-fixtures';
-import { createTestApp, TEST_ADMIN_KEY, TestApp } from './utils/test-app';
+import { claim, createJob, createSession, createTarget, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
+import { TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /** Routes that take no body once ignored the fields sent to them: each is now an unknown field (API.md), refused. */
 describe('routes without a body', () => {
@@ -8,9 +8,7 @@ describe('routes without a body', () => {
   let targetId: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-    targetId = (await createTarget(a)).id;
+    ({ t, a, targetId } = await tenantWithTarget());
   });
   afterAll(async () => {
     await t?.close();
