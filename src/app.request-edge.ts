@@ -5,7 +5,7 @@ import express, { NextFunction, Request, RequestHandler, Response } from 'expres
 import type { Logger as PinoLogger } from 'pino';
 import { openRequestState, type RequestState, requestStorage } from './common/request-context';
 import { sendError } from './http/api-exception.filter';
-import { jsonBodyProblem, NOT_AN_OBJECT } from './http/json-body-problem';
+import { jsonBodyProblem } from './http/json-body-problem';
 import { logRequest } from './ops/logging/request-log';
 import { observeRequest } from './ops/metrics/http-metrics';
 import type { InFlightRequests } from './ops/shutdown/in-flight-requests';
@@ -50,25 +50,11 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
-/** A strict-mode refusal of JSON text that is valid but not an object or array (`"x"`, `1`, `null`). */
-function isJsonScalar(text: unknown): boolean {
-  if (typeof text !== 'string') return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Body-parser failures (bad JSON, too large) get the same error body as everything else. */
-function sendBodyError(error: { type?: string; status?: number; body?: unknown }, res: Response, next: NextFunction): void {
+function sendBodyError(error: { type?: string; status?: number }, res: Response, next: NextFunction): void {
   if (error?.type === 'entity.too.large') return sendError(res, new PayloadTooLargeException('Request body is too large'), logger);
   if (error?.type === NOT_UTF8) return sendError(res, new BadRequestException('Request body is not valid UTF-8'), logger);
-  if (error?.type === 'entity.parse.failed') {
-    const message = isJsonScalar(error.body) ? NOT_AN_OBJECT : 'Request body is not valid JSON';
-    return sendError(res, new BadRequestException(message), logger);
-  }
+  if (error?.type === 'entity.parse.failed') return sendError(res, new BadRequestException('Request body is not valid JSON'), logger);
   if (error?.type === 'charset.unsupported') return sendError(res, new UnsupportedMediaTypeException('Request body must be UTF-8 JSON (charset=utf-8)'), logger);
   if (error?.type === 'encoding.unsupported') {
     return sendError(res, new UnsupportedMediaTypeException('Request body has a Content-Encoding the server does not read (gzip, deflate or br)'), logger);
@@ -87,9 +73,10 @@ function sendBodyError(error: { type?: string; status?: number; body?: unknown }
  */
 export function requestEdge(options: RequestEdgeOptions): RequestHandler {
   const { inFlight, requestLog, metrics } = options;
-  const json = express.json({ limit: options.bodyLimit, verify: refuseInvalidUtf8 });
+  // Not strict: any JSON value is parsed, and jsonBodyProblem refuses a root that is not an object, in one place.
+  const json = express.json({ limit: options.bodyLimit, strict: false, verify: refuseInvalidUtf8 });
   const afterBody = (req: Request, res: Response, next: NextFunction, state: RequestState) => (error?: unknown) => {
-    if (error) return sendBodyError(error as { type?: string; status?: number; body?: unknown }, res, next);
+    if (error) return sendBodyError(error as { type?: string; status?: number }, res, next);
     // Left to the routes: one that takes a JSON body refuses it (ApiValidationPipe), an import reads it.
     if (req.body === undefined && hasBody(req)) state.unreadBodyType = req.headers['content-type'] ?? '';
     if (!isUtf8Query(req.url)) return sendError(res, new BadRequestException('Query string is not valid percent-encoded UTF-8'), logger);

@@ -24,11 +24,20 @@ describe('jsonBodyProblem', () => {
     ['prototype at the root (an unknown field)', '{"prototype":1}', 'property prototype should not exist'],
     ['65 nested objects', '{"a":'.repeat(65) + '1' + '}'.repeat(65), 'Request body is nested deeper than 64 levels'],
     ['an array', '[{"name":"n"}]', 'Request body must be a JSON object'],
+    ['a string', '"x"', 'Request body must be a JSON object'],
+    ['a number', '1', 'Request body must be a JSON object'],
+    ['null', 'null', 'Request body must be a JSON object'],
     ['a number beyond a double', '{"payload":{"n":1e400}}', 'payload.n is too large a number (beyond ±1.8e308)'],
     ['a negative one in an array', '{"jobs":[{"payload":{"list":[1,-1e999]}}]}', 'jobs.0.payload.list.1 is too large a number (beyond ±1.8e308)'],
     ['one at the root', '{"priority":1e309}', 'priority is too large a number (beyond ±1.8e308)'],
   ])('refuses %s', (_case, text, problem) => {
     expect(jsonBodyProblem(parse(text))).toBe(problem);
+  });
+});
+
+describe('jsonBodyProblem without a JSON body', () => {
+  it('finds nothing to refuse (the route decides whether it needs one)', () => {
+    expect(jsonBodyProblem(undefined)).toBeNull();
   });
 });
 

@@ -3,20 +3,20 @@ const MAX_JSON_DEPTH = 64;
 // would skip them silently instead of letting the whitelist refuse them).
 const ROOT_FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Every route's body is a DTO: an object, never an array or a bare value. */
-export const NOT_AN_OBJECT = 'Request body must be a JSON object';
+const NOT_AN_OBJECT = 'Request body must be a JSON object';
 
 /**
- * What no payload needs and the validation layer does not catch: a body that is an array, nesting deeper than
+ * What no payload needs and the validation layer does not catch: a body that is not an object (an array, a string,
+ * a number, `null`; `undefined` is no JSON body at all), nesting deeper than
  * 64 levels (recursive validation would overflow the stack), a number beyond ±1.8e308 (`JSON.parse` makes it
  * Infinity, which would be stored as `null`), and what could pollute a prototype, at any depth — a `__proto__`
  * key, or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
  * merely named `constructor` or `prototype` inside free-form JSON (metadata, payload, result, log data) are data.
  */
 export function jsonBodyProblem(value: unknown, limit = MAX_JSON_DEPTH): string | null {
-  if (Array.isArray(value)) return NOT_AN_OBJECT;
-  if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) if (ROOT_FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
-  }
+  if (value === undefined) return null;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_AN_OBJECT;
+  for (const key of Object.keys(value)) if (ROOT_FORBIDDEN_KEYS.has(key)) return `property ${key} should not exist`;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;
