@@ -21,13 +21,30 @@ export interface RequestEdgeOptions {
 }
 
 const NOT_UTF8 = 'entity.not.utf8';
+const RAW_BODY = Symbol('rawBody');
+
+type WithRawBody = { [RAW_BODY]?: { body: Buffer; encoding: string | null } };
 
 /**
  * JSON is UTF-8 (RFC 8259): invalid bytes would otherwise be decoded as U+FFFD and stored as if sent. Body-parser
  * calls this with the raw (inflated) body and the charset it will decode with; `utf-8` unless the request names another.
+ * The bytes are kept (a reference, no copy) for `jsonBodyProblem` to read a number as written.
  */
-function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string | null): void {
+function keepUtf8Body(req: object, _res: unknown, body: Buffer, encoding: string | null): void {
   if (encoding === 'utf-8' && !isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
+  (req as WithRawBody)[RAW_BODY] = { body, encoding };
+}
+
+/** The JSON text of the request's body, decoded as body-parser did (null if there was none, or no decoder). */
+function bodyText(req: object): string | null {
+  const raw = (req as WithRawBody)[RAW_BODY];
+  if (!raw) return null;
+  if (raw.encoding === null || raw.encoding === 'utf-8') return raw.body.toString('utf8');
+  try {
+    return new TextDecoder(raw.encoding).decode(raw.body);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -74,13 +91,15 @@ function sendBodyError(error: { type?: string; status?: number }, res: Response,
 export function requestEdge(options: RequestEdgeOptions): RequestHandler {
   const { inFlight, requestLog, metrics } = options;
   // Not strict: any JSON value is parsed, and jsonBodyProblem refuses a root that is not an object, in one place.
-  const json = express.json({ limit: options.bodyLimit, strict: false, verify: refuseInvalidUtf8 });
+  const json = express.json({ limit: options.bodyLimit, strict: false, verify: keepUtf8Body });
   const afterBody = (req: Request, res: Response, next: NextFunction, state: RequestState) => (error?: unknown) => {
     if (error) return sendBodyError(error as { type?: string; status?: number }, res, next);
     // Left to the routes: one that takes a JSON body refuses it (ApiValidationPipe), an import reads it.
     if (req.body === undefined && hasBody(req)) state.unreadBodyType = req.headers['content-type'] ?? '';
     if (!isUtf8Query(req.url)) return sendError(res, new BadRequestException('Query string is not valid percent-encoded UTF-8'), logger);
-    const problem = jsonBodyProblem(req.body);
+    const problem = jsonBodyProblem(req.body, () => bodyText(req));
+    // The bytes are not needed past this check; a route keeps its request (and so them) much longer.
+    if ((req as WithRawBody)[RAW_BODY]) (req as WithRawBody)[RAW_BODY] = undefined;
     if (problem) return sendError(res, new BadRequestException(problem), logger);
     next();
   };

@@ -35,6 +35,43 @@ describe('jsonBodyProblem', () => {
   });
 });
 
+describe('jsonBodyProblem and integers a double cannot hold', () => {
+  const problem = (text: string) => jsonBodyProblem(parse(text), () => text);
+  const inexact = (path: string, written: string) =>
+    `${path}: ${written} cannot be stored exactly (integers beyond ±9007199254740991 lose digits); send it as a string`;
+
+  it.each([
+    ['an integer of 20 digits', '{"payload":{"n":12345678901234567890}}', inexact('payload.n', '12345678901234567890')],
+    ['a negative one in a batch item', '{"jobs":[{"payload":{}},{"payload":{"list":[1,-98765432109876543210]}}]}', inexact('jobs.1.payload.list.1', '-98765432109876543210')],
+    ['one written with an exponent', '{"metadata":{"n":1.2345678901234567891e19}}', inexact('metadata.n', '1.2345678901234567891e19')],
+    ['2^53 + 1', '{"priority":9007199254740993}', inexact('priority', '9007199254740993')],
+    ['a long one, echoed in part', `{"n":1${'1'.repeat(60)}}`, inexact('n', `${'1'.repeat(40)}…`)],
+  ])('refuses %s', (_case, text, expected) => {
+    expect(problem(text)).toBe(expected);
+  });
+
+  it.each([
+    ['numbers a double holds as written', '{"a":6.02e23,"b":1e300,"c":9007199254740992,"d":-9007199254740991,"e":1.5,"f":12345678901234567000}'],
+    ['a fraction with more digits than a double keeps', '{"a":0.12345678901234567890}'],
+    ['inexact digits inside strings only', '{"a":"12345678901234567890","12345678901234567890":1}'],
+  ])('accepts %s', (_case, text) => {
+    expect(problem(text)).toBeNull();
+  });
+
+  it('reads the text only when a number is beyond ±(2^53−1)', () => {
+    const text = jest.fn(() => '{"a":12345678901234567890}');
+    expect(jsonBodyProblem({ a: 1, b: [2.5, -3] }, text)).toBeNull();
+    expect(text).not.toHaveBeenCalled();
+    expect(jsonBodyProblem({ a: 12345678901234567890 }, text)).toBe(inexact('a', '12345678901234567890'));
+    expect(text).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a number beyond a double first, and accepts when the text is not at hand', () => {
+    expect(problem('{"a":12345678901234567890,"b":1e400}')).toBe('b is too large a number (beyond ±1.8e308)');
+    expect(jsonBodyProblem(parse('{"a":12345678901234567890}'))).toBeNull();
+  });
+});
+
 describe('jsonBodyProblem without a JSON body', () => {
   it('finds nothing to refuse (the route decides whether it needs one)', () => {
     expect(jsonBodyProblem(undefined)).toBeNull();
