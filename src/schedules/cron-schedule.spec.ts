@@ -14,9 +14,44 @@ describe('cron expressions', () => {
     ['0 0 1W * *', 'may hold only digits, month and day names, * , - / ? L and #'],
   ])('refuses %s: %s', (expression, problem) => expect(cronProblem(expression)).toBe(problem));
 
-  it.each(['61 * * * *', '*/0 * * * *', '0 0 30 2 *', '0 0 * * 8', 'foo * * * *'])('refuses %s as invalid', (expression) => {
+  it.each(['0 0 30 2 *', 'foo * * * *', '10-5 * * * *', '0 0 * * 5#6'])('refuses %s as invalid', (expression) => {
     expect(cronProblem(expression)).toMatch(/^(is not a valid cron expression|may hold only)/);
   });
+});
+
+describe('cron values, ranges and steps beyond their field', () => {
+  const step = (value: string, field: string, maxStep: number, range: string) =>
+    `has step ${value} in the ${field} field: a step there is 1 to ${maxStep} (the field is ${range})`;
+
+  it.each([
+    // cron-parser accepts these, and fires only at the start of the range (minute 0, midnight, the 1st, January, Sunday)
+    ['*/61 * * * *', step('61', 'minute', 59, '0-59')],
+    ['*/60 * * * *', step('60', 'minute', 59, '0-59')],
+    ['0 */25 * * *', step('25', 'hour', 23, '0-23')],
+    ['0 */24 * * *', step('24', 'hour', 23, '0-23')],
+    ['0 0 */32 * *', step('32', 'day-of-month', 30, '1-31')],
+    ['0 0 1-31/31 * *', step('31', 'day-of-month', 30, '1-31')],
+    ['0 0 * */13 *', step('13', 'month', 11, '1-12')],
+    ['0 0 * * */8', step('8', 'day-of-week', 6, '0-7')],
+    ['0 0 * * mon-fri/7', step('7', 'day-of-week', 6, '0-7')],
+    ['5/61 * * * *', step('61', 'minute', 59, '0-59')],
+    ['0,*/90 * * * *', step('90', 'minute', 59, '0-59')],
+    // cron-parser refuses these in words of its own
+    ['*/0 * * * *', step('0', 'minute', 59, '0-59')],
+    ['0/0 * * * *', step('0', 'minute', 59, '0-59')],
+    ['0 0 * * 1-5/00', step('00', 'day-of-week', 6, '0-7')],
+    ['5-70 * * * *', 'has 5-70 in the minute field, beyond 0-59'],
+    ['61 * * * *', 'has 61 in the minute field, beyond 0-59'],
+    ['0 24 * * *', 'has 24 in the hour field, beyond 0-23'],
+    ['0 0 0 * *', 'has 0 in the day-of-month field, beyond 1-31'],
+    ['0 0 1 0-12 *', 'has 0-12 in the month field, beyond 1-12'],
+    ['0 0 * * 8', 'has 8 in the day-of-week field, beyond 0-7'],
+  ])('refuses %s: %s', (expression, problem) => expect(cronProblem(expression)).toBe(problem));
+
+  it.each(['*/15 * * * *', '1-59/2 * * * *', '*/59 */23 */30 */11 */6', '0 9 * * 1-5', '0 0 * * 0-7', '59 23 31 12 7', '0 0 1-31/2 * *', '0 9 * JAN-DEC/3 MON-FRI', '0 0 L * *', '0 0 * * 5L', '0 0 * * 5#3', '0 0 ? * *'])(
+    'keeps %s valid',
+    (expression) => expect(cronProblem(expression)).toBeNull(),
+  );
 });
 
 describe('time zones', () => {

@@ -4,6 +4,19 @@ const MONTH_AND_DAY_NAMES = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|de
 // Digits, names (replaced by digits first), `* , - / ?`, `L` (last) and `#` (nth weekday). Not the hashed `H`,
 // whose occurrences depend on a seed, so two instances could disagree on them.
 const FIELD = /^[0-9*?,/#L-]+$/;
+// Each field's values, and the largest step that reaches a second value: a larger one fires only at the start of
+// its range (`*/61` in the minute field is minute 0 of every hour), which no one who writes it means. Day of week
+// is 0-7 with Sunday both 0 and 7, so a step of 7 reaches Sunday only.
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59, maxStep: 59 },
+  { name: 'hour', min: 0, max: 23, maxStep: 23 },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 30 },
+  { name: 'month', min: 1, max: 12, maxStep: 11 },
+  { name: 'day-of-week', min: 0, max: 7, maxStep: 6 },
+] as const;
+// An element of a field, a value or a range (names, `*`, `L`, `#` and `?` are left to the parser), and its step.
+const VALUE_OR_RANGE = /^(\d+)(?:-(\d+))?$/;
+const STEP = /\/(\d+)$/;
 // `Area/Location` names (`Europe/Paris`, `America/Argentina/Buenos_Aires`, `Etc/GMT+1`) and `UTC`; no offsets.
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
@@ -16,10 +29,31 @@ export function cronProblem(expression: string): string | null {
   if (fields.some((field) => !FIELD.test(field.replace(MONTH_AND_DAY_NAMES, '0')))) {
     return 'may hold only digits, month and day names, * , - / ? L and #';
   }
+  for (const [index, field] of fields.entries()) {
+    const problem = fieldProblem(field, FIELDS[index]);
+    if (problem) return problem;
+  }
   try {
     CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' }).next();
   } catch (error) {
     return `is not a valid cron expression (${(error as Error).message})`;
+  }
+  return null;
+}
+
+/**
+ * A value, range bound or step of `field` beyond the field's values (`61`, `5-70`, `*\/0`, `*\/61`): the parser
+ * refuses some in words of its own and accepts large steps, firing only at the start of their range.
+ */
+function fieldProblem(field: string, { name, min, max, maxStep }: (typeof FIELDS)[number]): string | null {
+  for (const element of field.split(',')) {
+    const step = STEP.exec(element)?.[1];
+    const [, from, to] = VALUE_OR_RANGE.exec(element.split('/')[0]) ?? [];
+    if (step !== undefined && (Number(step) < 1 || Number(step) > maxStep)) {
+      return `has step ${step} in the ${name} field: a step there is 1 to ${maxStep} (the field is ${min}-${max})`;
+    }
+    const outside = [from, to].some((bound) => bound !== undefined && (Number(bound) < min || Number(bound) > max));
+    if (outside) return `has ${to === undefined ? from : `${from}-${to}`} in the ${name} field, beyond ${min}-${max}`;
   }
   return null;
 }
