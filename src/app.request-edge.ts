@@ -23,28 +23,23 @@ export interface RequestEdgeOptions {
 const NOT_UTF8 = 'entity.not.utf8';
 const RAW_BODY = Symbol('rawBody');
 
-type WithRawBody = { [RAW_BODY]?: { body: Buffer; encoding: string | null } };
+type WithRawBody = { [RAW_BODY]?: Buffer };
 
 /**
- * JSON is UTF-8 (RFC 8259): invalid bytes would otherwise be decoded as U+FFFD and stored as if sent. Body-parser
- * calls this with the raw (inflated) body and the charset it will decode with; `utf-8` unless the request names another.
- * The bytes are kept (a reference, no copy) for `jsonBodyProblem` to read a number as written.
+ * JSON is UTF-8 (RFC 8259): invalid bytes would otherwise be decoded as U+FFFD and stored as if sent, and body-parser
+ * reads any `utf-` charset it knows (`utf-16le`, `utf-7`). It calls this with the raw (inflated) body and the charset
+ * it will decode with: `utf-8` unless the request names another. The bytes are kept (a reference, no copy) for
+ * `jsonBodyProblem` to read a number as written.
  */
 function keepUtf8Body(req: object, _res: unknown, body: Buffer, encoding: string | null): void {
-  if (encoding === 'utf-8' && !isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
-  (req as WithRawBody)[RAW_BODY] = { body, encoding };
+  if (encoding !== 'utf-8') throw Object.assign(new Error('Request body must be UTF-8'), { type: 'charset.unsupported' });
+  if (!isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { type: NOT_UTF8 });
+  (req as WithRawBody)[RAW_BODY] = body;
 }
 
-/** The JSON text of the request's body, decoded as body-parser did (null if there was none, or no decoder). */
+/** The JSON text of the request's body (null if it has none). */
 function bodyText(req: object): string | null {
-  const raw = (req as WithRawBody)[RAW_BODY];
-  if (!raw) return null;
-  if (raw.encoding === null || raw.encoding === 'utf-8') return raw.body.toString('utf8');
-  try {
-    return new TextDecoder(raw.encoding).decode(raw.body);
-  } catch {
-    return null;
-  }
+  return (req as WithRawBody)[RAW_BODY]?.toString('utf8') ?? null;
 }
 
 /**

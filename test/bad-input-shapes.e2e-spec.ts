@@ -204,6 +204,13 @@ describe('bad input: shapes, numbers and bytes', () => {
     it('a charset or a Content-Encoding the server cannot read is a 415 too', async () => {
       const latin1 = await typed('application/json; charset=latin1');
       expect([latin1.status, latin1.body.message]).toEqual([415, 'Request body must be UTF-8 JSON (charset=utf-8)']);
+      // Other `utf-` charsets were read and stored (the UTF-8 checks of the body skipped).
+      const before = await a.counts();
+      for (const [charset, bytes] of [['utf-16le', Buffer.from(body(), 'utf16le')], ['UTF-16', Buffer.from(body(), 'utf16le')], ['utf-7', Buffer.from(body())]] as const) {
+        const other = await a.post('/targets').set('Content-Type', `application/json; charset=${charset}`).serialize((raw: unknown) => raw as string).send(bytes);
+        expect([charset, other.status, other.body.message]).toEqual([charset, 415, 'Request body must be UTF-8 JSON (charset=utf-8)']);
+      }
+      expect(await a.counts()).toEqual(before);
       const encoded = await a.post('/targets').set('Content-Type', 'application/json').set('Content-Encoding', 'x-bogus').send(body());
       expect([encoded.status, encoded.body.message]).toEqual([415, 'Request body has a Content-Encoding the server does not read (gzip, deflate or br)']);
     });
