@@ -9,14 +9,13 @@ import { TenantEventsService, type TenantChange, type TenantChangeReason } from 
  */
 export function tenantChangeHeard(app: INestApplication, tenantId: string, reason: TenantChangeReason, ms = 10_000): Promise<TenantChange> {
   return new Promise((resolve, reject) => {
-    let done = false;
     const timer = setTimeout(() => {
-      done = true;
+      unsubscribe();
       reject(new Error(`no ${reason} change of tenant ${tenantId} heard within ${ms} ms`));
     }, ms);
-    app.get(TenantEventsService).subscribe((change) => {
-      if (done || change === 'resync' || change.tenantId !== tenantId || change.reason !== reason) return;
-      done = true;
+    const unsubscribe = app.get(TenantEventsService).subscribe((change) => {
+      if (change === 'resync' || change.tenantId !== tenantId || change.reason !== reason) return;
+      unsubscribe();
       clearTimeout(timer);
       resolve(change);
     });

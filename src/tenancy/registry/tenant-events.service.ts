@@ -47,8 +47,13 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
     this.channelHandlers.set(channel, handler);
   }
 
-  subscribe(listener: Listener): void {
+  /** Adds a listener of every change; the function returned removes it. */
+  subscribe(listener: Listener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at !== -1) this.listeners.splice(at, 1);
+    };
   }
 
   /** Sends the notification inside the caller's transaction: it is delivered only if that commits. */
@@ -72,7 +77,8 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private emit(change: TenantChange | 'resync'): void {
-    for (const listener of this.listeners) listener(change);
+    // Over a copy: a listener may unsubscribe itself, which would make the loop skip the one after it.
+    for (const listener of [...this.listeners]) listener(change);
   }
 
   private connect(): Promise<void> {
