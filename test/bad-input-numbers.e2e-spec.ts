@@ -84,7 +84,7 @@ describe('bad input: integers a double cannot hold', () => {
     const list = await a.get(`/jobs?limit=${BIG}`);
     expect({ status: list.status, message: list.body.message }).toEqual({ status: 400, message: ['limit must be an integer number'] });
     const logs = await a.get(`/jobs/${(await createJob(a, targetId)).id}/logs?after=${BIG}`);
-    expect({ status: logs.status, message: logs.body.message }).toEqual({ status: 400, message: ['after must be a non-negative integer'] });
+    expect({ status: logs.status, message: logs.body.message }).toEqual({ status: 400, message: ['after must be an integer from 0 to 2147483647'] });
     const job = await a.get(`/jobs/${BIG}`);
     expect({ status: job.status, message: job.body.message }).toEqual({ status: 400, message: 'id must be a UUID' });
   });

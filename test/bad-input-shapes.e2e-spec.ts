@@ -86,7 +86,7 @@ describe('bad input: shapes, numbers and bytes', () => {
     it('in a query too: after=-1 is not an integer, nor "greater than 2147483647"', async () => {
       const job = await createJob(a, targetId);
       const res = await a.get(`/jobs/${job.id}/logs?after=-1&limit=abc`).expect(400);
-      expect(res.body.message).toEqual(['after must be a non-negative integer', 'limit must be an integer number']);
+      expect(res.body.message).toEqual(['after must be an integer from 0 to 2147483647', 'limit must be an integer number']);
     });
 
     it('while each item of a list keeps its own problems, and a range is said of an integer', async () => {

@@ -134,8 +134,8 @@ describe('GET /jobs/{id}/logs/stream (server-sent events)', () => {
     expect((await a.get(`/jobs/${MISSING_ID}/logs/stream`).expect(404)).body).toEqual(notFound);
     expect((await other.get(`/jobs/${job.id}/logs/stream`).expect(404)).body).toEqual(notFound);
     const bad = (await a.get(`/jobs/${job.id}/logs/stream`).set('Last-Event-ID', 'abc').expect(400)).body;
-    expect(bad.message).toBe('Last-Event-ID must be a non-negative integer (the seq of the last entry received)');
-    expect((await a.get(`/jobs/${job.id}/logs/stream?after=-1`).expect(400)).body.message).toContain('after must be a non-negative integer');
+    expect(bad.message).toBe('Last-Event-ID must be an integer from 0 to 2147483647 (the seq of the last entry received)');
+    expect((await a.get(`/jobs/${job.id}/logs/stream?after=-1`).expect(400)).body.message).toContain('after must be an integer from 0 to 2147483647');
     expect((await a.get('/jobs/nope/logs/stream').expect(400)).body.message).toEqual(expect.stringContaining('id'));
     expect(streams().openCount).toBe(0);
   });

@@ -53,7 +53,7 @@ export class JobLogStreamController {
     content: { 'text/event-stream': { schema: { type: 'string', example: SAMPLE } } },
   })
   @ApiErrorResponses(
-    { status: 400, message: 'Last-Event-ID must be a non-negative integer (the seq of the last entry received)' },
+    { status: 400, message: 'Last-Event-ID must be an integer from 0 to 2147483647 (the seq of the last entry received)' },
     JOB_NOT_FOUND,
     {
       status: 429,

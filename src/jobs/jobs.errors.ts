@@ -52,6 +52,6 @@ export class LogStreamCapacityError extends UnavailableError {
 /** A `Last-Event-ID` header that is not a seq. */
 export class BadLastEventIdError extends InvalidInputError {
   constructor() {
-    super('Last-Event-ID must be a non-negative integer (the seq of the last entry received)');
+    super('Last-Event-ID must be an integer from 0 to 2147483647 (the seq of the last entry received)');
   }
 }

@@ -66,7 +66,7 @@ export class ListJobLogsQueryDto {
   /** Only entries with a greater `seq` (decimal digits; default 0): the value of a previous `nextCursor`, or the last `seq` you have. Not with `cursor`. */
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SEQ })
   @IsOptional()
-  @IsQueryInt({ message: 'after must be a non-negative integer' })
+  @IsQueryInt({ message: 'after must be an integer from 0 to 2147483647' })
   @Min(0)
   @Max(MAX_SEQ)
   after?: number;
@@ -98,7 +98,7 @@ export class StreamJobLogsQueryDto {
   /** Only entries with a greater `seq` (decimal digits; default 0). A `Last-Event-ID` header, sent by a reconnecting `EventSource`, wins over it. */
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_SEQ })
   @IsOptional()
-  @IsQueryInt({ message: 'after must be a non-negative integer' })
+  @IsQueryInt({ message: 'after must be an integer from 0 to 2147483647' })
   @Min(0)
   @Max(MAX_SEQ)
   after?: number;

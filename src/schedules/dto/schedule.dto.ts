@@ -12,8 +12,9 @@ import { scheduledJob, type Schedule } from '../schedule.entity';
 export const DEFAULT_TIMEZONE = 'UTC';
 const CRON_EXAMPLE = '0 9 * * 1-5';
 const CRON_RULE =
-  'Exactly five fields: minute, hour, day of month, month, day of week (`*`, lists, ranges, steps, names, `L`, `#`); ' +
-  'read in `timezone`.';
+  'Exactly five fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12), day of week (0-7, 0 and 7 ' +
+  'Sunday), with `*`, lists, ranges, steps, names, `L`, `#`; values and ranges stay within the field, and a step ' +
+  'is at most 59, 23, 30, 11 and 6 in turn. Read in `timezone`.';
 // Spaces between the fields collapsed, so what is stored and shown is one canonical spelling.
 const collapseSpaces = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().split(/\s+/).join(' ') : value);
 
