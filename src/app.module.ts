@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { RunningJobsKeepTarget } from './jobs/running-jobs-keep-target';
 import { LoggingModule } from './ops/logging/logging.module';
 import { OpsModule } from './ops/ops.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -33,7 +34,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl, ENTITIES),
         TenancyModule,
         AdminModule,
-        TargetsModule,
+        TargetsModule.register({ deletionCheck: RunningJobsKeepTarget }),
         SessionsModule,
         JobsModule,
         SchedulesModule,

@@ -144,6 +144,20 @@ export class JobsRepository {
     return null;
   }
 
+  /**
+   * Locks every `queued` or `running` job of the target `FOR UPDATE` (`jobs_target_id_created_at_id_idx`) and
+   * counts those whose lease is live, in SQL, so a target with a million queued jobs does not ship them to the app.
+   */
+  async lockOpenJobsOfTarget(targetId: string): Promise<{ liveLeases: number }> {
+    const [{ liveLeases }] = await this.manager.query<Array<{ liveLeases: number }>>(
+      `SELECT count(*) FILTER (WHERE live)::int AS "liveLeases"
+         FROM (SELECT "lease_expires_at" > now() AS live FROM ${this.t.jobs}
+                WHERE "target_id" = $1 AND "status" IN ('queued', 'running') FOR UPDATE) AS locked`,
+      [targetId],
+    );
+    return { liveLeases };
+  }
+
   /** The job holding an idempotency key (`jobs_idempotency_key_key`). */
   async findByIdempotencyKey(idempotencyKey: string): Promise<Job | null> {
     return this.manager.getRepository(Job).findOneBy({ idempotencyKey });

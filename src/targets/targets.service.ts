@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TargetHasRunningJobsError, TargetNameTakenError, TargetNotFoundError } from './targets.errors';
+import { TargetNameTakenError, TargetNotFoundError } from './targets.errors';
+import { TargetDeletionCheck } from './target-deletion-check';
 import type { Page } from '../common/pagination';
 import { newestFirstPageOf } from '../common/keyset-page';
 import { ListCondition, newestFirstStatement } from '../database/newest-first-statement';
 import { postgresError, UNIQUE_VIOLATION } from '../database/postgres-errors';
-import { tableOf } from '../database/table-sql';
-import { Job } from '../jobs/job.entity';
 import { TenantDatabase } from '../tenancy/tenant-database.service';
 import type { CreateTargetDto, UpdateTargetDto } from './dto/target.dto';
 import { Target } from './target.entity';
@@ -20,7 +19,10 @@ export interface ListTargetsOptions {
 
 @Injectable()
 export class TargetsService {
-  constructor(private readonly db: TenantDatabase) {}
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly deletionCheck: TargetDeletionCheck,
+  ) {}
 
   async create(input: CreateTargetDto): Promise<Target> {
     const now = new Date();
@@ -83,28 +85,16 @@ export class TargetsService {
   }
 
   /**
-   * Deletes the target with its sessions, jobs and logs, or refuses while one of its jobs runs.
-   * Locking, in one transaction:
-   * 1. the target row `FOR UPDATE`: new jobs and sessions for it (their FK check takes `FOR KEY SHARE` on it)
-   *    wait, then fail with 404;
-   * 2. every `queued` or `running` job of the target `FOR UPDATE`: claim picks jobs with `SKIP LOCKED`, so
-   *    none of them can start now; a claim already holding one makes us wait for its commit, and the job is
-   *    then seen as running;
-   * 3. only then the check for a running job with a live lease (an expired lease is an abandoned attempt).
-   * The hot path (claim) stays a one-table query; the extra cost is on delete, which rewrites those rows anyway.
+   * Deletes the target with its sessions, jobs, schedules and logs, unless the deletion check refuses (a job of
+   * the target runs). In one transaction: the target row `FOR UPDATE` first, so new jobs and sessions for it (their
+   * foreign-key check takes `FOR KEY SHARE` on it) wait, then fail with 404; then the check, which locks what it
+   * judges; then the delete.
    */
   async delete(id: string): Promise<void> {
     await this.db.transaction(async (manager) => {
       const target = await manager.findOne(Target, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!target) throw new TargetNotFoundError();
-      // Counted in SQL, so a target with a million queued jobs does not ship them to the app.
-      const [{ running }] = await manager.query<Array<{ running: number }>>(
-        `SELECT count(*) FILTER (WHERE live)::int AS running
-           FROM (SELECT "lease_expires_at" > now() AS live FROM ${tableOf(manager, Job)}
-                  WHERE "target_id" = $1 AND "status" IN ('queued', 'running') FOR UPDATE) AS locked`,
-        [id],
-      );
-      if (running > 0) throw new TargetHasRunningJobsError();
+      await this.deletionCheck.beforeDelete(manager, id);
       await manager.delete(Target, { id });
     });
   }
