@@ -4,7 +4,7 @@ import { TestApp } from './utils/test-app';
 
 const BIG = '12345678901234567890';
 const inexact = (path: string, written: string) =>
-  `${path}: ${written} cannot be stored exactly (integers beyond ±9007199254740991 lose digits); send it as a string`;
+  `${path}: ${written} cannot be stored exactly (beyond ±9007199254740991 a number keeps only a double's digits); send it as a string`;
 
 /**
  * Integers beyond ±(2^53−1) that a double does not hold as written were accepted and stored changed

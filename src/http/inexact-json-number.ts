@@ -14,9 +14,10 @@ const BACKSLASH = 0x5c;
  * `JSON.parse` makes of it, as stored and read back (`12345678901234567890` is stored as `12345678901234567000`),
  * among those beyond ±(2^53−1); or null. Smaller numbers are not judged: an integer there is exact, and a fraction
  * with more digits than a double keeps (`0.12345678901234567890`) is ordinary float precision. Strings are
- * skipped (a digit run inside one is data). Only called for a body holding such a number, so it may be slow.
+ * skipped (a digit run inside one is data), and so is a number whose place in `parsed` holds another value (a later
+ * duplicate key replaced it). Only called for a body holding such a number; linear in the text's length.
  */
-export function firstInexactNumber(text: string): InexactJsonNumber | null {
+export function firstInexactNumber(text: string, parsed?: unknown): InexactJsonNumber | null {
   const stack: Frame[] = [];
   let i = 0;
   while (i < text.length) {
@@ -49,7 +50,9 @@ export function firstInexactNumber(text: string): InexactJsonNumber | null {
       // 15 characters hold at most 15 significant digits, which a double always keeps (DBL_DIG).
       if (end - i > 15) {
         const written = text.slice(i, end);
-        if (!isStoredExactly(written)) return { path: pathOf(stack), written };
+        if (!isStoredExactly(written) && (parsed === undefined || valueAt(parsed, stack) === Number(written))) {
+          return { path: pathOf(stack), written };
+        }
       }
       i = end;
     } else {
@@ -83,6 +86,17 @@ function isNumberChar(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === 0x2d;
 }
 
+/** The value `JSON.parse` kept at the scanner's place (its own properties only), or undefined. */
+function valueAt(parsed: unknown, stack: Frame[]): unknown {
+  let node = parsed;
+  for (const frame of stack) {
+    const key = frame.kind === 'object' ? frame.key : frame.index;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
 function pathOf(stack: Frame[]): string {
   return stack.map((frame) => (frame.kind === 'object' ? frame.key : String(frame.index))).join('.');
 }
@@ -92,9 +106,12 @@ function canonical(number: string): string {
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(number);
   if (!match) return number;
   const [, sign, whole, fraction = '', exponent = '0'] = match;
-  let digits = (whole + fraction).replace(/^0+/, '');
-  const trimmed = digits.replace(/0+$/, '');
-  const scale = Number(exponent) - fraction.length + (digits.length - trimmed.length);
-  digits = trimmed;
-  return digits ? `${sign}${digits}e${scale}` : '0';
+  const all = whole + fraction;
+  // By hand: `/0+$/` retries from every zero of a long run, quadratic in the run (a 1 MB body, minutes).
+  let start = 0;
+  while (start < all.length && all.charCodeAt(start) === 0x30) start++;
+  let end = all.length;
+  while (end > start && all.charCodeAt(end - 1) === 0x30) end--;
+  const scale = Number(exponent) - fraction.length + (all.length - end);
+  return end > start ? `${sign}${all.slice(start, end)}e${scale}` : '0';
 }

@@ -38,7 +38,7 @@ describe('jsonBodyProblem', () => {
 describe('jsonBodyProblem and integers a double cannot hold', () => {
   const problem = (text: string) => jsonBodyProblem(parse(text), () => text);
   const inexact = (path: string, written: string) =>
-    `${path}: ${written} cannot be stored exactly (integers beyond ±9007199254740991 lose digits); send it as a string`;
+    `${path}: ${written} cannot be stored exactly (beyond ±9007199254740991 a number keeps only a double's digits); send it as a string`;
 
   it.each([
     ['an integer of 20 digits', '{"payload":{"n":12345678901234567890}}', inexact('payload.n', '12345678901234567890')],

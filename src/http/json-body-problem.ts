@@ -13,7 +13,7 @@ const NOT_AN_OBJECT = 'Request body must be a JSON object';
  * What no payload needs and the validation layer does not catch: a body that is not an object (an array, a string,
  * a number, `null`; `undefined` is no JSON body at all), nesting deeper than
  * 64 levels (recursive validation would overflow the stack), a number beyond ±1.8e308 (`JSON.parse` makes it
- * Infinity, which would be stored as `null`), a number beyond ±(2^53−1) that its double does not hold as written
+ * Infinity, which would be stored as `null`), a number beyond ±(2^53−1) that its double does not hold as written, integer or not
  * (`12345678901234567890` would be stored as `12345678901234567000`; judged on `text()`, the body as sent, read only
  * when the parsed body holds a number that large), and what could pollute a prototype, at any depth — a `__proto__`
  * key, or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
@@ -43,14 +43,14 @@ export function jsonBodyProblem(value: unknown, text?: () => string | null, limi
       stack.push([child, depth + 1]);
     }
   }
-  return beyondSafeIntegers ? inexactNumberProblem(text?.() ?? null) : null;
+  return beyondSafeIntegers ? inexactNumberProblem(value, text?.() ?? null) : null;
 }
 
-function inexactNumberProblem(text: string | null): string | null {
-  const inexact = text === null ? null : firstInexactNumber(text);
+function inexactNumberProblem(value: unknown, text: string | null): string | null {
+  const inexact = text === null ? null : firstInexactNumber(text, value);
   if (!inexact) return null;
   const written = inexact.written.length > MAX_ECHOED_NUMBER ? `${inexact.written.slice(0, MAX_ECHOED_NUMBER)}…` : inexact.written;
-  return `${inexact.path}: ${written} cannot be stored exactly (integers beyond ±9007199254740991 lose digits); send it as a string`;
+  return `${inexact.path}: ${written} cannot be stored exactly (beyond ±9007199254740991 a number keeps only a double's digits); send it as a string`;
 }
 
 /**

@@ -40,6 +40,9 @@ describe('cron values, ranges and steps beyond their field', () => {
     ['*/0 * * * *', step('0', 'minute', 59, '0-59')],
     ['0/0 * * * *', step('0', 'minute', 59, '0-59')],
     ['0 0 * * 1-5/00', step('00', 'day-of-week', 6, '0-7')],
+    ['5/59 * * * *', 'has step 59 in 5/59 of the minute field, which reaches no value after 5 (up to 59)'],
+    ['0-10/20 * * * *', 'has step 20 in 0-10/20 of the minute field, which reaches no value after 0 (up to 10)'],
+    ['0 0 * 3-4/2 *', 'has step 2 in 3-4/2 of the month field, which reaches no value after 3 (up to 4)'],
     ['5-70 * * * *', 'has 5-70 in the minute field, beyond 0-59'],
     ['61 * * * *', 'has 61 in the minute field, beyond 0-59'],
     ['0 24 * * *', 'has 24 in the hour field, beyond 0-23'],
@@ -48,7 +51,7 @@ describe('cron values, ranges and steps beyond their field', () => {
     ['0 0 * * 8', 'has 8 in the day-of-week field, beyond 0-7'],
   ])('refuses %s: %s', (expression, problem) => expect(cronProblem(expression)).toBe(problem));
 
-  it.each(['*/15 * * * *', '1-59/2 * * * *', '*/59 */23 */30 */11 */6', '0 9 * * 1-5', '0 0 * * 0-7', '59 23 31 12 7', '0 0 1-31/2 * *', '0 9 * JAN-DEC/3 MON-FRI', '0 0 L * *', '0 0 * * 5L', '0 0 * * 5#3', '0 0 ? * *'])(
+  it.each(['*/15 * * * *', '1-59/2 * * * *', '*/59 */23 */30 */11 */6', '0 9 * * 1-5', '0 0 * * 0-7', '59 23 31 12 7', '0 0 1-31/2 * *', '0/30 * * * *', '0-10/10 * * * *', '0 0 * * 5/2', '0 9 * JAN-DEC/3 MON-FRI', '0 0 L * *', '0 0 * * 5L', '0 0 * * 5#3', '0 0 ? * *'])(
     'keeps %s valid',
     (expression) => expect(cronProblem(expression)).toBeNull(),
   );

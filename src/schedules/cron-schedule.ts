@@ -54,6 +54,13 @@ function fieldProblem(field: string, { name, min, max, maxStep }: (typeof FIELDS
     }
     const outside = [from, to].some((bound) => bound !== undefined && (Number(bound) < min || Number(bound) > max));
     if (outside) return `has ${to === undefined ? from : `${from}-${to}`} in the ${name} field, beyond ${min}-${max}`;
+    // A step must reach a second value of its own range too: `5/59` is minute 5 only, `0-10/20` minute 0 only.
+    const base = element.split('/')[0];
+    const start = base === '*' ? min : from === undefined ? null : Number(from);
+    const end = to !== undefined ? Number(to) : max;
+    if (step !== undefined && start !== null && start + Number(step) > end) {
+      return `has step ${step} in ${element} of the ${name} field, which reaches no value after ${start} (up to ${end})`;
+    }
   }
   return null;
 }

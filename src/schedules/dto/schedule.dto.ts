@@ -14,7 +14,7 @@ const CRON_EXAMPLE = '0 9 * * 1-5';
 const CRON_RULE =
   'Exactly five fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12), day of week (0-7, 0 and 7 ' +
   'Sunday), with `*`, lists, ranges, steps, names, `L`, `#`; values and ranges stay within the field, and a step ' +
-  'is at most 59, 23, 30, 11 and 6 in turn. Read in `timezone`.';
+  'is at most 59, 23, 30, 11 and 6 in turn and reaches a second value of its range (not `5/59`). Read in `timezone`.';
 // Spaces between the fields collapsed, so what is stored and shown is one canonical spelling.
 const collapseSpaces = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().split(/\s+/).join(' ') : value);
 
