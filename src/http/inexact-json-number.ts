@@ -66,7 +66,8 @@ export function firstInexactNumber(text: string, parsed?: unknown): InexactJsonN
 export function isStoredExactly(written: string): boolean {
   const double = Number(written);
   if (Math.abs(double) <= Number.MAX_SAFE_INTEGER || !Number.isFinite(double)) return true;
-  return canonical(written) === canonical(String(double));
+  const shortest = String(double);
+  return shortest === written || canonical(written) === canonical(shortest);
 }
 
 /** The index just past the string starting at `start`: its first closing quote not escaped by a backslash. */
