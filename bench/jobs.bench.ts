@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Pool } from 'pg';
 import { SharedMigrationsService } from '../src/database/migrations/shared-migrations.service';
+import { quoteSchema } from '../src/database/schema-name';
 import { mapConcurrent } from '../src/common/concurrency';
 import { ApiKeysService } from '../src/tenancy/keys/api-keys.service';
 import { TenantsService } from '../src/tenancy/registry/tenants.service';
@@ -36,6 +38,7 @@ const FLAGS = {
   'latency-interval': 'number',
   'pgboss-tenant': 'string',
   'cpu-prof': 'string',
+  'tenant-sql': 'string',
   out: 'string',
   help: 'boolean',
 } as const;
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     await tools.close();
     tools = undefined;
     const targets = await seedTargets(database.url, created.tenants, 1);
+    if (args['tenant-sql']) await applyTenantSql(database.url, created.tenants, String(args['tenant-sql']));
     // Every tenant's creation key (all scopes) writes and works; tenant 0's workers use a worker-only key.
     const tenants: QueueTenant[] = created.tenants.map((t, i) => ({ schemaName: t.schemaName, writeKey: t.apiKey, workerKey: t.apiKey, targetId: targets[i] }));
     const one: QueueTenant = { ...tenants[0], workerKey: workerKey.apiKey };
@@ -153,6 +157,20 @@ async function main(): Promise<void> {
     await app?.stop();
     await tools?.close().catch(() => undefined);
     await database.close();
+  }
+}
+
+/**
+ * `--tenant-sql`: statements run in every tenant schema of the run before it starts (`$S` stands for the quoted
+ * schema), for what-if runs of the data model, e.g. without an index. The bench's own input, never a request's.
+ */
+async function applyTenantSql(databaseUrl: string, tenants: Array<{ schemaName: string }>, sql: string): Promise<void> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  try {
+    await mapConcurrent(tenants, 4, (t) => pool.query(sql.replaceAll('$S', quoteSchema(t.schemaName))));
+    log(`--tenant-sql applied in ${tenants.length} tenant schemas`);
+  } finally {
+    await pool.end();
   }
 }
 
