@@ -7,12 +7,14 @@ const FIELD = /^[0-9*?,/#L-]+$/;
 // Each field's values, and the largest step that reaches a second value: a larger one fires only at the start of
 // its range (`*/61` in the minute field is minute 0 of every hour), which no one who writes it means. Day of week
 // is 0-7 with Sunday both 0 and 7, so a step of 7 reaches Sunday only.
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FIELDS = [
-  { name: 'minute', min: 0, max: 59, maxStep: 59 },
-  { name: 'hour', min: 0, max: 23, maxStep: 23 },
-  { name: 'day-of-month', min: 1, max: 31, maxStep: 30 },
-  { name: 'month', min: 1, max: 12, maxStep: 11 },
-  { name: 'day-of-week', min: 0, max: 7, maxStep: 6 },
+  { name: 'minute', min: 0, max: 59, maxStep: 59, names: [] as string[], first: 0 },
+  { name: 'hour', min: 0, max: 23, maxStep: 23, names: [] as string[], first: 0 },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 30, names: [] as string[], first: 0 },
+  { name: 'month', min: 1, max: 12, maxStep: 11, names: MONTHS, first: 1 },
+  { name: 'day-of-week', min: 0, max: 7, maxStep: 6, names: DAYS, first: 0 },
 ] as const;
 // An element of a field, a value or a range (names, `*`, `L`, `#` and `?` are left to the parser), and its step.
 const VALUE_OR_RANGE = /^(\d+)(?:-(\d+))?$/;
@@ -42,20 +44,20 @@ export function cronProblem(expression: string): string | null {
 }
 
 /**
- * A value, range bound or step of `field` beyond the field's values (`61`, `5-70`, `*\/0`, `*\/61`): the parser
- * refuses some in words of its own and accepts large steps, firing only at the start of their range.
+ * A value, range bound or step of `field` beyond the field's values (`61`, `5-70`, `JAN-13`, `8#1`, `*\/0`, `*\/61`):
+ * the parser refuses some in words of its own and accepts large steps, firing only at the start of their range.
  */
-function fieldProblem(field: string, { name, min, max, maxStep }: (typeof FIELDS)[number]): string | null {
+function fieldProblem(field: string, { name, min, max, maxStep, names, first }: (typeof FIELDS)[number]): string | null {
   for (const element of field.split(',')) {
     const step = STEP.exec(element)?.[1];
-    const [, from, to] = VALUE_OR_RANGE.exec(element.split('/')[0]) ?? [];
+    const base = element.split('/')[0];
+    const [, from, to] = VALUE_OR_RANGE.exec(numbered(base, names, first)) ?? [];
     if (step !== undefined && (Number(step) < 1 || Number(step) > maxStep)) {
       return `has step ${step} in the ${name} field: a step there is 1 to ${maxStep} (the field is ${min}-${max})`;
     }
     const outside = [from, to].some((bound) => bound !== undefined && (Number(bound) < min || Number(bound) > max));
-    if (outside) return `has ${to === undefined ? from : `${from}-${to}`} in the ${name} field, beyond ${min}-${max}`;
+    if (outside) return `has ${base} in the ${name} field, beyond ${min}-${max}`;
     // A step must reach a second value of its own range too: `5/59` is minute 5 only, `0-10/20` minute 0 only.
-    const base = element.split('/')[0];
     const start = base === '*' ? min : from === undefined ? null : Number(from);
     const end = to !== undefined ? Number(to) : max;
     if (step !== undefined && start !== null && start + Number(step) > end) {
@@ -63,6 +65,16 @@ function fieldProblem(field: string, { name, min, max, maxStep }: (typeof FIELDS
     }
   }
   return null;
+}
+
+/**
+ * The values of an element as digits, for the range check: the field's names as numbers (`JAN-13` is `1-13`), and
+ * the day of a weekday's `5L` (last Friday) or `8#1` (first …); anything else (`*`, `L`, a name of another field)
+ * stays as it is, for the parser to judge.
+ */
+function numbered(base: string, names: readonly string[], first: number): string {
+  const named = base.toLowerCase().replace(/[a-z]{3}/g, (word) => (names.includes(word) ? String(names.indexOf(word) + first) : word));
+  return named.replace(/^(\d+)(?:#\d+|l)$/, '$1');
 }
 
 /** Why `zone` is not an IANA time zone name, or null. */
