@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { claim, createJob, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
+import { claim, createJob, expectRefused, sendJsonText, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
 import { TestApp } from './utils/test-app';
 
 const BIG = '12345678901234567890';
@@ -22,22 +21,8 @@ describe('bad input: integers a double cannot hold', () => {
     await t?.close();
   });
 
-  // The body goes out as written (superagent would serialize an object, and could not write these numbers).
-  const send = (method: 'post' | 'patch', path: string, body: string) => a[method](path).set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(body);
-
-  /** Runs `request`, expecting a 400 with `message`, nothing written and nothing logged as an error. */
-  async function refused(request: () => Promise<{ status: number; body: { message: unknown } }>, message: string): Promise<void> {
-    const errors = jest.spyOn(Logger.prototype, 'error');
-    try {
-      const before = await a.counts();
-      const res = await request();
-      expect({ status: res.status, message: res.body.message }).toEqual({ status: 400, message });
-      expect(await a.counts()).toEqual(before);
-      expect(errors).not.toHaveBeenCalled();
-    } finally {
-      errors.mockRestore();
-    }
-  }
+  const send = (method: 'post' | 'patch', path: string, body: string) => sendJsonText(a, method, path, body);
+  const refused = (request: () => Promise<{ status: number; body: { message: unknown } }>, message: string) => expectRefused(a, request, message);
 
   it.each([
     ['a job payload', '/jobs', () => `{"targetId":"${targetId}","type":"x","payload":{"n":${BIG}}}`, inexact('payload.n', BIG)],

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
-import { claim, createJob, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
+import { claim, createJob, expectRefused, sendJsonText, TenantClient, tenantWithTarget } from './utils/domain-fixtures';
 import { TEST_ADMIN_KEY, TestApp } from './utils/test-app';
 
 /**
@@ -20,23 +19,8 @@ describe('bad input: shapes, numbers and bytes', () => {
     await t?.close();
   });
 
-  // A Buffer goes out as its bytes (superagent would serialize it as JSON).
-  const json = (path: string, body: string | Buffer) =>
-    a.post(path).set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(body);
-
-  /** Runs `send`, expecting a 400 with `message`, nothing written and nothing logged as an error. */
-  async function refused(send: () => Promise<{ status: number; body: { message: unknown } }>, message: unknown): Promise<void> {
-    const errors = jest.spyOn(Logger.prototype, 'error');
-    try {
-      const before = await a.counts();
-      const res = await send();
-      expect({ status: res.status, message: res.body.message }).toEqual({ status: 400, message });
-      expect(await a.counts()).toEqual(before);
-      expect(errors).not.toHaveBeenCalled();
-    } finally {
-      errors.mockRestore();
-    }
-  }
+  const json = (path: string, body: string | Buffer) => sendJsonText(a, 'post', path, body);
+  const refused = (send: () => Promise<{ status: number; body: { message: unknown } }>, message: unknown) => expectRefused(a, send, message);
 
   describe('items of a batch that are not objects', () => {
     it.each([

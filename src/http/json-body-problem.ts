@@ -11,13 +11,13 @@ const NOT_AN_OBJECT = 'Request body must be a JSON object';
 
 /**
  * What no payload needs and the validation layer does not catch: a body that is not an object (an array, a string,
- * a number, `null`; `undefined` is no JSON body at all), nesting deeper than
- * 64 levels (recursive validation would overflow the stack), a number beyond ±1.8e308 (`JSON.parse` makes it
- * Infinity, which would be stored as `null`), a number beyond ±(2^53−1) that its double does not hold as written, integer or not
- * (`12345678901234567890` would be stored as `12345678901234567000`; judged on `text()`, the body as sent, read only
- * when the parsed body holds a number that large), and what could pollute a prototype, at any depth — a `__proto__`
- * key, or a `constructor` key holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys
- * merely named `constructor` or `prototype` inside free-form JSON (metadata, payload, result, log data) are data.
+ * a number, `null`; `undefined` is no JSON body at all); nesting deeper than 64 levels (recursive validation would
+ * overflow the stack); a number beyond ±1.8e308 (`JSON.parse` makes it Infinity, which would be stored as `null`);
+ * a number beyond ±(2^53−1) that its double does not hold as written, integer or not (`12345678901234567890` would
+ * be stored as `12345678901234567000`; judged on `text()`, the body as sent, read only when the parsed body holds a
+ * number that large); and what could pollute a prototype, at any depth — a `__proto__` key, or a `constructor` key
+ * holding an object with a `prototype` key (the rules of `secure-json-parse`). Keys merely named `constructor` or
+ * `prototype` inside free-form JSON (metadata, payload, result, log data) are data.
  */
 export function jsonBodyProblem(value: unknown, text?: () => string | null, limit = MAX_JSON_DEPTH): string | null {
   if (value === undefined) return null;

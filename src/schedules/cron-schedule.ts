@@ -1,22 +1,23 @@
 import { CronExpressionParser } from 'cron-parser';
 
-const MONTH_AND_DAY_NAMES = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)\b/gi;
 // Digits, names (replaced by digits first), `* , - / ?`, `L` (last) and `#` (nth weekday). Not the hashed `H`,
 // whose occurrences depend on a seed, so two instances could disagree on them.
 const FIELD = /^[0-9*?,/#L-]+$/;
 // Each field's values, and the largest step that reaches a second value: a larger one fires only at the start of
 // its range (`*/61` in the minute field is minute 0 of every hour), which no one who writes it means. Day of week
 // is 0-7 with Sunday both 0 and 7, so a step of 7 reaches Sunday only.
+// Names stand for the field's values in order: months from 1, days from 0 (Sunday).
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FIELDS = [
-  { name: 'minute', min: 0, max: 59, maxStep: 59, names: [] as string[], first: 0 },
-  { name: 'hour', min: 0, max: 23, maxStep: 23, names: [] as string[], first: 0 },
-  { name: 'day-of-month', min: 1, max: 31, maxStep: 30, names: [] as string[], first: 0 },
-  { name: 'month', min: 1, max: 12, maxStep: 11, names: MONTHS, first: 1 },
-  { name: 'day-of-week', min: 0, max: 7, maxStep: 6, names: DAYS, first: 0 },
+  { name: 'minute', min: 0, max: 59, maxStep: 59, names: [] as string[] },
+  { name: 'hour', min: 0, max: 23, maxStep: 23, names: [] as string[] },
+  { name: 'day-of-month', min: 1, max: 31, maxStep: 30, names: [] as string[] },
+  { name: 'month', min: 1, max: 12, maxStep: 11, names: MONTHS },
+  { name: 'day-of-week', min: 0, max: 7, maxStep: 6, names: DAYS },
 ] as const;
-// An element of a field, a value or a range (names, `*`, `L`, `#` and `?` are left to the parser), and its step.
+const MONTH_AND_DAY_NAMES = new RegExp(`\\b(?:${[...MONTHS, ...DAYS].join('|')})\\b`, 'gi');
+// An element of a field as digits (`numbered`), a value or a range (`*` and `?` are left to the parser), and its step.
 const VALUE_OR_RANGE = /^(\d+)(?:-(\d+))?$/;
 const STEP = /\/(\d+)$/;
 // `Area/Location` names (`Europe/Paris`, `America/Argentina/Buenos_Aires`, `Etc/GMT+1`) and `UTC`; no offsets.
@@ -47,11 +48,11 @@ export function cronProblem(expression: string): string | null {
  * A value, range bound or step of `field` beyond the field's values (`61`, `5-70`, `JAN-13`, `8#1`, `*\/0`, `*\/61`):
  * the parser refuses some in words of its own and accepts large steps, firing only at the start of their range.
  */
-function fieldProblem(field: string, { name, min, max, maxStep, names, first }: (typeof FIELDS)[number]): string | null {
+function fieldProblem(field: string, { name, min, max, maxStep, names }: (typeof FIELDS)[number]): string | null {
   for (const element of field.split(',')) {
     const step = STEP.exec(element)?.[1];
     const base = element.split('/')[0];
-    const [, from, to] = VALUE_OR_RANGE.exec(numbered(base, names, first)) ?? [];
+    const [, from, to] = VALUE_OR_RANGE.exec(numbered(base, names, min)) ?? [];
     if (step !== undefined && (Number(step) < 1 || Number(step) > maxStep)) {
       return `has step ${step} in the ${name} field: a step there is 1 to ${maxStep} (the field is ${min}-${max})`;
     }
@@ -73,7 +74,10 @@ function fieldProblem(field: string, { name, min, max, maxStep, names, first }: 
  * stays as it is, for the parser to judge.
  */
 function numbered(base: string, names: readonly string[], first: number): string {
-  const named = base.toLowerCase().replace(/[a-z]{3}/g, (word) => (names.includes(word) ? String(names.indexOf(word) + first) : word));
+  const named = base.toLowerCase().replace(/[a-z]{3}/g, (word) => {
+    const index = names.indexOf(word);
+    return index === -1 ? word : String(index + first);
+  });
   return named.replace(/^(\d+)(?:#\d+|l)$/, '$1');
 }
 

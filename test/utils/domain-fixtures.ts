@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -163,4 +164,27 @@ export async function tenantWithTarget(): Promise<{ t: TestApp; a: TenantClient;
   const t = await createTestApp();
   const a = await tenantClient(t);
   return { t, a, targetId: (await createTarget(a)).id };
+}
+
+/** `body` sent as written, as JSON: a string, or a Buffer's bytes (superagent would serialize an object, and a Buffer as JSON). */
+export function sendJsonText(client: TenantClient, method: 'post' | 'patch', path: string, body: string | Buffer): request.Test {
+  return client[method](path).set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(body);
+}
+
+/** Runs `send`, expecting a 400 with `message`, nothing written to the tenant's tables and nothing logged as an error. */
+export async function expectRefused(
+  client: TenantClient,
+  send: () => Promise<{ status: number; body: { message: unknown } }>,
+  message: unknown,
+): Promise<void> {
+  const errors = jest.spyOn(Logger.prototype, 'error');
+  try {
+    const before = await client.counts();
+    const res = await send();
+    expect({ status: res.status, message: res.body.message }).toEqual({ status: 400, message });
+    expect(await client.counts()).toEqual(before);
+    expect(errors).not.toHaveBeenCalled();
+  } finally {
+    errors.mockRestore();
+  }
 }
