@@ -3,12 +3,15 @@ import { performance } from 'node:perf_hooks';
 import { BadRequestException, Logger, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
+import { ADMIN_KEY_HEADER } from './admin/admin-key.guard';
 import { openRequestState, type RequestState, requestStorage } from './common/request-context';
 import { sendError } from './http/api-exception.filter';
 import { jsonBodyProblem } from './http/json-body-problem';
 import { logRequest } from './ops/logging/request-log';
 import { observeRequest } from './ops/metrics/http-metrics';
 import type { InFlightRequests } from './ops/shutdown/in-flight-requests';
+import { parseApiKey } from './tenancy/auth/api-key';
+import { API_KEY_HEADER } from './tenancy/auth/api-key.guard';
 
 const logger = new Logger('HTTP');
 
@@ -60,6 +63,20 @@ function isUtf8Query(url: string): boolean {
 /** Whether the request carries a body (as body-parser decides it: a chunked one, or a non-zero Content-Length). */
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+/**
+ * Whether the request could be let in: it carries an admin key, or a tenant key of the right shape and checksum.
+ * Every route that takes a body needs one of them, so the body of a request without either is left unread: no
+ * client without a key makes the server parse (and scan) a megabyte of JSON to be told 401. Only what anybody can
+ * see is looked at (the tenant key's checksum, whether an admin key is there at all): nothing here depends on a
+ * secret, so how fast the 401 comes says nothing about one.
+ */
+function mayBeLetIn(req: Request): boolean {
+  const admin = req.headers[ADMIN_KEY_HEADER];
+  if (typeof admin === 'string' && admin.length > 0) return true;
+  const tenant = req.headers[API_KEY_HEADER];
+  return typeof tenant === 'string' && parseApiKey(tenant) !== null;
 }
 
 /** Body-parser failures (bad JSON, too large) get the same error body as everything else. */
@@ -116,7 +133,11 @@ export function requestEdge(options: RequestEdgeOptions): RequestHandler {
       inFlight.finished(res);
     });
     requestStorage.run(state, () => {
-      if (inFlight.admit(res)) json(req, res, afterBody(req, res, next, state));
+      if (!inFlight.admit(res)) return;
+      if (mayBeLetIn(req) || !hasBody(req)) return json(req, res, afterBody(req, res, next, state));
+      // The route's guard answers (401, or 404 for no route); the connection closes after it, the body unread.
+      res.setHeader('Connection', 'close');
+      afterBody(req, res, next, state)();
     });
   };
 }

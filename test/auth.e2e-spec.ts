@@ -62,6 +62,39 @@ describe('tenant authentication (X-API-Key)', () => {
     }
   });
 
+  describe('a request without a key that could be let in: its body is not read', () => {
+    const raw = (req: request.Test, body: string) => req.set('Content-Type', 'application/json').send(body);
+    const huge = JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }); // over BODY_LIMIT (1mb)
+
+    it.each([
+      ['no key, malformed JSON', undefined, '{"name":', 'Missing API key'],
+      ['no key, a body over the limit', undefined, huge, 'Missing API key'],
+      ['a key that fails its checksum, malformed JSON', 'mistyped', '{"name":', 'Invalid API key'],
+      ['a key that fails its checksum, a body over the limit', 'mistyped', huge, 'Invalid API key'],
+    ])('%s: 401 before the body, and the connection closes', async (_label, key, body, message) => {
+      let req = t.http().post('/targets');
+      if (key === 'mistyped') req = req.set('X-API-Key', acme.apiKey.slice(0, -1) + (acme.apiKey.endsWith('A') ? 'B' : 'A'));
+      const res = await raw(req, body);
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 401, message });
+      expect(res.headers.connection).toBe('close');
+    });
+
+    it('an admin route without its key: 401 before the body; no route: 404', async () => {
+      const adminRes = await raw(t.http().post('/tenants'), '{"name":');
+      expect({ status: adminRes.status, message: adminRes.body.message }).toEqual({ status: 401, message: 'Invalid admin key' });
+      const none = await raw(t.http().post('/no-such-route'), '{"name":');
+      expect(none.status).toBe(404);
+    });
+
+    it('a request with a key of the right shape has its body read: malformed JSON is 400, too large 413', async () => {
+      expect((await raw(t.http().post('/targets').set('X-API-Key', acme.apiKey), '{"name":')).status).toBe(400);
+      expect((await raw(t.http().post('/targets').set('X-API-Key', acme.apiKey), huge)).status).toBe(413);
+      // An unknown key of the right shape is read as well (whether a key is known is not decided before the body).
+      expect((await raw(t.http().post('/targets').set('X-API-Key', generateApiKey().key), '{"name":')).status).toBe(400);
+      expect((await raw(admin(t.http().post('/tenants')), '{"name":')).status).toBe(400);
+    });
+  });
+
   it('answers every invalid key with the same 401 "Invalid API key" body', async () => {
     const regenerated = await t.createTenant();
     const oldKey = regenerated.apiKey;

@@ -5,6 +5,8 @@ import { EnvironmentVariables } from '../config/environment-variables';
 import { TooManyAttemptsError } from '../tenancy/auth/auth.errors';
 import { AuthThrottle, retryAfter } from '../tenancy/auth/auth-throttle';
 
+export const ADMIN_KEY_HEADER = 'x-admin-key';
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
@@ -29,7 +31,7 @@ export class AdminKeyGuard implements CanActivate {
     const subject = `admin:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
     const wait = retryAfter(await this.throttle.over([subject]), [subject]);
     if (wait > 0) throw new TooManyAttemptsError(wait);
-    const presented = request.headers['x-admin-key'];
+    const presented = request.headers[ADMIN_KEY_HEADER];
     if (typeof presented !== 'string' || !timingSafeEqual(digest(presented), this.expected)) {
       await this.throttle.recordFailure([subject]);
       throw new UnauthorizedException('Invalid admin key');
