@@ -69,6 +69,33 @@ describe('audit trail (shared.audit_events)', () => {
     await t.http().get(`/tenants/${id}/audit`).expect(401);
   });
 
+  it('keeps newest first by number once the ids pass a power of ten (…99, …100 …), on every page', async () => {
+    // The next ids run from just under a power of ten across it (…98, …99, …100 …).
+    const [{ last }] = await t.db.query(`SELECT coalesce(max("id"), 0)::text AS "last" FROM "shared"."audit_events"`);
+    await t.db.query(`SELECT setval(pg_get_serial_sequence('"shared"."audit_events"', 'id'), $1)`, [10 ** (last.length + 1) - 3]);
+    const { tenant } = await t.createTenant();
+    for (let i = 1; i <= 12; i++) await admin(t.http().put(`/tenants/${tenant.id}`)).send({ name: `Renamed ${i}` }).expect(200);
+    const stored: Array<{ id: string }> = await t.db.query(
+      `SELECT "id"::text AS "id" FROM "shared"."audit_events" WHERE "tenant_id" = $1 ORDER BY "audit_events"."id" DESC`,
+      [tenant.id],
+    );
+    expect(stored).toHaveLength(13);
+    expect(new Set(stored.map((e) => e.id.length)).size).toBe(2);
+
+    const all = await admin(t.http().get(`/tenants/${tenant.id}/audit?limit=100`)).expect(200);
+    expect(all.body.items.map((e: { id: string }) => e.id)).toEqual(stored.map((e) => e.id));
+    expect(all.body.items[0].detail).toEqual({ name: { from: 'Renamed 11', to: 'Renamed 12' } });
+
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await admin(t.http().get(`/tenants/${tenant.id}/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).expect(200);
+      paged.push(...page.body.items.map((e: { id: string }) => e.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(stored.map((e) => e.id));
+  });
+
   it('writes nothing when the change fails (same transaction)', async () => {
     const { tenant } = await t.createTenant();
     await admin(t.http().post(`/tenants/${tenant.id}/keys`)).send({ name: 'dup' }).expect(201);

@@ -62,7 +62,10 @@ export class AuditTrail {
     );
   }
 
-  /** A tenant's events, newest first by id (served by audit_events_tenant_id_id_idx). */
+  /**
+   * A tenant's events, newest first by id (served by audit_events_tenant_id_id_idx). The ORDER BY names the
+   * table's column: a bare "id" would be the text output column, which sorts "9" before "10".
+   */
   async list(tenantId: string, limit: number, cursor?: string): Promise<Page<AuditEventRow>> {
     let before: string | null = null;
     if (cursor) {
@@ -76,7 +79,7 @@ export class AuditTrail {
               "request_id" AS "requestId", "detail"
        FROM "shared"."audit_events"
        WHERE "tenant_id" = $1 AND ($2::bigint IS NULL OR "id" < $2::bigint)
-       ORDER BY "id" DESC LIMIT $3`,
+       ORDER BY "audit_events"."id" DESC LIMIT $3`,
       [tenantId, before, limit + 1],
     );
     return toPage(rows, limit, (row) => row, (row) => [row.id]);
