@@ -118,4 +118,23 @@ describe('operations routes', () => {
       await closeApp(second);
     }
   });
+  it('names every connection of an instance after INSTANCE_NAME in pg_stat_activity, the LISTEN one included', async () => {
+    const { app } = await buildApp(t.databaseUrl, { INSTANCE_NAME: 'probe-instance' });
+    try {
+      const tenant = await t.createTenant();
+      await request(app.getHttpServer()).get('/targets').set('X-API-Key', tenant.apiKey).expect(200);
+      const names = async (): Promise<string[]> =>
+        (
+          await t.db.query(
+            `SELECT DISTINCT "application_name" AS "name" FROM pg_stat_activity
+              WHERE "datname" = current_database() AND "application_name" LIKE 'probe-instance%' ORDER BY 1`,
+          )
+        ).map((row: { name: string }) => row.name);
+      const deadline = Date.now() + 10_000;
+      while ((await names()).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await names()).toEqual(['probe-instance:listen', 'probe-instance:shared', 'probe-instance:tenant']);
+    } finally {
+      await closeApp(app);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import type { EnvironmentVariables } from '../../config/environment-variables';
 import { TenantChange, TenantEventsService } from './tenant-events.service';
 
 describe('TenantEventsService listeners', () => {
@@ -6,7 +7,7 @@ describe('TenantEventsService listeners', () => {
   const change: TenantChange = { tenantId: 't1', schemaName: 'tenant_t1', reason: 'updated' };
 
   it('stops calling a listener once it unsubscribes, and still calls the one after it when it does so while called', async () => {
-    const events = new TenantEventsService('postgres://unused');
+    const events = new TenantEventsService('postgres://unused', { INSTANCE_NAME: 'tenantry' } as EnvironmentVariables);
     const heard: string[] = [];
     const unsubscribeFirst = events.subscribe(() => {
       heard.push('first');
@@ -21,7 +22,7 @@ describe('TenantEventsService listeners', () => {
   });
 
   it('treats a second unsubscribe as done', async () => {
-    const events = new TenantEventsService('postgres://unused');
+    const events = new TenantEventsService('postgres://unused', { INSTANCE_NAME: 'tenantry' } as EnvironmentVariables);
     const heard: string[] = [];
     const unsubscribe = events.subscribe(() => heard.push('one'));
     events.subscribe(() => heard.push('two'));

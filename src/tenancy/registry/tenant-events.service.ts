@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
+import { EnvironmentVariables } from '../../config/environment-variables';
 import { DIRECT_DATABASE_URL } from '../../database/database.tokens';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
@@ -36,8 +37,12 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   private reconnectTimer?: NodeJS.Timeout;
   private connecting?: Promise<void>;
 
+  private readonly applicationName: string;
+
   // LISTEN is session state: it needs a real session, never a transaction-mode pooler's connection.
-  constructor(@Inject(DIRECT_DATABASE_URL) private readonly databaseUrl: string) {}
+  constructor(@Inject(DIRECT_DATABASE_URL) private readonly databaseUrl: string, config: EnvironmentVariables) {
+    this.applicationName = `${config.INSTANCE_NAME}:listen`;
+  }
 
   /**
    * Another channel on the same LISTEN connection (one per instance, whatever the number of channels or
@@ -87,7 +92,7 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async open(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'tenantry:listen', connectionTimeoutMillis: 5_000 });
+    const client = new Client({ connectionString: this.databaseUrl, application_name: this.applicationName, connectionTimeoutMillis: 5_000 });
     client.on('notification', (message) => {
       const handler = this.channelHandlers.get(message.channel);
       if (handler && message.payload) return handler(message.payload);
