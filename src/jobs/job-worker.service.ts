@@ -110,8 +110,7 @@ export class JobWorkerService {
           const claimed = await this.claimOnce({ ...options, types, limit }, waiting);
           if (!claimed) continue; // the client left during the claim: rolled back, nothing leased
           const { jobs, dueIn, notices } = claimed;
-          // After the commit, so a sweep that reads the watch row also sees these jobs running.
-          if (jobs.length > 0) await this.watch.watch(tenantId, jobs[0].leaseExpiresAt!, notices);
+          if (jobs.length > 0) await this.watchLeases(tenantId, jobs, notices);
           if (jobs.length > 0 || !waiting) return jobs;
           const remaining = (waitUntil - Date.now()) / 1000;
           waitSeconds = Math.min(remaining, dueIn ?? remaining);
@@ -179,6 +178,18 @@ export class JobWorkerService {
       if (error instanceof ClientLeft) return null;
       throw error;
     }
+  }
+
+  /**
+   * After the commit, so a sweep that reads the watch row also sees these jobs running. The jobs are leased to
+   * the worker by then, so a failure is logged, not answered: a 503 would leave them running under a worker that
+   * never heard of them, each attempt spent on nothing. Without the row, the tenant's next claim still applies an
+   * expired lease (its gate) and watches again; log streams read at their next keep-alive.
+   */
+  private async watchLeases(tenantId: string, jobs: Job[], notices: Array<[string, string]>): Promise<void> {
+    await this.watch
+      .watch(tenantId, jobs[0].leaseExpiresAt!, notices)
+      .catch((error: Error) => this.logger.warn(`lease watch of tenant ${tenantId} not written after a claim of ${jobs.length} job(s): ${error.message}`));
   }
 
   async heartbeat(

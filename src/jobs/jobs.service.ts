@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   BatchParentNotFoundError,
   IdempotencyKeyReusedError,
@@ -33,6 +33,8 @@ export interface ListJobsOptions extends JobListFilter {
 
 @Injectable()
 export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
   constructor(
     private readonly db: TenantDatabase,
     private readonly tenant: TenantContext,
@@ -133,11 +135,17 @@ export class JobsService {
     });
   }
 
-  /** Wakes waiting claims of the tenant on every instance (the jobs are committed already). */
+  /**
+   * Wakes waiting claims of the tenant on every instance. The jobs are committed already, so a failure here is
+   * logged, not answered: a 503 would have the client create them again. A lost wake-up only delays waiting
+   * claims to the end of their wait (their workers then claim again and find the jobs).
+   */
   private async announce(jobs: Job[]): Promise<void> {
     const queue = new JobQueueRepository((await this.db.dataSource()).manager);
     const now = Date.now();
-    await this.wakeups.announce(queue, this.tenant.tenant.id, jobs.map((job) => ({ type: job.type, in: (+job.runAt - now) / 1000 })));
+    await this.wakeups
+      .announce(queue, this.tenant.tenant.id, jobs.map((job) => ({ type: job.type, in: (+job.runAt - now) / 1000 })))
+      .catch((error: Error) => this.logger.warn(`wake-up of waiting claims not sent after ${jobs.length} job(s) were queued: ${error.message}`));
   }
 
   /** The request with its defaults applied: what is stored, and what an idempotency key's hash covers. */
