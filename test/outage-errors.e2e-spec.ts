@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { DataSource, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { toErrorResponse } from '../src/http/error-response';
 import { TenantDeletionService } from '../src/tenancy/registry/tenant-deletion.service';
 import { mapConcurrent } from '../src/common/concurrency';
@@ -83,6 +83,36 @@ describe('outage errors', () => {
       await closeApp(slow);
     }
     expect((await a.get(`/targets/${target.id}`).expect(200)).body.name).toBe(target.name);
+  });
+
+  it('an operator change whose BEGIN times out (a stalled database) is 503 and gives its connection back to the pool', async () => {
+    const { app: small } = await buildApp(t.databaseUrl, { SHARED_POOL_MAX: '1' });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const { tenant } = await t.createTenant();
+      const shared = small.get(DataSource);
+      const createQueryRunner = shared.createQueryRunner.bind(shared);
+      let stall = true; // the next transaction to begin
+      jest.spyOn(shared, 'createQueryRunner').mockImplementation((...args) => {
+        const runner = createQueryRunner(...args);
+        const startTransaction = runner.startTransaction.bind(runner);
+        runner.startTransaction = (...level) => {
+          if (!stall) return startTransaction(...level);
+          stall = false;
+          return Promise.reject(new QueryFailedError('START TRANSACTION', undefined, new Error('Query read timeout')));
+        };
+        return runner;
+      });
+      const createKey = (name: string) => request(small.getHttpServer()).post(`/tenants/${tenant.id}/keys`).set('X-Admin-Key', TEST_ADMIN_KEY).send({ name });
+      const stalled = await createKey('stalled');
+      expect(stalled.status).toBe(503);
+      expect(stalled.body).toEqual(UNAVAILABLE);
+      // The one shared connection serves the next change (it would wait for it, then 503, had it been kept).
+      expect((await createKey('next')).status).toBe(201);
+    } finally {
+      warn.mockRestore();
+      await closeApp(small);
+    }
   });
 
   describe('a tenant purged while its requests are in flight', () => {
