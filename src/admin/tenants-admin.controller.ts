@@ -110,8 +110,8 @@ export class TenantsAdminController {
   }
 
   @ApiOperation({
-    summary: 'Issue a new API key; the old one is refused from now on, on every instance',
-    description: 'For a key that leaked: the new key is in this answer only.',
+    summary: 'Revoke every key of the tenant (refused at once, on every instance) and issue one new key with every scope',
+    description: 'For a compromised tenant: every key it has (named, scoped, in a grace period) is revoked; the new key is in this answer only. To replace one key, rotate it (`POST /tenants/{id}/keys/{keyId}/rotate`).',
   })
   @ApiResponse({ status: 200, description: 'The tenant and its new API key', type: TenantWithKeyDto })
   @ApiErrorResponses(BAD_ID, TENANT_NOT_FOUND)

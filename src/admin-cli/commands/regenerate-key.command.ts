@@ -8,7 +8,7 @@ import { keyNotice } from '../format';
 @Command({
   name: 'regenerate-key',
   arguments: '<id-or-slug>',
-  description: 'Issue a new API key; the old one is refused from now on',
+  description: 'For a compromised tenant: revoke every key of the tenant and issue one new key with every scope',
 })
 export class RegenerateKeyCommand extends JsonCommand {
   constructor(
@@ -21,6 +21,6 @@ export class RegenerateKeyCommand extends JsonCommand {
   async run([idOrSlug]: string[], options: { json?: boolean }): Promise<void> {
     const { tenant, apiKey } = await this.tenants.regenerateKey(idOrSlug);
     if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey });
-    this.out.print(`New key for ${tenant.slug}; the old key no longer works.${keyNotice(apiKey)}`);
+    this.out.print(`New key for ${tenant.slug}; every earlier key of the tenant no longer works.${keyNotice(apiKey)}`);
   }
 }
