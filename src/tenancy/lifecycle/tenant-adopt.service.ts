@@ -14,6 +14,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { nameProblem, slugProblem } from '../registry/tenant-rules';
 import { TenantsService, TenantWithKey } from '../registry/tenants.service';
 import type { LoadedTable } from './archive-loader.service';
+import { watchArrivedWork } from './arrived-work-watch';
 import { SchemaNotAdoptableError, SchemaNotFoundError, SchemaShapeMismatchError } from './lifecycle.errors';
 import { readSchemaShape, SchemaShape, shapeDifferences } from './schema-shape';
 
@@ -58,7 +59,7 @@ export class TenantAdoptService {
     const reference = await this.referenceShape();
     let adopted: Pick<AdoptedTenant, 'method' | 'tables'> = { method: 'renamed', tables: [] };
     const created = await this.tenants.create(name, slug, async (queryRunner, tenant) => {
-      adopted = await this.take(queryRunner, fromSchema, tenant.schemaName, reference);
+      adopted = await this.take(queryRunner, fromSchema, tenant.schemaName, tenant.id, reference);
       await this.audit.record(queryRunner.manager, {
         action: 'tenant.adopted',
         tenantId: tenant.id,
@@ -69,7 +70,7 @@ export class TenantAdoptService {
   }
 
   /** Inside the create transaction: the checks again under the schemas' locks, then the move. */
-  private async take(queryRunner: QueryRunner, source: string, target: string, reference: SchemaShape) {
+  private async take(queryRunner: QueryRunner, source: string, target: string, tenantId: string, reference: SchemaShape) {
     const started = performance.now();
     const query: RunQuery = (sql, params) => queryRunner.query(sql, params);
     await lockSchemaForMigration(queryRunner, source);
@@ -94,6 +95,7 @@ export class TenantAdoptService {
     }
     const version = await recordAsApplied(queryRunner, target, TENANT_STEPS);
     await this.ledger.recordReady(queryRunner, target, 'tenant', version, performance.now() - started);
+    await watchArrivedWork(queryRunner, target, tenantId);
     const tables: LoadedTable[] = [];
     for (const table of domain) {
       const [{ rows }] = await query<{ rows: string }>(`SELECT count(*) AS "rows" FROM ${quoteSchema(target)}.${escapeIdentifier(table)}`);

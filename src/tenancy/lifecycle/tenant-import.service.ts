@@ -7,6 +7,7 @@ import { slugProblem } from '../registry/tenant-rules';
 import { TenantsService, TenantWithKey } from '../registry/tenants.service';
 import { ArchiveLoaderService, LoadedTable } from './archive-loader.service';
 import { ArchiveReader, parseHeader } from './archive-reader';
+import { watchArrivedWork } from './arrived-work-watch';
 import { TenantExportService } from './tenant-export.service';
 
 export interface ImportedTenant extends TenantWithKey {
@@ -59,14 +60,7 @@ export class TenantImportService {
       let tables: LoadedTable[] = [];
       const created = await this.tenants.create(name ?? header.tenant.name, slug, async (queryRunner, tenant) => {
         tables = await this.loader.load(queryRunner, tenant.schemaName, header, reader);
-        if (tables.some((table) => table.name === 'schedules' && table.rows > 0)) {
-          // The scheduler looks only at tenants that shared.schedule_watch names: name the new one, due now, and
-          // its first look settles the real time (or drops the row when no schedule is enabled).
-          await queryRunner.query(
-            `INSERT INTO "shared"."schedule_watch" ("tenant_id", "run_at", "version") VALUES ($1, now(), 1) ON CONFLICT ("tenant_id") DO NOTHING`,
-            [tenant.id],
-          );
-        }
+        await watchArrivedWork(queryRunner, tenant.schemaName, tenant.id);
         await this.audit.record(queryRunner.manager, {
           action: 'tenant.imported',
           tenantId: tenant.id,
