@@ -3,7 +3,8 @@ import 'reflect-metadata';
 import { commanderExitCode, handleCommandError } from './admin-cli/cli-error-handler';
 import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/migrate-check';
 import { loadConfig } from './config/load-config';
-import { connectDatabase, DatabaseConnection } from './database/database-connection';
+import { checkDatabaseReachable, connectDatabase, DatabaseConnection } from './database/database-connection';
+import { connectionFailure } from './database/postgres-errors';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
     if (check) {
       await runLedgerCheck(config, database.url, check.json).catch(handleCommandError);
     } else {
+      // Before Nest: an unreachable database is then one line, not the stack Nest logs when its module fails to start.
+      await checkDatabaseReachable(database.url);
       // Nest, TypeORM and nest-commander load here, not for the `migrate --check` above.
       const { runNestCli } = await import('./admin-cli/run-nest-cli.js');
       await runNestCli(config, database.url);
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Usage errors and --help (commander has printed them) keep commander's exit code; anything else is one line.
-  if (commanderExitCode(error) !== undefined) return handleCommandError(error);
+  if (commanderExitCode(error) !== undefined || connectionFailure(error) !== null) return handleCommandError(error);
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

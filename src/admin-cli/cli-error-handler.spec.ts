@@ -40,6 +40,28 @@ describe('handleCommandError', () => {
     expect(written.join('')).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'connect ECONNREFUSED 127.0.0.1:5432'],
+    // Node's connect to several addresses of one name: an AggregateError with an empty message.
+    [
+      'refused on every address',
+      Object.assign(new AggregateError([new Error('connect ECONNREFUSED ::1:5432')], ''), { code: 'ECONNREFUSED' }),
+      'connect ECONNREFUSED ::1:5432',
+    ],
+    ['unknown host', Object.assign(new Error('getaddrinfo ENOTFOUND db.invalid'), { code: 'ENOTFOUND' }), 'getaddrinfo ENOTFOUND db.invalid'],
+    ['wrong password', Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' }), 'password authentication failed for user "app"'],
+    ['lost mid-command', new Error('Connection terminated unexpectedly'), 'Connection terminated unexpectedly'],
+  ])('a connection failure (%s) is one line naming it, exit 1', (_name, error, reason) => {
+    handleCommandError(error);
+    expect(process.exitCode).toBe(1);
+    expect(written).toEqual([`error: the database connection failed: ${reason}\n`]);
+  });
+
+  it('a statement timeout is no connection failure', () => {
+    handleCommandError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+    expect(written.join('')).not.toContain('connection failed');
+  });
+
   it('prints the stack of an unexpected error and exits 1', () => {
     handleCommandError(new TypeError('boom'));
     expect(process.exitCode).toBe(1);

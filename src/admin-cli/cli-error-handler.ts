@@ -1,5 +1,5 @@
 import { DomainError } from '../common/domain-errors';
-import { postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
+import { connectionFailure, postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
 
 /** Commander's own exits (usage errors, --help, --version) carry a `commander.*` code; it has printed them already. */
 export function commanderExitCode(error: unknown): number | undefined {
@@ -15,6 +15,12 @@ export function handleCommandError(error: unknown): void {
   const commanderExit = commanderExitCode(error);
   if (commanderExit !== undefined) {
     process.exitCode = commanderExit;
+    return;
+  }
+  const unreachable = connectionFailure(error);
+  if (unreachable !== null) {
+    process.stderr.write(`error: the database connection failed: ${unreachable}\n`);
+    process.exitCode = 1;
     return;
   }
   const pg = postgresError(error);

@@ -62,6 +62,16 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   }
 }
 
+/**
+ * Connects once and disconnects, so that a process about to build its pools learns first, within five seconds, that
+ * the database cannot be reached (the error as the driver gives it).
+ */
+export async function checkDatabaseReachable(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  await client.end().catch(() => undefined);
+}
+
 /** Sessions on the instance besides this query's own (call after closing this process's pools). */
 async function otherClientsConnected(maintenanceUrl: string): Promise<boolean> {
   return withClient(maintenanceUrl, async (client) => {

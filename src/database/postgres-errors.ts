@@ -83,6 +83,25 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+// The database cannot be reached or will not take this client: no such host, wrong password or role, no such database.
+const CONNECTION_REFUSED_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', '28P01', '28000', '3D000']);
+// Unavailable, but about one statement rather than the connection: a statement timeout, a deadlock victim.
+const STATEMENT_LEVEL_CODES = new Set(['57014', DEADLOCK_DETECTED]);
+
+/**
+ * A failure of the connection itself (unreachable, refused, lost, or the server shutting down), as a process that
+ * talks to the database once (the CLI) reports it: one line, not a stack. Null for any other error.
+ */
+export function connectionFailure(error: unknown): string | null {
+  const { code, message } = postgresError(error);
+  const connection =
+    (isDatabaseUnavailable(error) && !STATEMENT_LEVEL_CODES.has(code ?? '')) || CONNECTION_REFUSED_CODES.has(code ?? '');
+  if (!connection) return null;
+  // Node's connect over several addresses is an AggregateError with an empty message: its first error says where.
+  const first = (error as { errors?: Array<{ message?: string }> }).errors?.[0]?.message;
+  return message || first || code || 'connection failed';
+}
+
 export function isDeadlock(error: unknown): boolean {
   return postgresError(error).code === DEADLOCK_DETECTED;
 }

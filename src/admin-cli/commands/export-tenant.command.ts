@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -32,25 +33,41 @@ export class ExportTenantCommand extends JsonCommand {
   async run([idOrSlug]: string[], options: ExportOptions): Promise<void> {
     const toStdout = options.output === undefined || options.output === '-';
     if (toStdout && process.stdout.isTTY) throw new InvalidInputError('refusing to write an archive to a terminal: use -o FILE');
+    // The file is opened before the tenant's snapshot, so a path that cannot be written is refused before any work.
+    const file = toStdout ? undefined : await openPartial(options.output!);
+    const target: Writable & { bytesWritten?: number } = file?.stream ?? process.stdout;
     const tables: Array<{ name: string; rows: number; sha256: string }> = [];
     const progress = this.progress();
-    const { tenant, archive } = await this.exporter.open(idOrSlug, (step) => {
-      if (step.finished) tables.push({ name: step.finished.name, rows: step.finished.rows, sha256: step.finished.sha256 });
-      progress.update(step);
-    });
-    // A file appears under its name only once it is complete.
-    const partial = toStdout ? undefined : `${options.output}.partial`;
-    const target: Writable & { bytesWritten?: number } = partial ? createWriteStream(partial) : process.stdout;
+    let exported: { tenant: { id: string; slug: string } };
     try {
-      await pipeline(archive, createGzip(), target, { end: Boolean(partial) });
-      if (partial) await rename(partial, options.output!);
+      const { tenant, archive } = await this.exporter.open(idOrSlug, (step) => {
+        if (step.finished) tables.push({ name: step.finished.name, rows: step.finished.rows, sha256: step.finished.sha256 });
+        progress.update(step);
+      });
+      await pipeline(archive, createGzip(), target, { end: Boolean(file) });
+      // A file appears under its name only once it is complete.
+      if (file) await rename(file.partial, options.output!).catch((error: Error) => fileError('write', options.output!, error));
+      exported = { tenant };
     } catch (error) {
-      if (partial) await rm(partial, { force: true });
+      if (file) {
+        file.stream.destroy();
+        await rm(file.partial, { force: true });
+      }
       throw error;
     } finally {
       progress.stop();
     }
-    const summary = { tenant: { id: tenant.id, slug: tenant.slug }, file: toStdout ? null : options.output, bytes: target.bytesWritten ?? null, tables };
+    this.summary(exported.tenant, options, toStdout, target.bytesWritten ?? null, tables);
+  }
+
+  private summary(
+    tenant: { id: string; slug: string },
+    options: ExportOptions,
+    toStdout: boolean,
+    bytes: number | null,
+    tables: Array<{ name: string; rows: number; sha256: string }>,
+  ): void {
+    const summary = { tenant: { id: tenant.id, slug: tenant.slug }, file: toStdout ? null : options.output, bytes, tables };
     // With the archive on stdout, stdout is data: the summary goes to stderr.
     const print = (text: string) => (toStdout ? this.out.error(text) : this.out.print(text));
     if (options.json) return print(JSON.stringify(summary, null, 2));
@@ -77,4 +94,20 @@ export class ExportTenantCommand extends JsonCommand {
   parseOutput(value: string): string {
     return value;
   }
+}
+
+/** `<file>.partial`, opened for writing; a path that cannot be written is bad input, named with the reason. */
+async function openPartial(path: string): Promise<{ partial: string; stream: WriteStream }> {
+  if (path.trim() === '') throw new InvalidInputError('-o needs a file name');
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new InvalidInputError(`cannot write ${path}: it is a directory`);
+  const partial = `${path}.partial`;
+  const stream = createWriteStream(partial);
+  await once(stream, 'open').catch((error: Error) => fileError('write', path, error));
+  return { partial, stream };
+}
+
+/** `cannot write x.gz: ENOENT: no such file or directory` (Node's message without the syscall and the `.partial` path). */
+function fileError(verb: 'read' | 'write', path: string, error: Error): never {
+  throw new InvalidInputError(`cannot ${verb} ${path}: ${error.message.split(',')[0]}`);
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Command, Option } from 'nest-commander';
 import { InvalidInputError } from '../../common/domain-errors';
 import { TenantImportService } from '../../tenancy/lifecycle/tenant-import.service';
@@ -28,6 +29,8 @@ export class ImportTenantCommand extends JsonCommand {
 
   async run([file]: string[], options: ImportOptions): Promise<void> {
     if (!options.slug) throw new InvalidInputError('--slug is required');
+    // A directory opens like a file and fails only at its first read, deep in the import: refused here.
+    if ((await stat(file).catch(() => undefined))?.isDirectory()) throw new InvalidInputError(`cannot read ${file}: it is a directory`);
     const input = createReadStream(file);
     await new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject)).catch((error: Error) => {
       throw new InvalidInputError(`cannot read ${file}: ${error.message}`);

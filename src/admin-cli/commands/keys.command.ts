@@ -1,9 +1,11 @@
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { InvalidInputError } from '../../common/domain-errors';
+import { canonicalIsoTimestamp } from '../../common/iso-timestamp';
 import type { ApiKeyScope } from '../../tenancy/auth/api-key-scopes';
 import { parseDuration } from '../../tenancy/keys/api-key-rules';
 import { toApiKeyView } from '../../tenancy/keys/api-key-view';
 import { ApiKeysService } from '../../tenancy/keys/api-keys.service';
+import { CliCommand } from '../cli-command';
 import { CliOutput } from '../cli-output.service';
 import { keyNotice, keyTable } from '../format';
 import { JsonCommand } from '../json-command';
@@ -111,18 +113,21 @@ export class KeysRotateCommand extends JsonCommand {
   name: 'keys',
   description: "A tenant's API keys: list, create, revoke, rotate",
   subCommands: [KeysListCommand, KeysCreateCommand, KeysRevokeCommand, KeysRotateCommand],
+  // A word that is no subcommand reaches run(), which names it.
+  allowExcessArgs: true,
 })
-export class KeysCommand extends CommandRunner {
-  async run(): Promise<void> {
-    throw new InvalidInputError('keys needs a subcommand: list, create, revoke or rotate');
+export class KeysCommand extends CliCommand {
+  async run([word]: string[]): Promise<void> {
+    const known = 'list, create, revoke or rotate';
+    throw new InvalidInputError(word === undefined ? `keys needs a subcommand: ${known}` : `unknown keys subcommand '${word}': use ${known}`);
   }
 }
 
-/** A timestamp with an offset (`Z` or `±hh:mm`), as the HTTP API takes it. */
+/** A timestamp as the HTTP API takes it (`iso-timestamp.ts`): 2027-02-30 or 24:00 is refused, not rolled over. */
 function parseTimestamp(text: string): Date {
-  const date = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T.*([zZ]|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(date.getTime())) {
-    throw new InvalidInputError('--expires-at must be an ISO 8601 date-time with an offset (Z or ±hh:mm)');
+  const canonical = canonicalIsoTimestamp(text);
+  if (canonical === null) {
+    throw new InvalidInputError('--expires-at must be an ISO 8601 date-time with an offset (Z or ±hh:mm), e.g. 2027-01-01T00:00:00Z');
   }
-  return date;
+  return new Date(canonical);
 }
