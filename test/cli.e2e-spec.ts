@@ -9,6 +9,7 @@ import { decodeArchive, encodeArchive, leftovers, schemaRows, tenantWithData } f
 import { TenantChangeReason, TenantEventsService } from '../src/tenancy/registry/tenant-events.service';
 import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
 import { captureCli, cliCommand, CliRun } from './utils/cli-run';
+import { tenantChangeHeard } from './utils/tenant-change-heard';
 
 describe('admin CLI', () => {
   let t: TestApp;
@@ -142,8 +143,11 @@ describe('admin CLI', () => {
   it('regenerate-key prints a new key and the old one is refused', async () => {
     const { tenant, apiKey } = await t.createTenant();
     expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(200);
+    // The CLI's change reaches the server as another instance's would (LISTEN/NOTIFY, asynchronous).
+    const told = tenantChangeHeard(t.app, tenant.id, 'key-regenerated');
     const run = JSON.parse((await cli('regenerate-key', tenant.slug, '--json')).stdout);
     expect(run.apiKey).not.toBe(apiKey);
+    await told;
     expect((await t.http().get('/tenant-info').set('X-API-Key', apiKey)).status).toBe(401);
     expect((await t.http().get('/tenant-info').set('X-API-Key', run.apiKey)).status).toBe(200);
   });
