@@ -43,7 +43,7 @@ export class TenantKeysAdminController {
 
   @ApiOperation({ summary: 'Create an API key', description: 'The key is in this answer only. Scopes default to all of them.' })
   @ApiResponse({ status: 201, description: 'The key and its one-time display', type: ApiKeyWithSecretDto })
-  @ApiErrorResponses(400, TENANT_NOT_FOUND, { status: 409, description: 'Name taken by a live key', message: 'A live API key named "ci" already exists' })
+  @ApiErrorResponses(400, TENANT_NOT_FOUND, { status: 409, description: 'Name taken by a live key', message: 'A live API key named "ci" already exists' }, 413)
   @ApiIdParam('The tenant')
   @Post()
   async create(@Param('id', uuid) id: string, @Body() body: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
@@ -68,7 +68,7 @@ export class TenantKeysAdminController {
     description: 'A new key with the same name, scopes and expiry; the old one works until `graceUntil` (now + `graceSeconds`), then is refused.',
   })
   @ApiResponse({ status: 200, description: 'The new key and its one-time display', type: ApiKeyWithSecretDto })
-  @ApiErrorResponses(400, KEY_NOT_FOUND, { status: 409, description: 'The key is revoked or already rotated out', message: 'API key is revoked or rotated out' })
+  @ApiErrorResponses(400, KEY_NOT_FOUND, { status: 409, description: 'The key is revoked or already rotated out', message: 'API key is revoked or rotated out' }, 413)
   @ApiIdParam('The tenant')
   @KeyIdParam()
   @HttpCode(200)
