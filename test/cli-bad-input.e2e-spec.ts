@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leftovers } from './utils/archive';
+import { writeFileSync } from 'node:fs';
+import { decodeArchive, encodeArchive, exportArchive, leftovers } from './utils/archive';
 import { runCli, type CliRun } from './utils/cli-run';
-import { createTestApp, TestApp, uniqueSlug } from './utils/test-app';
+import { createTestApp, TEST_ADMIN_KEY, TestApp, uniqueSlug } from './utils/test-app';
 
 /** What an operator's typo gets: a usage error naming it, a non-zero exit, no stack, and nothing done. */
 describe('admin CLI refuses bad command lines', () => {
@@ -97,5 +98,37 @@ describe('admin CLI refuses bad command lines', () => {
     const slug = uniqueSlug('dir');
     refused(await cli('import', dir, '--slug', slug), 2, new RegExp(`^error: cannot read ${dir}: it is a directory\n$`));
     expect(await leftovers(t, slug)).toEqual([]);
+  });
+
+  describe('text from the database or an archive reaches the terminal with its control characters escaped', () => {
+    // ESC sequences (window title, clear line), CR, a newline, the 8-bit CSI and a right-to-left override.
+    const hostile = 'Evil\u001b]0;pwned\u0007\u001b[2K\rid:          forged\nactive: yes\u009b31m\u202e';
+    // Any control character but the newlines that end the CLI's own lines.
+    const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+    it('tenant and key names in show, list and keys list', async () => {
+      const slug = uniqueSlug('esc');
+      await t.http().post('/tenants').set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: hostile, slug }).expect(201);
+      await t.http().post(`/tenants/${(await t.db.query(`SELECT id FROM shared.tenants WHERE slug = $1`, [slug]))[0].id}/keys`)
+        .set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: hostile.slice(0, 60) }).expect(201);
+      for (const args of [['show', slug], ['list'], ['keys', 'list', slug]]) {
+        const run = await cli(...args);
+        expect(run.exitCode).toBe(0);
+        expect(run.stdout).not.toMatch(CONTROL);
+        expect(run.stdout).toContain('Evil\\u001b]0;pwned\\u0007\\u001b[2K\\u000did:');
+        expect(run.stdout).not.toMatch(/^id: +forged/m);
+      }
+    });
+
+    it('an error quoting an archive', async () => {
+      const decoded = decodeArchive((await exportArchive(t, tenant.id)).body);
+      decoded.header.tables[0].name = `targets${hostile}`;
+      const file = join(dir, 'hostile.tenantry.gz');
+      writeFileSync(file, encodeArchive(decoded));
+      const run = await cli('import', file, '--slug', uniqueSlug('esc'));
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('Archive rejected: table targetsEvil\\u001b]0;pwned');
+      expect(run.stderr.replace(/\n$/, '')).not.toMatch(CONTROL);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { DomainError } from '../common/domain-errors';
 import { connectionFailure, postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
+import { terminalText } from './format';
 
 /** Commander's own exits (usage errors, --help, --version) carry a `commander.*` code; it has printed them already. */
 export function commanderExitCode(error: unknown): number | undefined {
@@ -31,6 +32,7 @@ export function handleCommandError(error: unknown): void {
   }
   const known = error instanceof DomainError || (error instanceof Error && error.name === 'MigrationsFailedError');
   const message = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  // A message may quote a value from an archive or the database (`invalid input syntax for type uuid: "…"`).
+  process.stderr.write(`error: ${terminalText(message, true)}\n`);
   process.exitCode = error instanceof DomainError && (error.kind === 'invalid' || error.kind === 'unprocessable') ? 2 : 1;
 }

@@ -4,7 +4,7 @@ import type { ApiKeyView } from '../tenancy/keys/api-key-view';
 export function tenantLines(tenant: TenantView): string {
   return [
     `id:          ${tenant.id}`,
-    `name:        ${tenant.name}`,
+    `name:        ${terminalText(tenant.name)}`,
     `slug:        ${tenant.slug}`,
     `schema:      ${tenant.schemaName}`,
     `active:      ${tenant.isActive ? 'yes' : 'no'}`,
@@ -24,11 +24,10 @@ function rateLimitText(limit: TenantView['rateLimit']): string {
 export function tenantTable(tenants: TenantView[]): string {
   if (tenants.length === 0) return 'No tenants.';
   const status = (t: TenantView) => (t.deletedAt ? `deleted (purge after ${t.purgeAfter})` : t.isActive ? 'active' : 'inactive');
-  const rows = tenants.map((t) => [t.slug, t.name, t.schemaName, status(t), t.id]);
-  const header = ['SLUG', 'NAME', 'SCHEMA', 'STATUS', 'ID'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return table(
+    ['SLUG', 'NAME', 'SCHEMA', 'STATUS', 'ID'],
+    tenants.map((t) => [t.slug, t.name, t.schemaName, status(t), t.id]),
+  );
 }
 
 export function keyNotice(apiKey: string): string {
@@ -50,8 +49,24 @@ export function auditTable(events: Array<{ at: string; actor: string; action: st
   );
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Every cell is shown as terminalText. */
+function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map((cell) => terminalText(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+// C0 controls (newline included unless kept), DEL, C1 controls, and the bidirectional embeddings, overrides and isolates.
+const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_AND_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text that came from the database or an archive (a tenant's or a key's name, an error naming a value), as a
+ * terminal may show it: every control character written as `\u001b`, so a name cannot move the cursor, retitle
+ * the window, clear a line or forge one of the CLI's own lines. `keepNewlines` for messages of several lines.
+ */
+export function terminalText(text: string, keepNewlines = false): string {
+  const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return text.replace(keepNewlines ? CONTROLS : CONTROLS_AND_NEWLINE, hex);
 }
