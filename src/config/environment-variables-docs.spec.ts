@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { getMetadataStorage } from 'class-validator';
+import { parse as parseDotenv } from 'dotenv';
 import { EnvironmentVariables, validateEnvironment } from './environment-variables';
 
 const ROOT = join(__dirname, '..', '..');
@@ -41,6 +42,10 @@ describe('the documented configuration matches EnvironmentVariables', () => {
       if (commented) expect({ name, default: defaults[name] }).toEqual({ name, default: undefined });
       else expect({ name, value }).toEqual({ name, value: shown(defaults[name]) });
     }
+  });
+
+  it('.env.example copied to .env as it is configures exactly the defaults', () => {
+    expect(validateEnvironment(parseDotenv(read('.env.example')))).toEqual(validateEnvironment({}));
   });
 
   it.each(DOCS)('%s names only variables the schema reads, with their defaults', (file) => {
