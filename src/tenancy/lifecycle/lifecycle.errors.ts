@@ -32,6 +32,13 @@ export class SchemaNotFoundError extends NotFoundError {
   }
 }
 
+/** The tenant's schema holds no tenant tables (dropped, or purged while the export began): no archive to give (404). */
+export class NothingToExportError extends NotFoundError {
+  constructor(schema: string) {
+    super(`Schema "${schema}" holds no tenant tables: there is nothing to export`);
+  }
+}
+
 /** The schema cannot become a tenant: the registry's own, a system schema, or already a tenant's or a spare. */
 export class SchemaNotAdoptableError extends ConflictError {}
 

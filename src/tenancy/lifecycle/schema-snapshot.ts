@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { copyOut } from '../../database/copy-streams';
+import { isMissingRelation } from '../../database/postgres-errors';
 import { BOOKKEEPING_TABLES, CatalogTable, schemaTables } from '../../database/schema-catalog';
 import { quoteSchema } from '../../database/schema-name';
 import {
@@ -15,6 +16,7 @@ import {
   frameHeader,
   jsonLine,
 } from './archive-format';
+import { NothingToExportError } from './lifecycle.errors';
 
 export interface ExportProgress {
   table: string;
@@ -39,13 +41,19 @@ export async function describeSchema(queryRunner: QueryRunner, schema: string, t
   const query = (sql: string, params?: unknown[]) => queryRunner.query(sql, params);
   const all = await schemaTables(query, schema);
   const tables = all.filter((table) => !BOOKKEEPING_TABLES.has(table.name));
-  let migration: string | null = null;
-  if (all.some((table) => table.name === 'migrations')) {
-    const rows: Array<{ name: string }> = await queryRunner.query(
-      `SELECT "name" FROM ${quoteSchema(schema)}."migrations" ORDER BY "timestamp" DESC LIMIT 1`,
-    );
-    migration = rows[0]?.name ?? null;
-  }
+  // A schema dropped or emptied under its registry row gave an archive of no tables (200, and an import refused it).
+  if (!all.some((table) => table.name === 'migrations')) throw new NothingToExportError(schema);
+  // Every table locked now (ACCESS SHARE, as COPY would lock it: the tenant's writes go on), not table by table
+  // as the COPYs reach them, so a purge that begins meanwhile waits for the end instead of dropping the tables yet
+  // to be read, or deadlocking with the export.
+  const names = all.map((table) => `${quoteSchema(schema)}.${escapeIdentifier(table.name)}`).join(', ');
+  await queryRunner.query(`LOCK TABLE ${names} IN ACCESS SHARE MODE`).catch((error: unknown) => {
+    throw isMissingRelation(error) ? new NothingToExportError(schema) : error;
+  });
+  const rows: Array<{ name: string }> = await queryRunner.query(
+    `SELECT "name" FROM ${quoteSchema(schema)}."migrations" ORDER BY "timestamp" DESC LIMIT 1`,
+  );
+  const migration = rows[0]?.name ?? null;
   const header: ArchiveHeader = {
     kind: 'header',
     format: ARCHIVE_FORMAT,
