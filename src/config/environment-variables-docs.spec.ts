@@ -6,7 +6,7 @@ import { EnvironmentVariables, validateEnvironment } from './environment-variabl
 
 const ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-const DOCS = ['README.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = ['README.md', 'bench/README.md', 'openapi.json', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** Every variable the schema validates, optional ones (no default) included. */
 const variables = new Set(
