@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { AppRuntime } from '../app.module';
 import { ConfigModule } from '../config/config.module';
+import type { EnvironmentVariables } from '../config/environment-variables';
 import { DatabaseModule } from '../database/database.module';
 import { ENTITIES } from '../entities';
 import { TenancyCoreModule } from '../tenancy/tenancy-core.module';
@@ -52,7 +52,7 @@ export class CliModule {
     audit.actorOutsideRequests = 'cli';
   }
 
-  static register({ config, databaseUrl }: AppRuntime): DynamicModule {
+  static register({ config, databaseUrl }: { config: EnvironmentVariables; databaseUrl: string }): DynamicModule {
     return {
       module: CliModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl, ENTITIES), TenancyCoreModule],
