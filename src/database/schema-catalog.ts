@@ -77,12 +77,18 @@ function parentsFirst(tables: CatalogTable[], references: Array<{ table: string;
   return ordered;
 }
 
-/** Every index and constraint of a schema's tables, with the schema name taken out so two schemas compare. */
+/** What a schema's tables carry besides their columns: each compares by name and its definition as the catalog prints it. */
+export type DefinitionKind = 'index' | 'constraint' | 'trigger' | 'rule' | 'policy' | 'setting';
+
+/**
+ * Every index, constraint, trigger (but the internal ones of foreign keys), rule, row-level security policy and
+ * row-level security setting of a schema's tables, with the schema name taken out so two schemas compare.
+ */
 export async function schemaDefinitions(
   query: RunQuery,
   schema: string,
-): Promise<Array<{ table: string; kind: 'index' | 'constraint'; name: string; definition: string }>> {
-  const rows = await query<{ table: string; kind: 'index' | 'constraint'; name: string; definition: string }>(
+): Promise<Array<{ table: string; kind: DefinitionKind; name: string; definition: string }>> {
+  const rows = await query<{ table: string; kind: DefinitionKind; name: string; definition: string }>(
     `SELECT "tablename" AS "table", 'index' AS "kind", "indexname" AS "name", "indexdef" AS "definition"
        FROM pg_catalog.pg_indexes WHERE "schemaname" = $1
      UNION ALL
@@ -91,6 +97,23 @@ export async function schemaDefinitions(
        JOIN pg_catalog.pg_class c ON c."oid" = k."conrelid"
        JOIN pg_catalog.pg_namespace n ON n."oid" = c."relnamespace"
       WHERE n."nspname" = $1
+     UNION ALL
+     SELECT c."relname", 'trigger', g."tgname", pg_get_triggerdef(g."oid")
+       FROM pg_catalog.pg_trigger g
+       JOIN pg_catalog.pg_class c ON c."oid" = g."tgrelid"
+       JOIN pg_catalog.pg_namespace n ON n."oid" = c."relnamespace"
+      WHERE n."nspname" = $1 AND NOT g."tgisinternal"
+     UNION ALL
+     SELECT "tablename", 'rule', "rulename", "definition" FROM pg_catalog.pg_rules WHERE "schemaname" = $1
+     UNION ALL
+     SELECT "tablename", 'policy', "policyname",
+            concat_ws(' ', "permissive", 'FOR', "cmd", 'TO', array_to_string("roles", ', '), 'USING', "qual", 'WITH CHECK', "with_check")
+       FROM pg_catalog.pg_policies WHERE "schemaname" = $1
+     UNION ALL
+     SELECT c."relname", 'setting', 'row level security', CASE WHEN c."relforcerowsecurity" THEN 'FORCED' ELSE 'ENABLED' END
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n."oid" = c."relnamespace"
+      WHERE n."nspname" = $1 AND c."relrowsecurity"
       ORDER BY 1, 2, 3`,
     [schema],
   );
