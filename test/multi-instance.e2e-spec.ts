@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { generateApiKey } from '../src/tenancy/auth/api-key';
@@ -79,6 +80,37 @@ describe('two instances on one database', () => {
       await onB('/tenant-info', apiKey).expect(401);
       await request(b.getHttpServer()).get('/targets').set('X-API-Key', apiKey).expect(401);
     });
+  });
+
+  it("a key regenerated while B's LISTEN connection is down is refused by B once it reconnects (the notice it missed)", async () => {
+    const { tenant, apiKey } = await tenantServedByB();
+    const events = b.get(TenantEventsService);
+    const internals = events as unknown as { client?: { processID: number }; open(): Promise<void> };
+    // B's reconnection waits until the change has committed: its notification is sent while nobody on B listens.
+    let reconnect!: () => void;
+    const changed = new Promise<void>((resolve) => (reconnect = resolve));
+    const open = internals.open.bind(events);
+    let reconnecting!: () => void;
+    const lost = new Promise<void>((resolve) => (reconnecting = resolve));
+    const spy = jest.spyOn(internals, 'open').mockImplementationOnce(async () => {
+      reconnecting();
+      await changed;
+      return open();
+    });
+    const resynced = new Promise<void>((resolve) => events.subscribe((change) => change === 'resync' && resolve()));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await a.db.query('SELECT pg_terminate_backend($1)', [internals.client!.processID]);
+      await lost;
+      await admin(a.http().post(`/tenants/${tenant.id}/regenerate-api-key`)).expect(200);
+      reconnect();
+      await resynced;
+      // From an address of its own: the loopback client's failures count towards the throttle of the other tests.
+      await onB('/tenant-info', apiKey).set('X-Forwarded-For', '203.0.113.78').expect(401);
+    } finally {
+      spy.mockRestore();
+      warn.mockRestore();
+    }
   });
 
   it('shares the failed-authentication throttle: failures on both add up to the limit', async () => {
