@@ -142,4 +142,15 @@ describe('SchemaAffinePool (tenant connections with a home connection per schema
     }
     expect(broken.ended).toBe(true);
   });
+
+  it('survives the backend of a connection it lent out being terminated between statements, and replaces the connection', async () => {
+    const client = await pool.connect('tenant_ended');
+    const { rows } = await client.query('SELECT pg_backend_pid() AS "pid"');
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    // Lent out and idle: pg reports the loss as an 'error' event, which kills the process unless someone listens.
+    await backendFor('tenant_other', `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
+    await ended;
+    client.release();
+    expect(await backendFor('tenant_ended')).not.toBe(rows[0].pid);
+  });
 });

@@ -147,18 +147,26 @@ export class SchemaAffinePool {
   /**
    * Connects on `lane` for `schemaName`, counting the connection against the schema until it is released.
    * A failed connect leaves its lane empty without a 'remove' event, so waiters are looked at again.
+   * While lent out, the connection has an 'error' listener: pg reports a backend that ends between two
+   * statements (terminated, a restart) as an 'error' event, which no pool listens to on a lent connection, and
+   * an 'error' event nobody hears ends the process. The statement in flight, if any, fails on its own; the
+   * connection is then released with the error, so the lane replaces it.
    */
   private take(lane: Pool, schemaName: string, asked: number): Promise<PoolClient> {
     this.hold(schemaName, 1);
     return lane.connect().then(
       (client) => {
         observeWait((performance.now() - asked) / 1000);
+        let lost: Error | undefined;
+        const onError = (error: Error) => (lost ??= error);
+        client.on('error', onError);
         const release = client.release;
         let counted = true;
         client.release = (error?: Error | boolean) => {
           if (counted) this.hold(schemaName, -1);
           counted = false;
-          return release.call(client, error);
+          client.removeListener('error', onError);
+          return release.call(client, error ?? lost);
         };
         return client;
       },
