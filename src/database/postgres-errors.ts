@@ -40,8 +40,10 @@ const UNAVAILABLE_MESSAGE = new RegExp(
   ].join('|'),
   'i',
 );
-// TypeORM's QueryRunnerAlreadyReleasedError: the runner went away under the request (a database stop or drain).
-const UNAVAILABLE_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+// TypeORM's QueryRunnerAlreadyReleasedError: the runner went away under the request (a database stop or drain);
+// QueryRunnerProviderAlreadyReleasedError: the same met by a transaction's manager, whose runner TypeORM released
+// when its connection was lost between two statements.
+const UNAVAILABLE_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 // A table or schema that is not there: on a tenant request, the schema was dropped (the tenant deleted) under it.
 const MISSING_RELATION_CODES = new Set([UNDEFINED_TABLE, '3F000']);
 // Text PostgreSQL cannot store (NUL, invalid encoding): the client's input, not a server fault.

@@ -1,4 +1,4 @@
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DatabaseUnavailableError } from '../database/database.errors';
 import { toErrorResponse } from './error-response';
 
@@ -10,6 +10,7 @@ describe('toErrorResponse', () => {
   it.each<[string, unknown]>([
     ['a statement timeout (57014)', pgError('57014', 'canceling statement due to statement timeout')],
     ['a query runner released under the request', new QueryRunnerAlreadyReleasedError()],
+    ["a transaction's runner released when its connection was lost", new QueryRunnerProviderAlreadyReleasedError()],
     ['a connection lost mid-query', new Error('Connection terminated unexpectedly')],
     ['a client whose connection failed', new Error('Client has encountered a connection error and is not queryable')],
     ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
