@@ -103,6 +103,11 @@ describe('validateEnvironment', () => {
     expect(problem({ [name]: value })).toContain(`${name}=`);
   });
 
+  it('tells a value of the wrong type its type only, not the ranges it has no part in', () => {
+    expect(problem({ PORT: 'abc' })).toBe('Invalid configuration:\n  PORT="abc": PORT must be an integer number');
+    expect(problem({ PORT: '70000' })).toBe('Invalid configuration:\n  PORT=70000: PORT must not be greater than 65535');
+  });
+
   it('refuses an ADMIN_API_KEY shorter than 32 characters without printing it', () => {
     const message = problem({ ADMIN_API_KEY: 'short-admin-secret' });
     expect(message).toContain('ADMIN_API_KEY');

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { withoutConsequentialErrors } from '../common/consequential-errors';
 import { IsTrustProxy } from './trust-proxy';
 import {
   IsBoolean,
@@ -201,7 +202,7 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
     if (env[key] !== undefined) picked[key] = env[key];
   }
   const config = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
-  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
+  const errors = withoutConsequentialErrors(validateSync(config, { whitelist: false, forbidUnknownValues: true }));
   if (errors.length > 0) {
     const lines = errors.map((e) => {
       const shown = ['DATABASE_URL', 'DATABASE_DIRECT_URL', 'ADMIN_API_KEY'].includes(e.property) ? '(hidden)' : JSON.stringify(e.value);

@@ -3,7 +3,7 @@ import { requestStorage } from '../common/request-context';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
 import { wordNestedErrors } from './nested-validation-errors';
-import { withoutConsequentialErrors } from './consequential-errors';
+import { withoutConsequentialErrors } from '../common/consequential-errors';
 
 /** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
 export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
