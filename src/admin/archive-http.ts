@@ -25,5 +25,10 @@ export function archiveBody(req: Request): Readable {
   if (!ACCEPTED_TYPES.has(type)) {
     throw new UnsupportedMediaTypeException(`An import takes the archive as ${ARCHIVE_MEDIA_TYPE}, not ${type}`);
   }
+  // The archive is read as sent: a gzip Content-Encoding around it was refused as a corrupt archive (400).
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity') {
+    throw new UnsupportedMediaTypeException(`An import takes the archive itself as the body (it is gzip already), without a Content-Encoding (got ${encoding})`);
+  }
   return req;
 }

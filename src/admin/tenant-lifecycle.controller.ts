@@ -109,7 +109,7 @@ export class TenantLifecycleController {
     { status: 409, description: 'Slug taken', message: 'A tenant with slug "acme-corp" already exists' },
     {
       status: 415,
-      description: 'The body is not sent as `application/gzip`',
+      description: 'The body is not sent as `application/gzip`, or is sent with a `Content-Encoding`',
       message: 'An import takes the archive as application/gzip, not application/json',
     },
     {

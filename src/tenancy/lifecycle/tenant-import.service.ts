@@ -3,10 +3,11 @@ import { createGunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../common/domain-errors';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { slugProblem } from '../registry/tenant-rules';
+import { nameProblem, slugProblem } from '../registry/tenant-rules';
 import { TenantsService, TenantWithKey } from '../registry/tenants.service';
 import { ArchiveLoaderService, LoadedTable } from './archive-loader.service';
 import { ArchiveReader, parseHeader } from './archive-reader';
+import { ArchiveCorruptError } from './lifecycle.errors';
 import { watchArrivedWork } from './arrived-work-watch';
 import { TenantExportService } from './tenant-export.service';
 
@@ -57,6 +58,9 @@ export class TenantImportService {
       const problem = slugProblem(slug);
       if (problem) throw new InvalidInputError(problem);
       const header = parseHeader(await reader.json('header'));
+      // Without a name of its own, the tenant takes the archive's: a bad one is the archive's fault, and said so.
+      const archiveNameProblem = name === undefined ? nameProblem(header.tenant.name) : null;
+      if (archiveNameProblem) throw new ArchiveCorruptError(`the tenant name it carries is not a valid name (${archiveNameProblem}): name the new tenant (name=, or --name)`);
       let tables: LoadedTable[] = [];
       const created = await this.tenants.create(name ?? header.tenant.name, slug, async (queryRunner, tenant) => {
         tables = await this.loader.load(queryRunner, tenant.schemaName, header, reader);
