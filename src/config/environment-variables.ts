@@ -47,6 +47,13 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_DIRECT_URL must be a postgres:// URL' })
   DATABASE_DIRECT_URL?: string;
 
+  /**
+   * Every this many seconds the LISTEN connection runs `SELECT 1`; one that gets no answer within as long (a
+   * database host gone without a reset, a NAT that dropped the flow) is dropped and replaced. 0 = never.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600)
+  LISTEN_HEARTBEAT_SECONDS = 30;
+
   @IsString()
   EMBEDDED_PG_DATA_DIR = '.data/postgres';
 

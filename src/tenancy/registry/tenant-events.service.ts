@@ -38,10 +38,13 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   private connecting?: Promise<void>;
 
   private readonly applicationName: string;
+  private readonly heartbeatMs: number;
+  private heartbeatTimer?: NodeJS.Timeout;
 
   // LISTEN is session state: it needs a real session, never a transaction-mode pooler's connection.
   constructor(@Inject(DIRECT_DATABASE_URL) private readonly databaseUrl: string, config: EnvironmentVariables) {
     this.applicationName = `${config.INSTANCE_NAME}:listen`;
+    this.heartbeatMs = config.LISTEN_HEARTBEAT_SECONDS * 1000;
   }
 
   /**
@@ -74,6 +77,7 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
     // A reconnection in flight ends its own client once it sees `closed`; wait for it so no socket outlives us.
     await this.connecting?.catch(() => undefined);
     const client = this.client;
@@ -123,6 +127,32 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
     client.on('end', () => {
       if (this.client === client) this.scheduleReconnect();
     });
+    this.startHeartbeat(client);
+  }
+
+  /**
+   * A connection that only listens sends nothing, so a peer gone without a reset (a host that died, a NAT that
+   * dropped the flow) is never noticed, and its notifications stop for good. Each beat runs `SELECT 1`: one not
+   * answered by the next beat, or failing, ends the socket, and the connection is replaced as after any loss.
+   */
+  private startHeartbeat(client: Client): void {
+    if (!(this.heartbeatMs > 0)) return;
+    clearInterval(this.heartbeatTimer);
+    let answered = true;
+    this.heartbeatTimer = setInterval(() => {
+      if (this.client !== client) return clearInterval(this.heartbeatTimer);
+      if (!answered) {
+        this.logger.warn(`tenant notification listener: no answer within ${this.heartbeatMs / 1000} s; reconnecting`);
+        clearInterval(this.heartbeatTimer);
+        return (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      }
+      answered = false;
+      client.query('SELECT 1').then(
+        () => (answered = true),
+        () => undefined, // the connection's 'error' and 'end' report it
+      );
+    }, this.heartbeatMs);
+    this.heartbeatTimer.unref();
   }
 
   private scheduleReconnect(): void {
