@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'nest-commander';
-import { InvalidInputError } from '../../common/domain-errors';
+import { InvalidInputError, UnavailableError } from '../../common/domain-errors';
 import type { ExportProgress } from '../../tenancy/lifecycle/schema-snapshot';
 import { TenantExportService } from '../../tenancy/lifecycle/tenant-export.service';
 import { CliOutput } from '../cli-output.service';
@@ -37,6 +37,10 @@ export class ExportTenantCommand extends JsonCommand {
     const file = toStdout ? undefined : await openPartial(options.output!);
     const target: Writable & { bytesWritten?: number } = file?.stream ?? process.stdout;
     const tables: Array<{ name: string; rows: number; sha256: string }> = [];
+    // What failed on the way out (a full disk, a reader that went away: `export … | head`) is said as such, not as
+    // the error the pipeline hands on (an EPIPE read as a lost database connection).
+    let outputError: Error | undefined;
+    target.once('error', (error: Error) => (outputError = error));
     const progress = this.progress();
     let exported: { tenant: { id: string; slug: string } };
     try {
@@ -53,6 +57,7 @@ export class ExportTenantCommand extends JsonCommand {
         file.stream.destroy();
         await rm(file.partial, { force: true });
       }
+      if (outputError) throw new UnavailableError(`cannot write ${file ? options.output : 'stdout'}: ${outputError.message.split(',')[0]}`);
       throw error;
     } finally {
       progress.stop();

@@ -1,0 +1,56 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { freePort } from './utils/test-database';
+import { createTestApp, TestApp } from './utils/test-app';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Exit {
+  code: number | null;
+  stderr: string;
+}
+
+/** The built CLI as an operator runs it (`node dist/src/cli.js …`): what only the process shows, its last line and exit code. */
+describe('the CLI process', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.js')], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Runs the CLI; `onStdout` sees its stdout stream once the first bytes arrive. */
+  function cli(args: string[], databaseUrl: string, onStdout?: (stdout: NodeJS.ReadableStream & { destroy(): void }) => void): Promise<Exit> {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => onStdout?.(child.stdout));
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
+  }
+
+  it('a database that cannot be reached is one line naming why, exit 1', async () => {
+    const port = await freePort();
+    const run = await cli(['list'], `postgres://tenantry:secret@127.0.0.1:${port}/tenantry`);
+    expect(run).toEqual({ code: 1, stderr: `error: the database connection failed: connect ECONNREFUSED 127.0.0.1:${port}\n` });
+  });
+
+  it('export to a reader that goes away (export … | head) says the output closed, not the database', async () => {
+    const { tenant } = await t.createTenant();
+    // Enough rows that the archive is still being written when the reader leaves (random text: gzip cannot shrink it).
+    await t.db.query(
+      `INSERT INTO "${tenant.schemaName}"."targets" ("id", "name", "kind", "address", "created_at", "updated_at")
+       SELECT gen_random_uuid(), 't' || g, 'generic', repeat(md5(random()::text), 20), now(), now() FROM generate_series(1, 20000) g`,
+    );
+    const run = await cli(['export', tenant.slug], t.databaseUrl, (stdout) => stdout.destroy());
+    expect(run).toEqual({ code: 1, stderr: 'error: cannot write stdout: write EPIPE\n' });
+  });
+});
