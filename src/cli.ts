@@ -6,6 +6,13 @@ import { loadConfig } from './config/load-config';
 import { checkDatabaseReachable, connectDatabase, DatabaseConnection } from './database/database-connection';
 import { connectionFailure } from './database/postgres-errors';
 
+// A reader that leaves early (`tenantry list | head -1`) closes stdout: what is left to print goes nowhere and the
+// command ends as it would, its finally included (an embedded PostgreSQL it started is stopped), where an unhandled
+// EPIPE killed the process with a stack. export still says its archive was cut (it listens on its own output).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 async function main(): Promise<void> {
   const config = loadConfig();
   let database: DatabaseConnection | undefined;

@@ -24,8 +24,8 @@ describe('the CLI process', () => {
     await t?.close();
   });
 
-  /** Runs the CLI; `onStdout` sees its stdout stream once the first bytes arrive. */
-  function cli(args: string[], databaseUrl: string, onStdout?: (stdout: NodeJS.ReadableStream & { destroy(): void }) => void): Promise<Exit> {
+  /** Runs the CLI; `onStdout` sees its stdout stream once the first bytes arrive, or `closed` closes it at once. */
+  function cli(args: string[], databaseUrl: string, onStdout?: 'closed' | ((stdout: NodeJS.ReadableStream & { destroy(): void }) => void)): Promise<Exit> {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_FORMAT: 'json' },
@@ -33,7 +33,8 @@ describe('the CLI process', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.once('data', () => onStdout?.(child.stdout));
+    if (onStdout === 'closed') child.stdout.destroy();
+    else child.stdout.once('data', () => onStdout?.(child.stdout));
     return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
   }
 
@@ -52,5 +53,11 @@ describe('the CLI process', () => {
     );
     const run = await cli(['export', tenant.slug], t.databaseUrl, (stdout) => stdout.destroy());
     expect(run).toEqual({ code: 1, stderr: 'error: cannot write stdout: write EPIPE\n' });
+  });
+
+  it('a reader that closed before the output (list | true) ends the command quietly, without a stack', async () => {
+    await t.createTenant();
+    const run = await cli(['list'], t.databaseUrl, 'closed');
+    expect(run).toEqual({ code: 0, stderr: '' });
   });
 });
