@@ -82,6 +82,13 @@ describe('admin CLI refuses bad command lines', () => {
     expect(ok.key.expiresAt).toBe('2030-06-01T00:00:00.000Z');
   });
 
+  it('keys rotate --grace beyond 7 days names the option, not the HTTP field, and rotates nothing', async () => {
+    const [key] = JSON.parse((await cli('keys', 'list', tenant.slug, '--json')).stdout);
+    refused(await cli('keys', 'rotate', tenant.slug, key.id, '--grace', '8d'), 2, /^error: --grace must be at most 7d \(604800 s\), got 691200 s\n$/);
+    const after = JSON.parse((await cli('keys', 'list', tenant.slug, '--all', '--json')).stdout);
+    expect(after.find((k: { id: string }) => k.id === key.id)).toMatchObject({ revokedAt: null, graceUntil: null });
+  });
+
   it('export -o refuses a path it cannot write before any work, naming it, and leaves no file', async () => {
     const folder = join(dir, 'a-folder');
     mkdirSync(folder);
