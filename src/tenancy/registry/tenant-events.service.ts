@@ -5,6 +5,8 @@ import { EnvironmentVariables } from '../../config/environment-variables';
 import { DIRECT_DATABASE_URL } from '../../database/database.tokens';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
+/** How long the listener's connection may take to open, and each of its statements to be answered. */
+const OPEN_TIMEOUT_MS = 5_000;
 
 export type TenantChangeReason =
   | 'key-regenerated'
@@ -96,7 +98,14 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async open(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: this.applicationName, connectionTimeoutMillis: 5_000 });
+    // query_timeout: a LISTEN sent as the connection opens gets no answer from a peer gone silent at that moment,
+    // and without it the reconnection would wait for one for good (the heartbeat starts only once it is open).
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: this.applicationName,
+      connectionTimeoutMillis: OPEN_TIMEOUT_MS,
+      query_timeout: OPEN_TIMEOUT_MS,
+    });
     client.on('notification', (message) => {
       const handler = this.channelHandlers.get(message.channel);
       if (handler && message.payload) return handler(message.payload);
