@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { JobQueueRepository } from '../src/jobs/job-queue.repository';
-import { claim, createJob, createTarget, tenantClient, type TenantClient } from './utils/domain-fixtures';
-import { createTestApp, type TestApp } from './utils/test-app';
+import { claim, createJob, tenantSuite } from './utils/domain-fixtures';
 
 const UNAVAILABLE = { statusCode: 503, error: 'Service Unavailable', message: 'Database unavailable', requestId: expect.any(String) };
 
@@ -11,16 +10,7 @@ const UNAVAILABLE = { statusCode: 503, error: 'Service Unavailable', message: 'D
  * the process goes on serving, and the next request is answered.
  */
 describe('backends terminated under requests', () => {
-  let t: TestApp;
-  let a: TenantClient;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    a = await tenantClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const suite = tenantSuite();
 
   let warn: jest.SpyInstance;
   beforeEach(() => {
@@ -31,23 +21,22 @@ describe('backends terminated under requests', () => {
   });
 
   it('a transaction whose backend is terminated between two of its statements is 503, and changes nothing', async () => {
-    const target = await createTarget(a);
-    const job = await createJob(a, target.id, { type: 'ended-between' });
-    await claim(a, 'w-ended', { types: ['ended-between'] });
+    const job = await createJob(suite.a, suite.targetId, { type: 'ended-between' });
+    await claim(suite.a, 'w-ended', { types: ['ended-between'] });
     const original = JobQueueRepository.prototype.lockJobs;
     jest.spyOn(JobQueueRepository.prototype, 'lockJobs').mockImplementationOnce(async function (this: JobQueueRepository, ids: string[]) {
       const manager = (this as unknown as { manager: EntityManager }).manager;
       const [{ pid }] = await manager.query('SELECT pg_backend_pid() AS "pid"');
-      await t.db.query('SELECT pg_terminate_backend($1)', [pid]);
+      await suite.t.db.query('SELECT pg_terminate_backend($1)', [pid]);
       // The driver reports the lost connection, and TypeORM releases the transaction's runner, before the next statement.
       while (!manager.queryRunner!.isReleased) await new Promise((resolve) => setTimeout(resolve, 10));
       return original.call(this, ids);
     });
-    const res = await a.post(`/jobs/${job.id}/complete`, { workerId: 'w-ended' });
+    const res = await suite.a.post(`/jobs/${job.id}/complete`, { workerId: 'w-ended' });
     expect(res.status).toBe(503);
     expect(res.body).toEqual(UNAVAILABLE);
-    expect((await a.get(`/jobs/${job.id}`).expect(200)).body).toMatchObject({ status: 'running', workerId: 'w-ended' });
-    await a.post(`/jobs/${job.id}/complete`, { workerId: 'w-ended' }).expect(200);
+    expect((await suite.a.get(`/jobs/${job.id}`).expect(200)).body).toMatchObject({ status: 'running', workerId: 'w-ended' });
+    await suite.a.post(`/jobs/${job.id}/complete`, { workerId: 'w-ended' }).expect(200);
     expect(warn).toHaveBeenCalled();
   });
 });

@@ -166,6 +166,21 @@ export async function tenantWithTarget(): Promise<{ t: TestApp; a: TenantClient;
   return { t, a, targetId: (await createTarget(a)).id };
 }
 
+/**
+ * The suite's app, tenant and target, made in its beforeAll and closed in its afterAll (registered here): tests read
+ * `suite.t`, `suite.a` and `suite.targetId`.
+ */
+export function tenantSuite(): { t: TestApp; a: TenantClient; targetId: string } {
+  const suite = {} as { t: TestApp; a: TenantClient; targetId: string };
+  beforeAll(async () => {
+    Object.assign(suite, await tenantWithTarget());
+  });
+  afterAll(async () => {
+    await suite.t?.close();
+  });
+  return suite;
+}
+
 /** `body` sent as written, as JSON: a string, or a Buffer's bytes (superagent would serialize an object, and a Buffer as JSON). */
 export function sendJsonText(client: TenantClient, method: 'post' | 'patch', path: string, body: string | Buffer): request.Test {
   return client[method](path).set('Content-Type', 'application/json').serialize((raw: unknown) => raw as string).send(body);
