@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import type { RunQuery } from './migrations/ledger-check';
 
 export interface WatchedTenant {
   tenantId: string;
@@ -30,23 +31,12 @@ export abstract class TenantWatchTable {
   ) {}
 
   /**
-   * The tenant is looked at from `at` on, or earlier (primary key; EXCLUDED values, no now() in the SET). With
-   * `notices` (`[channel, payload]`), those notifications go in the same statement: one round trip, and on the
-   * coordinator under Citus (the shared schema stays there), where every instance listens.
+   * The tenant is looked at from `at` on, or earlier. With `notices` (`[channel, payload]`), those notifications go
+   * in the same statement: one round trip, and on the coordinator under Citus (the shared schema stays there), where
+   * every instance listens.
    */
   async watch(tenantId: string, at: Date, notices: Array<[string, string]> = []): Promise<void> {
-    const { table, column } = this.shape;
-    const upsert = `INSERT INTO ${table} AS w ("tenant_id", ${column}, "version") VALUES ($1, $2, 1)
-       ON CONFLICT ("tenant_id") DO UPDATE SET ${column} = LEAST(w.${column}, EXCLUDED.${column}), "version" = w."version" + 1`;
-    if (notices.length === 0) {
-      await this.shared.query(upsert, [tenantId, at]);
-      return;
-    }
-    await this.shared.query(
-      `WITH watched AS (${upsert} RETURNING 1)
-       SELECT pg_notify(n."channel", n."payload") FROM unnest($3::text[], $4::text[]) AS n("channel", "payload")`,
-      [tenantId, at, notices.map(([channel]) => channel), notices.map(([, payload]) => payload)],
-    );
+    await watchTenant((sql, params) => this.shared.query(sql, params), this.shape, tenantId, at, notices);
   }
 
   /** Tenants whose time has come, earliest first (the time column's index, `tenants_pkey`). */
@@ -77,3 +67,38 @@ export abstract class TenantWatchTable {
     ]);
   }
 }
+
+/**
+ * The upsert behind `watch`, on any connection: a transaction's own (a tenant created with rows to watch) or the
+ * shared pool. Primary key; EXCLUDED values, no now() in the SET; the earlier time stands.
+ */
+export async function watchTenant(
+  query: RunQuery,
+  shape: WatchTableShape,
+  tenantId: string,
+  at: Date,
+  notices: Array<[string, string]> = [],
+): Promise<void> {
+  const { table, column } = shape;
+  const upsert = `INSERT INTO ${table} AS w ("tenant_id", ${column}, "version") VALUES ($1, $2, 1)
+     ON CONFLICT ("tenant_id") DO UPDATE SET ${column} = LEAST(w.${column}, EXCLUDED.${column}), "version" = w."version" + 1`;
+  if (notices.length === 0) {
+    await query(upsert, [tenantId, at]);
+    return;
+  }
+  await query(
+    `WITH watched AS (${upsert} RETURNING 1)
+     SELECT pg_notify(n."channel", n."payload") FROM unnest($3::text[], $4::text[]) AS n("channel", "payload")`,
+    [tenantId, at, notices.map(([channel]) => channel), notices.map(([, payload]) => payload)],
+  );
+}
+
+/** `shared.job_lease_watch`: tenants that may hold running jobs, from their earliest lease end. */
+export const JOB_LEASE_WATCH: WatchTableShape = { table: '"shared"."job_lease_watch"', column: '"check_at"' };
+
+/** `shared.schedule_watch`: tenants with schedules, from their earliest due time; only active, undeleted ones are due. */
+export const SCHEDULE_WATCH: WatchTableShape = {
+  table: '"shared"."schedule_watch"',
+  column: '"run_at"',
+  tenantCondition: 't."is_active" AND t."deleted_at" IS NULL',
+};

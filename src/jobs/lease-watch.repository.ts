@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TenantWatchTable } from '../database/tenant-watch-table';
+import { JOB_LEASE_WATCH, TenantWatchTable } from '../database/tenant-watch-table';
 
 export type { WatchedTenant } from '../database/tenant-watch-table';
 
@@ -11,6 +11,6 @@ export type { WatchedTenant } from '../database/tenant-watch-table';
 @Injectable()
 export class LeaseWatchRepository extends TenantWatchTable {
   constructor(shared: DataSource) {
-    super(shared, { table: '"shared"."job_lease_watch"', column: '"check_at"' });
+    super(shared, JOB_LEASE_WATCH);
   }
 }

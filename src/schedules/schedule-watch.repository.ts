@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TenantWatchTable } from '../database/tenant-watch-table';
+import { SCHEDULE_WATCH, TenantWatchTable } from '../database/tenant-watch-table';
 
 export type { WatchedTenant } from '../database/tenant-watch-table';
 
@@ -12,6 +12,6 @@ export type { WatchedTenant } from '../database/tenant-watch-table';
 @Injectable()
 export class ScheduleWatchRepository extends TenantWatchTable {
   constructor(shared: DataSource) {
-    super(shared, { table: '"shared"."schedule_watch"', column: '"run_at"', tenantCondition: 't."is_active" AND t."deleted_at" IS NULL' });
+    super(shared, SCHEDULE_WATCH);
   }
 }

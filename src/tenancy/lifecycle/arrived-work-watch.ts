@@ -1,5 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import { quoteSchema } from '../../database/schema-name';
+import { JOB_LEASE_WATCH, SCHEDULE_WATCH, watchTenant } from '../../database/tenant-watch-table';
 
 /**
  * The lease sweeper and the scheduler look only at the tenants that `shared.job_lease_watch` and
@@ -8,24 +9,15 @@ import { quoteSchema } from '../../database/schema-name';
  * ever once their leases end, and its schedules would never fire. Inside the tenant's create transaction, this
  * names it where its rows need a look: at its earliest lease end, and now for its schedules (the scheduler's
  * first look settles the real time, or drops the row when none is enabled). One statement reads the tenant
- * schema, the others write the shared one.
+ * schema, the others write the shared one (the watch tables' own upsert).
  */
 export async function watchArrivedWork(queryRunner: QueryRunner, schemaName: string, tenantId: string): Promise<void> {
   const schema = quoteSchema(schemaName);
-  const [{ leaseEnd, schedules }]: Array<{ leaseEnd: Date | null; schedules: boolean }> = await queryRunner.query(
+  const query = (sql: string, params?: unknown[]) => queryRunner.query(sql, params);
+  const [{ leaseEnd, schedules, now }]: Array<{ leaseEnd: Date | null; schedules: boolean; now: Date }> = await queryRunner.query(
     `SELECT (SELECT min("lease_expires_at") FROM ${schema}."jobs" WHERE "status" = 'running') AS "leaseEnd",
-            EXISTS (SELECT 1 FROM ${schema}."schedules") AS "schedules"`,
+            EXISTS (SELECT 1 FROM ${schema}."schedules") AS "schedules", now() AS "now"`,
   );
-  if (leaseEnd !== null) {
-    await queryRunner.query(
-      `INSERT INTO "shared"."job_lease_watch" ("tenant_id", "check_at", "version") VALUES ($1, $2, 1) ON CONFLICT ("tenant_id") DO NOTHING`,
-      [tenantId, leaseEnd],
-    );
-  }
-  if (schedules) {
-    await queryRunner.query(
-      `INSERT INTO "shared"."schedule_watch" ("tenant_id", "run_at", "version") VALUES ($1, now(), 1) ON CONFLICT ("tenant_id") DO NOTHING`,
-      [tenantId],
-    );
-  }
+  if (leaseEnd !== null) await watchTenant(query, JOB_LEASE_WATCH, tenantId, new Date(leaseEnd));
+  if (schedules) await watchTenant(query, SCHEDULE_WATCH, tenantId, new Date(now));
 }
