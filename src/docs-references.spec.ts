@@ -16,13 +16,14 @@ const basenames = new Set(files.map((f) => basename(f)));
 
 /**
  * The paths a doc names in backticks: `src/jobs/job-metrics.ts`, `jobs/job-metrics.ts` (from src/), `docs/…`,
- * a folder `src/ops/`. Globs, build output (dist/) and the runtime data directory are no files to find.
+ * a folder `src/ops/`. Globs, build output (dist/), the runtime data directory and what the tests write
+ * (test-artifacts/, there only once a suite has run) are no files to find.
  */
 function namedPaths(text: string): string[] {
   const paths: string[] = [];
   for (const [, token] of text.matchAll(/`([^`\s]+)`/g)) {
     const path = token.replace(/:\d+$/, '');
-    if (/[*<>…]/.test(path) || /^(dist|\.data)\//.test(path) || /^[a-z]+:\/\//.test(path)) continue;
+    if (/[*<>…]/.test(path) || /^(dist|\.data|test-artifacts)\//.test(path) || /^[a-z]+:\/\//.test(path)) continue;
     const isFile = SOURCES.some((ext) => path.endsWith(ext)) && /^[\w./-]+$/.test(path);
     const isFolder = /^[\w.-]+(\/[\w.-]+)*\/$/.test(path) && path.split('/').length > 2;
     if (isFile || isFolder) paths.push(path);
