@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { commanderExitCode, handleCommandError } from './admin-cli/cli-error-handler';
+import { commanderExitCode, EXIT_FAILED, handleCommandError } from './admin-cli/cli-error-handler';
 import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/migrate-check';
 import { loadConfig } from './config/load-config';
 import { checkDatabaseReachable, connectDatabase, DatabaseConnection } from './database/database-connection';
@@ -35,8 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Usage errors and --help (commander has printed them) keep commander's exit code; anything else is one line.
+  // Usage errors and --help (commander has printed them) exit as commanderExitCode says; anything else is one line.
   if (commanderExitCode(error) !== undefined || connectionFailure(error) !== null) return handleCommandError(error);
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT_FAILED;
 });

@@ -33,15 +33,15 @@ describe('admin CLI refuses bad command lines', () => {
 
   it('a word more than a command takes is refused, and the command does not run', async () => {
     const slug = uniqueSlug('extra');
-    refused(await cli('create', 'Acme', slug, 'Corp'), 1, /too many arguments for 'create'\. Expected 2 arguments but got 3/);
+    refused(await cli('create', 'Acme', slug, 'Corp'), 2, /too many arguments for 'create'\. Expected 2 arguments but got 3/);
     expect(await leftovers(t, slug)).toEqual([]);
     // `purge` without its dashes: neither a soft delete nor a purge happens.
-    refused(await cli('delete', tenant.slug, 'purge', '--yes'), 1, /too many arguments for 'delete'/);
+    refused(await cli('delete', tenant.slug, 'purge', '--yes'), 2, /too many arguments for 'delete'/);
     const [row] = await t.db.query(`SELECT "deleted_at" FROM shared.tenants WHERE "id" = $1`, [tenant.id]);
     expect(row).toEqual({ deleted_at: null });
-    refused(await cli('list', 'extra'), 1, /too many arguments for 'list'/);
-    refused(await cli('keys', 'create', tenant.slug, 'ops', '--name', 'ops'), 1, /too many arguments for 'create'/);
-    refused(await cli('migrate', '--check', 'extra'), 1, /too many arguments for 'migrate'/);
+    refused(await cli('list', 'extra'), 2, /too many arguments for 'list'/);
+    refused(await cli('keys', 'create', tenant.slug, 'ops', '--name', 'ops'), 2, /too many arguments for 'create'/);
+    refused(await cli('migrate', '--check', 'extra'), 2, /too many arguments for 'migrate'/);
     expect(await keyNames()).not.toContain('ops');
   });
 
@@ -52,9 +52,9 @@ describe('admin CLI refuses bad command lines', () => {
     }) as never);
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      refused(await cli('create', 'Only a name'), 1, /^error: missing required argument 'slug'\n$/);
-      refused(await cli('keys', 'revoke', tenant.slug), 1, /^error: missing required argument 'keyId'\n$/);
-      refused(await cli('list', '--bogus'), 1, /^error: unknown option '--bogus'\n$/);
+      refused(await cli('create', 'Only a name'), 2, /^error: missing required argument 'slug'\n$/);
+      refused(await cli('keys', 'revoke', tenant.slug), 2, /^error: missing required argument 'keyId'\n$/);
+      refused(await cli('list', '--bogus'), 2, /^error: unknown option '--bogus'\n$/);
       expect((await cli('show', '--help')).exitCode).toBe(0);
       expect(stdout.mock.calls.join('')).toContain('Usage: ');
       expect(exit).not.toHaveBeenCalled();

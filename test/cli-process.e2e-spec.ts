@@ -44,6 +44,13 @@ describe('the CLI process', () => {
     expect(run).toEqual({ code: 1, stderr: `error: the database connection failed: connect ECONNREFUSED 127.0.0.1:${port}\n` });
   });
 
+  it('a usage error exits 2, distinct from a failed operation (1); --help exits 0', async () => {
+    expect(await cli(['list', '--bogus'], t.databaseUrl)).toEqual({ code: 2, stderr: "error: unknown option '--bogus'\n" });
+    expect(await cli(['no-such-command'], t.databaseUrl)).toEqual({ code: 2, stderr: "error: unknown command 'no-such-command'\n" });
+    expect(await cli(['show', 'no-such-tenant'], t.databaseUrl)).toEqual({ code: 1, stderr: 'error: Tenant not found\n' });
+    expect(await cli(['show', '--help'], t.databaseUrl)).toEqual({ code: 0, stderr: '' });
+  });
+
   it('export to a reader that goes away (export … | head) says the output closed, not the database', async () => {
     const { tenant } = await t.createTenant();
     // Enough rows that the archive is still being written when the reader leaves (random text: gzip cannot shrink it).

@@ -421,8 +421,8 @@ describe('admin CLI', () => {
     });
   });
 
-  it('an unknown command exits non-zero', async () => {
+  it('an unknown command is a usage error (exit 2)', async () => {
     const run = await cli('no-such-command');
-    expect(run.exitCode).not.toBe(0);
+    expect(run.exitCode).toBe(2);
   });
 });

@@ -18,12 +18,18 @@ describe('handleCommandError', () => {
     process.exitCode = previousExitCode;
   });
 
-  it('keeps commander exit codes and prints nothing (commander already has)', () => {
+  it('a usage error from commander (its exit code 1) exits 2 and prints nothing (commander already has)', () => {
     const usage = Object.assign(new Error('missing argument'), { code: 'commander.missingArgument', exitCode: 1 });
-    expect(commanderExitCode(usage)).toBe(1);
+    expect(commanderExitCode(usage)).toBe(2);
     handleCommandError(usage);
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(2);
     expect(written).toEqual([]);
+  });
+
+  it('--help and --version exit 0, and an error that is not commander\'s has no commander exit code', () => {
+    expect(commanderExitCode(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed', exitCode: 0 }))).toBe(0);
+    expect(commanderExitCode(Object.assign(new Error('1.0.0'), { code: 'commander.version', exitCode: 0 }))).toBe(0);
+    expect(commanderExitCode(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBeUndefined();
   });
 
   it('exits 2 with the message alone for bad input', () => {
