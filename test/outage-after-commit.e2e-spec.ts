@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { JobQueueRepository } from '../src/jobs/job-queue.repository';
+import { LeaseSweeperService } from '../src/jobs/lease-sweeper.service';
 import { LeaseWatchRepository } from '../src/jobs/lease-watch.repository';
 import { TenantWatchTable } from '../src/database/tenant-watch-table';
 import { createTarget, tenantClient, type TenantClient } from './utils/domain-fixtures';
@@ -73,5 +74,35 @@ describe('a connection lost after the commit', () => {
     // The worker holds the lease it was told of, so it can finish the job.
     await a.post(`/jobs/${created.body.id}/complete`, { workerId: 'w-after-commit' }).expect(200);
     expect(warn).toHaveBeenCalled();
+  });
+
+  it('the sweeper writes the lease watch row a claim could not, so a worker that dies with the job has it requeued', async () => {
+    const created = await a.post('/jobs', { targetId, type: 'after-commit-sweep' }).expect(201);
+    // The pool may hand the next statement the connection just terminated (pg-pool takes it back before it has
+    // seen the socket close): such a read is tried again.
+    const read = () => t.db.query(`SELECT "check_at" AS "checkAt" FROM "shared"."job_lease_watch" WHERE "tenant_id" = $1`, [a.id]);
+    const watchRow = (): Promise<Array<{ checkAt: Date }>> => read().catch(read);
+    await t.db.query(`DELETE FROM "shared"."job_lease_watch" WHERE "tenant_id" = $1`, [a.id]); // an earlier test's row
+    jest.spyOn(LeaseWatchRepository.prototype, 'watch').mockImplementationOnce(async function (this: TenantWatchTable) {
+      await terminateOwnBackend((this as unknown as { shared: EntityManager }).shared);
+    });
+    const res = await a.post('/jobs/claim', { workerId: 'w-dies', types: ['after-commit-sweep'] }).expect(200);
+    expect(await watchRow()).toEqual([]);
+    // A tick that meets that connection keeps the row for the next one.
+    const sweeper = t.app.get(LeaseSweeperService);
+    let rows: Array<{ checkAt: Date }> = [];
+    for (let tick = 0; tick < 3 && rows.length === 0; tick++) {
+      await sweeper.tick();
+      rows = await watchRow();
+    }
+    // From the lease's end or earlier (the claim of the test above left its own failed watch to retry).
+    expect(rows).toHaveLength(1);
+    expect(new Date(rows[0].checkAt).getTime()).toBeLessThanOrEqual(Date.parse(res.body.leaseExpiresAt));
+
+    // The worker never comes back: once its lease has ended (moved back here, not waited for), a tick requeues the job.
+    await a.sql(`UPDATE $schema."jobs" SET "lease_expires_at" = now() - interval '1 second' WHERE "id" = $1`, [created.body.id]);
+    await t.db.query(`UPDATE "shared"."job_lease_watch" SET "check_at" = now() - interval '1 second' WHERE "tenant_id" = $1`, [a.id]);
+    await sweeper.tick();
+    expect((await a.get(`/jobs/${created.body.id}`).expect(200)).body).toMatchObject({ status: 'queued', error: 'lease expired' });
   });
 });

@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 import type { RunQuery } from './migrations/ledger-check';
 
+/** The watch row's tenant no longer exists (`tenant_id` references `shared.tenants`). */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 export interface WatchedTenant {
   tenantId: string;
   schemaName: string;
@@ -25,6 +28,9 @@ export interface WatchTableShape {
  * the shared schema only; the SQL is built from the constant shape, never from input.
  */
 export abstract class TenantWatchTable {
+  /** Watches that failed after their change had committed, by tenant (the earliest time): see `retryLater`. */
+  private readonly failed = new Map<string, Date>();
+
   protected constructor(
     private readonly shared: DataSource,
     private readonly shape: WatchTableShape,
@@ -37,6 +43,36 @@ export abstract class TenantWatchTable {
    */
   async watch(tenantId: string, at: Date, notices: Array<[string, string]> = []): Promise<void> {
     await watchTenant((sql, params) => this.shared.query(sql, params), this.shape, tenantId, at, notices);
+  }
+
+  /**
+   * Keeps a watch that failed after its change committed (the change stands, so its writer answers it), for
+   * `retryFailed` to write: without the row the loop would never look at the tenant. Kept in this process only.
+   */
+  retryLater(tenantId: string, at: Date): void {
+    const kept = this.failed.get(tenantId);
+    if (!kept || at < kept) this.failed.set(tenantId, at);
+  }
+
+  /**
+   * Writes the watches `retryLater` kept, before the loop reads `due`. One that fails again stays for the next
+   * call, unless its tenant is gone (purged: nothing left to watch). Returns the errors, for the loop to log.
+   */
+  async retryFailed(): Promise<Error[]> {
+    const errors: Error[] = [];
+    for (const [tenantId, at] of [...this.failed]) {
+      try {
+        await this.watch(tenantId, at);
+      } catch (error) {
+        if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) {
+          errors.push(error as Error);
+          continue;
+        }
+      }
+      // A `retryLater` meanwhile kept an earlier time: that one is still to write.
+      if (this.failed.get(tenantId) === at) this.failed.delete(tenantId);
+    }
+    return errors;
   }
 
   /** Tenants whose time has come, earliest first (the time column's index, `tenants_pkey`). */

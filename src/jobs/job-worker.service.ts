@@ -183,13 +183,18 @@ export class JobWorkerService {
   /**
    * After the commit, so a sweep that reads the watch row also sees these jobs running. The jobs are leased to
    * the worker by then, so a failure is logged, not answered: a 503 would leave them running under a worker that
-   * never heard of them, each attempt spent on nothing. Without the row, the tenant's next claim still applies an
-   * expired lease (its gate) and watches again; log streams read at their next keep-alive.
+   * never heard of them, each attempt spent on nothing. The row is then written by the sweeper's next tick
+   * (`retryLater`), so a worker that dies with these jobs still has them swept; log streams read at their next
+   * keep-alive.
    */
   private async watchLeases(tenantId: string, jobs: Job[], notices: Array<[string, string]>): Promise<void> {
-    await this.watch
-      .watch(tenantId, jobs[0].leaseExpiresAt!, notices)
-      .catch((error: Error) => this.logger.warn(`lease watch of tenant ${tenantId} not written after a claim of ${jobs.length} job(s): ${error.message}`));
+    const at = jobs[0].leaseExpiresAt!;
+    await this.watch.watch(tenantId, at, notices).catch((error: Error) => {
+      this.watch.retryLater(tenantId, at);
+      this.logger.warn(
+        `lease watch of tenant ${tenantId} not written after a claim of ${jobs.length} job(s), left to the sweeper's next tick: ${error.message}`,
+      );
+    });
   }
 
   async heartbeat(

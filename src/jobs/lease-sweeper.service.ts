@@ -14,7 +14,8 @@ const LEASES_PER_TENANT = 500;
  * Requeues or fails jobs whose worker died, in every tenant, without a claim in that tenant: each tick reads
  * `shared.job_lease_watch` for the tenants whose earliest lease has ended (one query, however many tenant
  * schemas there are), and sweeps each of them in one transaction of its own schema under an advisory lock,
- * so of several instances one does each tenant.
+ * so of several instances one does each tenant. A tick first writes the watch rows that failed after a claim of
+ * this instance had committed (`retryLater`).
  */
 @Injectable()
 export class LeaseSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,6 +39,7 @@ export class LeaseSweeperService implements OnApplicationBootstrap, OnApplicatio
 
   /** One sweep of every tenant due for a check; a tenant's failure is logged and does not stop the others. */
   async tick(): Promise<void> {
+    for (const error of await this.watch.retryFailed()) this.logger.warn(`lease watch still not written after a claim: ${error.message}`);
     try {
       for (const watched of await this.watch.due(TENANTS_PER_TICK)) {
         await this.sweep(watched).catch((error: Error) =>
