@@ -51,6 +51,12 @@ describe('bad input: shapes, numbers and bytes', () => {
       await refused(() => json('/jobs/complete-batch', `{"workerId":"w","items":[{"id":"${job.id}"},"${job.id}"]}`), ['items.1 must be an object']);
     });
 
+    it('an item without a required field is told so, by its index', async () => {
+      const jobs = [0, 1, 2].map((i) => ({ targetId, type: `t${i}` }));
+      await refused(() => json('/jobs/batch', JSON.stringify({ jobs: [...jobs, { targetId }] })), ['jobs.3.type is required']);
+      await refused(() => json('/jobs/batch', '{}'), ['jobs is required']);
+    });
+
     it('a list that is not an array is told so, once', async () => {
       await refused(() => json('/jobs/batch', '{"jobs":null}'), ['jobs must be an array']);
       await refused(() => json('/jobs/batch', '{"jobs":{"targetId":"x"}}'), ['jobs must be an array']);
@@ -217,6 +223,13 @@ describe('bad input: shapes, numbers and bytes', () => {
       const lone = await admin('/tenants', '{"name":"n","slug":"clone-lone","cloneFrom":"x\\ud800"}');
       expect([lone.status, lone.body.message]).toEqual([400, ['cloneFrom must not contain unpaired surrogates']]);
       expect(await tenants()).toBe(before);
+    });
+
+    it('a required field left out is told it is required, one sent as null its type', async () => {
+      const missing = await admin('/tenants', '{"name":"x"}');
+      expect([missing.status, missing.body.message]).toEqual([400, ['slug is required']]);
+      const nulled = await admin('/tenants', '{"name":"x","slug":null}');
+      expect([nulled.status, nulled.body.message]).toEqual([400, ['slug must be a string']]);
     });
 
     it('scopes that are not an array say so', async () => {

@@ -102,7 +102,7 @@ describe('rate limits per tenant', () => {
       ['a fractional rate', { requestsPerSecond: 1.5 }, 'rateLimit.requestsPerSecond must be an integer number'],
       ['a huge rate', { requestsPerSecond: 1e12 }, 'rateLimit.requestsPerSecond must not be greater than 1000000'],
       ['a rate as text', { requestsPerSecond: '50' }, 'rateLimit.requestsPerSecond must be an integer number'],
-      ['no rate', { burst: 10 }, 'rateLimit.requestsPerSecond must be an integer number'],
+      ['no rate', { burst: 10 }, 'rateLimit.requestsPerSecond is required'],
       ['a burst of 0', { requestsPerSecond: 5, burst: 0 }, 'rateLimit.burst must be an integer from 1 to 1000000'],
       ['a fractional burst', { requestsPerSecond: 5, burst: 7.5 }, 'rateLimit.burst must be an integer from 1 to 1000000'],
       ['a huge burst', { requestsPerSecond: 5, burst: 2e6 }, 'rateLimit.burst must be an integer from 1 to 1000000'],

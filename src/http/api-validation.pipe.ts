@@ -4,6 +4,7 @@ import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
 import { wordNestedErrors } from './nested-validation-errors';
 import { withoutConsequentialErrors } from '../common/consequential-errors';
+import { withRequiredFieldsNamed } from '../common/required-field-errors';
 
 /** The options of the app's global pipe (app.setup.ts): unknown fields refused, DTO instances built, no echo of values. */
 export const API_VALIDATION_OPTIONS: ValidationPipeOptions = {
@@ -84,7 +85,8 @@ export class ApiValidationPipe extends ValidationPipe {
 
   protected override async validate(...args: Parameters<ValidationPipe['validate']>): Promise<Awaited<ReturnType<ValidationPipe['validate']>>> {
     this.putBack();
-    return wordNestedErrors(withoutConsequentialErrors(await super.validate(...args)));
+    const errors = withRequiredFieldsNamed(await super.validate(...args), args[0]);
+    return wordNestedErrors(withoutConsequentialErrors(errors));
   }
 
   private putBack(): void {
