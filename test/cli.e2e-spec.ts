@@ -174,6 +174,30 @@ describe('admin CLI', () => {
     expect((await cli('migrate', '--concurrency', '0')).exitCode).not.toBe(0);
   });
 
+  it('migrate --tenant, given several times, limits the run, --dry-run and --check to those tenants', async () => {
+    const [a, b, current] = (await Promise.all([t.createTenant(), t.createTenant(), t.createTenant()])).map((x) => x.tenant);
+    const behind = () => t.db.query(`UPDATE shared.schema_versions SET version = NULL WHERE schema_name = ANY($1)`, [[a.schemaName, b.schemaName]]);
+    await behind();
+    const names = (rows: Array<{ schemaName: string }>) => rows.map((row) => row.schemaName);
+
+    const one = await cli('migrate', '--check', '--json', '--tenant', current.slug);
+    expect(one.exitCode).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ total: 1, behind: [], failed: [] });
+    const two = await cli('migrate', '--check', '--json', '--tenant', a.slug, '--tenant', current.slug);
+    expect(two.exitCode).toBe(1);
+    expect(JSON.parse(two.stdout)).toMatchObject({ total: 2, failed: [] });
+    expect(names(JSON.parse(two.stdout).behind)).toEqual([a.schemaName]);
+    const unknown = await cli('migrate', '--check', '--tenant', a.slug, '--tenant', 'no-such-tenant');
+    expect(unknown).toMatchObject({ exitCode: 1, stdout: '', stderr: 'error: Tenant not found\n' });
+
+    const dry = await cli('migrate', '--dry-run', '--json', '--tenant', a.slug, '--tenant', b.slug);
+    expect(names(JSON.parse(dry.stdout).results)).toEqual([a.schemaName, b.schemaName].sort());
+    const run = await cli('migrate', '--json', '--tenant', a.slug, '--tenant', b.slug);
+    expect(run.exitCode).toBe(0);
+    expect(names(JSON.parse(run.stdout).results)).toEqual([a.schemaName, b.schemaName].sort());
+    expect((await cli('migrate', '--check', '--tenant', a.slug, '--tenant', b.slug)).exitCode).toBe(0);
+  });
+
   it('migrate draws a progress bar on a terminal and prints plain progress lines otherwise', async () => {
     const { tenant } = await t.createTenant();
     const behind = () => t.db.query(`UPDATE shared.schema_versions SET version = NULL WHERE schema_name = $1`, [tenant.schemaName]);

@@ -74,7 +74,7 @@ describe('schema lifecycle', () => {
     const [good1, bad, good2] = tenants.map((x) => x.tenant.schemaName);
     const migrations = t.app.get(TenantMigrationsService);
 
-    const before = await migrations.check(nextRelease());
+    const before = await migrations.check({ steps: nextRelease() });
     expect(before.behind.map((r) => r.schemaName)).toEqual(expect.arrayContaining([good1, bad, good2]));
 
     const first = await migrations.migrate({ steps: nextRelease(bad), concurrency: 3 });
@@ -88,13 +88,13 @@ describe('schema lifecycle', () => {
 
     const ledger = await t.db.query(`SELECT state, error FROM shared.schema_versions WHERE schema_name = $1`, [bad]);
     expect(ledger).toEqual([{ state: 'failed', error: 'simulated migration failure' }]);
-    const mid = await migrations.check(nextRelease());
+    const mid = await migrations.check({ steps: nextRelease() });
     expect(mid.failed.map((r) => r.schemaName)).toEqual([bad]);
 
     const rerun = await migrations.migrate({ steps: nextRelease() });
     expect(rerun.results.map((r) => [r.schemaName, r.status])).toEqual([[bad, 'migrated']]);
     expect(await hasNoteColumn(t, bad)).toBe(true);
-    const after = await migrations.check(nextRelease());
+    const after = await migrations.check({ steps: nextRelease() });
     expect(after.behind).toEqual([]);
     expect(after.failed).toEqual([]);
   });

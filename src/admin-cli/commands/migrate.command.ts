@@ -31,10 +31,10 @@ export class MigrateCommand extends JsonCommand {
   }
 
   async run(_args: string[], options: MigrateCommandOptions): Promise<void> {
-    if (options.check) return this.check(options);
     const schemaNames = options.tenant?.length
       ? await Promise.all(options.tenant.map(async (slug) => (await this.tenants.get(slug)).schemaName))
       : undefined;
+    if (options.check) return printCheckReport(await this.migrations.check({ schemaNames }), Boolean(options.json), this.out);
     const progress = this.progress(options);
     const summary = await this.migrations.migrate({
       schemaNames,
@@ -47,10 +47,6 @@ export class MigrateCommand extends JsonCommand {
     this.report(summary, options);
     if (refilled && !options.json) this.out.print(`Spare schema pool: created ${refilled}`);
     if (summary.failed > 0) throw new MigrationsFailedError(`${summary.failed} schema(s) failed to migrate`);
-  }
-
-  private async check(options: MigrateCommandOptions): Promise<void> {
-    printCheckReport(await this.migrations.check(), Boolean(options.json), this.out);
   }
 
   private progress(options: MigrateCommandOptions) {
@@ -89,7 +85,7 @@ export class MigrateCommand extends JsonCommand {
     this.out.print(`Tenant schemas: ${parts.length ? parts.join(', ') : 'all up to date'}`);
   }
 
-  @Option({ flags: '--tenant <slug>', description: 'only this tenant (repeatable)' })
+  @Option({ flags: '--tenant <slug>', description: 'only this tenant, with --check and --dry-run too (repeat for several)' })
   parseTenant(value: string, previous: string[] = []): string[] {
     return [...previous, value];
   }

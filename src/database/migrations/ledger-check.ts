@@ -32,15 +32,23 @@ export async function pendingSharedMigrations(query: RunQuery): Promise<string[]
   return SHARED_STEPS.filter((s) => !names.has(s.name)).map((s) => s.name);
 }
 
+export interface CheckOptions {
+  /** Only these schemas (`migrate --check --tenant …`); every schema of the ledger when absent. */
+  schemaNames?: string[];
+  /** The tenant migrations to check against; the build's own set by default. */
+  steps?: MigrationStep[];
+}
+
 /** One query over the ledger: which schemas are behind this code's latest migration, which failed. */
-export async function checkLedger(query: RunQuery, steps: MigrationStep[] = TENANT_STEPS): Promise<CheckReport> {
+export async function checkLedger(query: RunQuery, { schemaNames, steps = TENANT_STEPS }: CheckOptions = {}): Promise<CheckReport> {
   const latest = latestVersion(steps);
   const rows = await query<LedgerRow & { behind: boolean }>(
     `SELECT "schema_name" AS "schemaName", "kind", "version", "state", "error",
             COALESCE(right("version", 13), '0')::bigint < $1 AS "behind"
        FROM "shared"."schema_versions"
+      WHERE $2::text[] IS NULL OR "schema_name" = ANY($2::text[])
       ORDER BY "schema_name"`,
-    [versionTimestamp(latest)],
+    [versionTimestamp(latest), schemaNames ?? null],
   );
   const strip = ({ schemaName, kind, version, state, error }: LedgerRow): LedgerRow => ({ schemaName, kind, version, state, error });
   return {

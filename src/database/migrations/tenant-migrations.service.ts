@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EnvironmentVariables } from '../../config/environment-variables';
-import { CheckReport, checkLedger, pendingSharedMigrations, RunQuery } from './ledger-check';
+import { CheckOptions, CheckReport, checkLedger, pendingSharedMigrations, RunQuery } from './ledger-check';
 import { TENANT_STEPS } from './migration-sets';
 import { SchemaLedgerService } from './schema-ledger.service';
 import { mapConcurrent } from '../../common/concurrency';
@@ -58,8 +58,8 @@ export class TenantMigrationsService {
   }
 
   /** One query over the ledger: which schemas are behind this code's latest migration, which failed. */
-  check(steps: MigrationStep[] = TENANT_STEPS): Promise<CheckReport> {
-    return checkLedger(this.query, steps);
+  check(options: CheckOptions = {}): Promise<CheckReport> {
+    return checkLedger(this.query, options);
   }
 
   async migrate(options: MigrateOptions = {}): Promise<MigrateSummary> {
