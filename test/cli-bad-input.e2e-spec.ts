@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -62,6 +62,24 @@ describe('admin CLI refuses bad command lines', () => {
       exit.mockRestore();
       stdout.mockRestore();
     }
+  });
+
+  it('an option taking one value, given twice, is refused naming it, and the command does not run', async () => {
+    const [first, second] = [join(dir, 'first.gz'), join(dir, 'second.gz')];
+    refused(await cli('export', tenant.slug, '-o', first, '--output', second), 2, /^error: option '-o, --output <file>' can be given only once\n$/);
+    expect([existsSync(first), existsSync(second)]).toEqual([false, false]);
+    const archive = join(dir, 'twice.tenantry.gz');
+    writeFileSync(archive, (await exportArchive(t, tenant.id)).body);
+    const [one, two] = [uniqueSlug('twice'), uniqueSlug('twice')];
+    refused(await cli('import', archive, '--slug', one, '--slug', two), 2, /^error: option '--slug <slug>' can be given only once\n$/);
+    expect([...(await leftovers(t, one)), ...(await leftovers(t, two))]).toEqual([]);
+    const [key] = JSON.parse((await cli('keys', 'list', tenant.slug, '--json')).stdout);
+    refused(await cli('keys', 'rotate', tenant.slug, key.id, '--grace', '1h', '--grace', '2h'), 2, /^error: option '--grace <duration>' can be given only once\n$/);
+    const keys = JSON.parse((await cli('keys', 'list', tenant.slug, '--all', '--json')).stdout);
+    expect(keys.find((k: { id: string }) => k.id === key.id)).toMatchObject({ revokedAt: null, graceUntil: null });
+    refused(await cli('update', tenant.slug, '--name', 'One', '--name', 'Two'), 2, /^error: option '--name <name>' can be given only once\n$/);
+    expect(JSON.parse((await cli('show', tenant.slug, '--json')).stdout).name).not.toMatch(/^(One|Two)$/);
+    rmSync(archive);
   });
 
   it('keys with a word that is no subcommand names it', async () => {

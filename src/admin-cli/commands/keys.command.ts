@@ -39,6 +39,8 @@ export class KeysListCommand extends JsonCommand {
 
 @SubCommand({ name: 'create', arguments: '<tenant>', description: 'Create a key and print it once' })
 export class KeysCreateCommand extends JsonCommand {
+  protected override readonly repeatableOptions = ['scope'];
+
   constructor(
     private readonly keys: ApiKeysService,
     private readonly out: CliOutput,

@@ -21,6 +21,8 @@ interface MigrateCommandOptions {
   description: 'Apply shared migrations, then tenant migrations to every schema that is behind',
 })
 export class MigrateCommand extends JsonCommand {
+  protected override readonly repeatableOptions = ['tenant'];
+
   constructor(
     private readonly migrations: TenantMigrationsService,
     private readonly tenants: TenantsService,
