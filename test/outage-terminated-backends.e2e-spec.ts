@@ -20,6 +20,13 @@ describe('backends terminated under requests', () => {
     jest.restoreAllMocks();
   });
 
+  it('a connection whose backend was terminated under its statement is not handed out again', async () => {
+    // One statement ends its own backend; the next ones, at once on the same pool, get live connections.
+    await expect(suite.t.db.query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toMatchObject({ driverError: { severity: 'FATAL' } });
+    const next = await Promise.all(Array.from({ length: 3 }, () => suite.t.db.query('SELECT 1 AS "one"')));
+    expect(next).toEqual([[{ one: 1 }], [{ one: 1 }], [{ one: 1 }]]);
+  });
+
   it('a transaction whose backend is terminated between two of its statements is 503, and changes nothing', async () => {
     const job = await createJob(suite.a, suite.targetId, { type: 'ended-between' });
     await claim(suite.a, 'w-ended', { types: ['ended-between'] });

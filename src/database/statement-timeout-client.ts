@@ -1,6 +1,8 @@
 import { Client, Connection } from 'pg';
 
 const TIMEOUT_MESSAGE = 'Query read timeout';
+/** The severities of a server error after which the server closes the connection. */
+const CONNECTION_ENDING = new Set(['FATAL', 'PANIC']);
 
 interface ClientInternals {
   host: string;
@@ -16,6 +18,12 @@ interface ClientInternals {
  * PgBouncer relays to the backend serving this client. The connection is then free again.
  *
  * This replaces the `statement_timeout` start-up parameter, which PgBouncer refuses (docs/scaling.md).
+ *
+ * A statement that fails with a FATAL error (its backend terminated, the server shutting down, a session
+ * timeout) ends its connection too: the server closes it next, but pg-pool, which takes back a connection whose
+ * socket it has not yet seen close, would hand it to the next caller (often a request already waiting for a
+ * connection), whose statement would then fail on a dead socket. Ended here, before the caller releases it, the
+ * pool discards it and opens a new one.
  */
 export class StatementTimeoutClient extends Client {
   override query(...args: unknown[]): never {
@@ -23,6 +31,7 @@ export class StatementTimeoutClient extends Client {
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
         if ((error as Error | undefined)?.message === TIMEOUT_MESSAGE) this.cancelRunningStatement();
+        else if (CONNECTION_ENDING.has((error as { severity?: string } | undefined)?.severity ?? '')) this.end().catch(() => undefined);
       });
     }
     return result as never;
