@@ -82,6 +82,17 @@ describe('admin CLI refuses bad command lines', () => {
     rmSync(archive);
   });
 
+  it('options that exclude each other are refused naming both, and the command does not run', async () => {
+    // --check won: the report, and exit 0 (or 1) as if --dry-run had not been typed.
+    for (const args of [['--check', '--dry-run'], ['--dry-run', '--json', '--check']]) {
+      const run = await cli('migrate', ...args);
+      refused(run, 2, /^error: option '--check' cannot be used with option '--dry-run'\n$/);
+      expect(run.stdout).toBe('');
+    }
+    refused(await cli('update', tenant.slug, '--deactivate', '--activate'), 2, /^error: option '--activate' cannot be used with option '--deactivate'\n$/);
+    expect(JSON.parse((await cli('show', tenant.slug, '--json')).stdout).isActive).toBe(true);
+  });
+
   it('keys with a word that is no subcommand names it', async () => {
     refused(await cli('keys', 'lst', tenant.slug), 2, /^error: unknown keys subcommand 'lst': use list, create, revoke or rotate\n$/);
   });

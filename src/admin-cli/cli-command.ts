@@ -9,6 +9,8 @@ import { CommandRunner } from 'nest-commander';
  * - an option taking a value, given twice, is a usage error naming it, where commander would keep the last
  *   (`export acme -o a.gz -o b.gz` wrote b.gz, `import f --slug one --slug two` created "two"); the options of
  *   `repeatableOptions` gather every value instead (`migrate --tenant a --tenant b`). A flag may be repeated;
+ * - two options of `conflictingOptions` together are a usage error naming both (commander's `.conflicts()`, which
+ *   nest-commander's @Option does not expose): `migrate --check --dry-run` ran the check alone;
  * - a usage error or `--help` throws (a CommanderError, which the CLI's error handler turns into the exit code)
  *   instead of commander's `process.exit`: nest-commander overrides the exit of the root command only, and an exit
  *   from a command of its own left an embedded PostgreSQL the CLI had started running.
@@ -16,6 +18,8 @@ import { CommandRunner } from 'nest-commander';
 export abstract class CliCommand extends CommandRunner {
   /** Options (their attribute names) whose parser gathers every value given: `--tenant a --tenant b`. */
   protected readonly repeatableOptions: readonly string[] = [];
+  /** Pairs of options (attribute names) that contradict each other: `['check', 'dryRun']`. */
+  protected readonly conflictingOptions: ReadonlyArray<readonly [string, string]> = [];
 
   override setCommand(command: Command): this {
     command.allowExcessArguments(false).exitOverride((error) => {
@@ -32,6 +36,7 @@ export abstract class CliCommand extends CommandRunner {
           }
         });
       }
+      for (const [one, other] of this.conflictingOptions) if (option.attributeName() === one) option.conflicts(other);
       return addOption(option);
     };
     return super.setCommand(command);

@@ -22,6 +22,7 @@ interface MigrateCommandOptions {
 })
 export class MigrateCommand extends JsonCommand {
   protected override readonly repeatableOptions = ['tenant'];
+  protected override readonly conflictingOptions = [['check', 'dryRun']] as const;
 
   constructor(
     private readonly migrations: TenantMigrationsService,

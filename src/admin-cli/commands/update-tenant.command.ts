@@ -25,6 +25,8 @@ const WHOLE = /^\d{1,10}$/;
   description: 'Rename, activate or deactivate a tenant, or set its rate limit (--rate-limit 50 --burst 100, --rate-limit default)',
 })
 export class UpdateTenantCommand extends JsonCommand {
+  protected override readonly conflictingOptions = [['activate', 'deactivate']] as const;
+
   constructor(
     private readonly tenants: TenantsService,
     private readonly out: CliOutput,
@@ -33,7 +35,6 @@ export class UpdateTenantCommand extends JsonCommand {
   }
 
   async run([idOrSlug]: string[], options: UpdateOptions): Promise<void> {
-    if (options.activate && options.deactivate) throw new InvalidInputError('use either --activate or --deactivate');
     if (options.name === undefined && !options.activate && !options.deactivate && options.rateLimit === undefined) {
       throw new InvalidInputError('nothing to change: pass --name, --activate, --deactivate or --rate-limit');
     }
