@@ -199,7 +199,7 @@ describe('bad input', () => {
     it('are unknown fields where a DTO is: in a log entry, and in a query', async () => {
       const job = await createJob(a, targetId);
       const res = await json(`/jobs/${job.id}/logs`, '{"entries":[{"level":"info","message":"m","constructor":"x"}]}');
-      expect(res.body.message).toEqual(['entries.0.property constructor should not exist']);
+      expect(res.body.message).toEqual(['property entries.0.constructor should not exist']);
       expect((await a.get('/targets?constructor=x')).body.message).toEqual(['property constructor should not exist']);
       expect((await a.get('/targets?__proto__=x')).body.message).toEqual(['property __proto__ should not exist']);
     });

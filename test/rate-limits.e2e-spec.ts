@@ -109,7 +109,7 @@ describe('rate limits per tenant', () => {
       ['a null burst', { requestsPerSecond: 5, burst: null }, 'rateLimit.burst must be an integer from 1 to 1000000'],
       ['a burst below the rate', { requestsPerSecond: 5, burst: 4 }, 'rateLimit.burst must not be less than requestsPerSecond'],
       ['a burst with no limit', { requestsPerSecond: 0, burst: 4 }, 'rateLimit.burst must be left out when requestsPerSecond is 0 (unlimited)'],
-      ['an unknown field', { requestsPerSecond: 5, windowSeconds: 60 }, 'rateLimit.property windowSeconds should not exist'],
+      ['an unknown field', { requestsPerSecond: 5, windowSeconds: 60 }, 'property rateLimit.windowSeconds should not exist'],
       ['an array', [{ requestsPerSecond: 5 }], 'rateLimit must be an object or null'],
       ['a number', 50, 'rateLimit must be an object or null'],
     ])('refuses %s with a 400 naming the field, and changes nothing', async (_case, rateLimit, problem) => {

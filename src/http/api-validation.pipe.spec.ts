@@ -47,10 +47,20 @@ describe('ApiValidationPipe', () => {
 
   it.each<[string, unknown, string]>([
     ['a constructor field of the body', { name: 'n', constructor: 'Bob' }, 'property constructor should not exist'],
-    ['a constructor field of a nested DTO', { name: 'n', entries: [{ label: 'a', constructor: 'x' }] }, 'entries.0.property constructor should not exist'],
+    ['a constructor field of a nested DTO', { name: 'n', entries: [{ label: 'a', constructor: 'x' }] }, 'property entries.0.constructor should not exist'],
     ['a prototype field of the body', { name: 'n', prototype: 1 }, 'property prototype should not exist'],
   ])('refuses %s as an unknown field', async (_case, value, message) => {
     expect(await problem(value)).toEqual([message]);
+  });
+
+  it('names a nested unknown field by its whole path, beside the field it is in and its other problems', async () => {
+    const entries = [{ label: 'a' }, { label: 'far too long a label', extra: 1, other: 2 }];
+    expect(await problem({ name: 'n', entries, more: true })).toEqual([
+      'property more should not exist',
+      'entries.1.label must be shorter than or equal to 10 characters',
+      'property entries.1.extra should not exist',
+      'property entries.1.other should not exist',
+    ]);
   });
 
   it('refuses a __proto__ field of a query', async () => {

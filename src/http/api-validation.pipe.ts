@@ -2,7 +2,7 @@ import { ArgumentMetadata, BadRequestException, UnsupportedMediaTypeException, V
 import { requestStorage } from '../common/request-context';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 import { QuickDtoCheck } from './quick-dto-check';
-import { wordNestedErrors } from './nested-validation-errors';
+import { liftUnknownNestedFields, wordNestedErrors } from './nested-validation-errors';
 import { withoutConsequentialErrors } from '../common/consequential-errors';
 import { withRequiredFieldsNamed } from '../common/required-field-errors';
 
@@ -86,7 +86,7 @@ export class ApiValidationPipe extends ValidationPipe {
   protected override async validate(...args: Parameters<ValidationPipe['validate']>): Promise<Awaited<ReturnType<ValidationPipe['validate']>>> {
     this.putBack();
     const errors = withRequiredFieldsNamed(await super.validate(...args), args[0]);
-    return wordNestedErrors(withoutConsequentialErrors(errors));
+    return liftUnknownNestedFields(wordNestedErrors(withoutConsequentialErrors(errors)));
   }
 
   private putBack(): void {
@@ -118,7 +118,7 @@ function skippedKey(plain: unknown, built: unknown, path: string): string | null
     return null;
   }
   if (!isDtoInstance(built) || plain === null || typeof plain !== 'object') return null;
-  for (const key of SKIPPED_KEYS) if (Object.hasOwn(plain, key)) return `${path}property ${key}`;
+  for (const key of SKIPPED_KEYS) if (Object.hasOwn(plain, key)) return `property ${path}${key}`;
   for (const [key, child] of Object.entries(built)) {
     const found = skippedKey((plain as Record<string, unknown>)[key], child, `${path}${key}.`);
     if (found) return found;

@@ -1,9 +1,10 @@
-import type { ValidationError } from 'class-validator';
+import { ValidationError } from 'class-validator';
 
 const NESTED = 'nestedValidation';
 const IS_OBJECT = 'isObject';
 const OBJECT_ITEMS = 'isObjectItems';
 const INDEX = /^\d+$/;
+const UNKNOWN_FIELD = 'whitelistValidation';
 
 /**
  * class-validator's refusal of a nested DTO that is not an object reads "each value in nested property jobs must
@@ -34,4 +35,35 @@ export function wordNestedErrors(errors: ValidationError[], itemsRefused = false
 /** What class-validator reports for an item that is not an object: a nested refusal, or the item's own items. */
 function isNonObjectItem(error: ValidationError): boolean {
   return error.constraints?.[NESTED] !== undefined || (error.children ?? []).some((child) => INDEX.test(child.property));
+}
+
+/**
+ * class-validator words an unknown field `property runAt should not exist`, and Nest puts a nested one's path
+ * before the message: `job.property runAt should not exist`. A nested unknown field is lifted beside its
+ * top-level field instead, worded `property job.runAt should not exist`, as a top-level one is.
+ */
+export function liftUnknownNestedFields(errors: ValidationError[]): ValidationError[] {
+  const kept: ValidationError[] = [];
+  for (const error of errors) {
+    const lifted: ValidationError[] = [];
+    error.children = unknownFieldsLifted(error.children ?? [], error.property, lifted);
+    if (error.constraints || error.children.length) kept.push(error);
+    kept.push(...lifted);
+  }
+  return kept;
+}
+
+function unknownFieldsLifted(children: ValidationError[], path: string, lifted: ValidationError[]): ValidationError[] {
+  const kept: ValidationError[] = [];
+  for (const child of children) {
+    const childPath = `${path}.${child.property}`;
+    if (child.constraints?.[UNKNOWN_FIELD] !== undefined) {
+      lifted.push(Object.assign(new ValidationError(), { property: childPath, constraints: { [UNKNOWN_FIELD]: `property ${childPath} should not exist` }, children: [] }));
+      delete child.constraints[UNKNOWN_FIELD];
+      if (Object.keys(child.constraints).length === 0) child.constraints = undefined;
+    }
+    child.children = unknownFieldsLifted(child.children ?? [], childPath, lifted);
+    if (child.constraints || child.children.length) kept.push(child);
+  }
+  return kept;
 }

@@ -284,7 +284,7 @@ describe('schedules (recurring jobs)', () => {
         ]),
       );
       expect(await message(a.post('/schedules', { name: 'n', cron: '* * * * *', job: { targetId, type: 'x', runAt: '2030-01-01T00:00:00Z' } }))).toEqual([
-        'job.property runAt should not exist',
+        'property job.runAt should not exist',
       ]);
       expect(await message(a.post('/schedules', { name: 'n', cron: '* * * * *', job: { targetId, type: 'x' }, nextRunAt: '2030-01-01T00:00:00Z' }))).toEqual([
         'property nextRunAt should not exist',

@@ -22,7 +22,7 @@ describe('rate limit rules', () => {
     ['a burst of 0', { requestsPerSecond: 5, burst: 0 }, ['rateLimit.burst must be an integer from 1 to 1000000']],
     ['a burst below the rate', { requestsPerSecond: 5, burst: 4 }, ['rateLimit.burst must not be less than requestsPerSecond']],
     ['a burst with no limit', { requestsPerSecond: 0, burst: 4 }, ['rateLimit.burst must be left out when requestsPerSecond is 0 (unlimited)']],
-    ['an unknown field', { requestsPerSecond: 5, window: 60 }, ['rateLimit.property window should not exist']],
+    ['an unknown field', { requestsPerSecond: 5, window: 60 }, ['property rateLimit.window should not exist']],
   ])('refuses %s, naming the field', (_case, value, problems) => {
     expect(rateLimitProblems(value)).toEqual(problems);
   });

@@ -23,7 +23,7 @@ export function rateLimitProblems(value: unknown): string[] {
   if (value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value)) return ['rateLimit must be an object or null'];
   const { requestsPerSecond, burst, ...rest } = value as Record<string, unknown>;
-  const problems = Object.keys(rest).map((key) => `rateLimit.property ${key} should not exist`);
+  const problems = Object.keys(rest).map((key) => `property rateLimit.${key} should not exist`);
   if (!isWhole(requestsPerSecond) || requestsPerSecond < 0 || requestsPerSecond > RATE_LIMIT_MAX) {
     problems.push(`rateLimit.requestsPerSecond must be an integer from 0 to ${RATE_LIMIT_MAX}`);
   }
