@@ -93,6 +93,23 @@ describe('admin CLI refuses bad command lines', () => {
     expect(JSON.parse((await cli('show', tenant.slug, '--json')).stdout).isActive).toBe(true);
   });
 
+  it('a name with a control character is refused by create, create --from, update, import and keys create (exit 2), and nothing is done', async () => {
+    const problem = /^error: name must not contain control characters\n$/;
+    const slug = uniqueSlug('ctl');
+    refused(await cli('create', 'Acme\nid: forged', slug), 2, problem);
+    refused(await cli('create', 'Evil\u001b[2K', slug, '--from', tenant.slug), 2, problem);
+    const file = join(dir, 'ctl.tenantry.gz');
+    writeFileSync(file, (await exportArchive(t, tenant.id)).body);
+    refused(await cli('import', file, '--slug', slug, '--name', 'a\u009bb'), 2, problem);
+    rmSync(file);
+    expect(await leftovers(t, slug)).toEqual([]);
+    const [before] = await t.db.query(`SELECT "name", "updated_at" FROM shared.tenants WHERE "id" = $1`, [tenant.id]);
+    refused(await cli('update', tenant.slug, '--name', 'a\tb'), 2, problem);
+    expect((await t.db.query(`SELECT "name", "updated_at" FROM shared.tenants WHERE "id" = $1`, [tenant.id]))[0]).toEqual(before);
+    refused(await cli('keys', 'create', tenant.slug, '--name', 'ci\u007f'), 2, problem);
+    expect(await keyNames()).toEqual(['default']);
+  });
+
   it('keys with a word that is no subcommand names it', async () => {
     refused(await cli('keys', 'lst', tenant.slug), 2, /^error: unknown keys subcommand 'lst': use list, create, revoke or rotate\n$/);
   });
@@ -142,11 +159,12 @@ describe('admin CLI refuses bad command lines', () => {
     // Any control character but the newlines that end the CLI's own lines.
     const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-    it('tenant and key names in show, list and keys list', async () => {
+    it('tenant and key names in show, list and keys list (stored before names refused control characters)', async () => {
       const slug = uniqueSlug('esc');
-      await t.http().post('/tenants').set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: hostile, slug }).expect(201);
-      await t.http().post(`/tenants/${(await t.db.query(`SELECT id FROM shared.tenants WHERE slug = $1`, [slug]))[0].id}/keys`)
-        .set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: hostile.slice(0, 60) }).expect(201);
+      const { id } = (await t.http().post('/tenants').set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: 'plain', slug }).expect(201)).body.tenant;
+      await t.db.query(`UPDATE shared.tenants SET "name" = $2 WHERE "id" = $1`, [id, hostile]);
+      await t.http().post(`/tenants/${id}/keys`).set('X-Admin-Key', TEST_ADMIN_KEY).send({ name: 'plain' }).expect(201);
+      await t.db.query(`UPDATE shared.api_keys SET "name" = $2 WHERE "tenant_id" = $1 AND "name" = 'plain'`, [id, hostile.slice(0, 60)]);
       for (const args of [['show', slug], ['list'], ['keys', 'list', slug]]) {
         const run = await cli(...args);
         expect(run.exitCode).toBe(0);

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, validate } from 'class-validator';
-import { IsIsoTimestamp, IsQueryInt, IsText, jsonObjectProblem, textProblem } from './validation';
+import { IsIsoTimestamp, IsName, IsQueryInt, IsText, jsonObjectProblem, textProblem } from './validation';
 
 describe('jsonObjectProblem', () => {
   it.each<[string, unknown]>([
@@ -39,6 +39,7 @@ describe('validation decorators', () => {
     @IsOptional() @IsText(1, 50) name?: string;
     @IsOptional() @IsQueryInt() limit?: number;
     @IsOptional() @IsIsoTimestamp() at?: string;
+    @IsOptional() @IsName(1, 50) label?: string;
   }
 
   async function check(plain: Record<string, unknown>): Promise<{ value: Sample; problems: string[] }> {
@@ -53,6 +54,21 @@ describe('validation decorators', () => {
 
   it('IsText accepts paired surrogates and plain text', async () => {
     expect((await check({ name: 'router 😀' })).problems).toEqual([]);
+  });
+
+  it.each(['a\nb', 'a\rb', 'a\tb', 'Evil\u001b[2K', 'a\u0001', 'a\u001f', 'a\u007f', 'a\u0080', 'a\u009b31m', 'a\u009f'])(
+    'IsName refuses a control character (%j), naming the field',
+    async (label) => {
+      expect((await check({ label })).problems).toEqual(['label must not contain control characters']);
+    },
+  );
+
+  it('IsName accepts text beyond the control characters, and says NUL, a lone surrogate or a type as IsText does', async () => {
+    for (const label of ['Acme Corp', 'café ☕ 😀', 'a\u00a0b', 'a\u00a0\u00ffb', 'שלום', ' ~ ']) expect([label, (await check({ label })).problems]).toEqual([label, []]);
+    expect((await check({ label: 'a\u0000b' })).problems).toEqual(['label must not contain NUL characters']);
+    expect((await check({ label: 'a\ud800' })).problems).toEqual(['label must not contain unpaired surrogates']);
+    expect((await check({ label: 7 })).problems).toContain('label must be a string');
+    expect((await check({ label: 7 })).problems).not.toContain('label must not contain control characters');
   });
 
   it.each(['1e1', '0x10', ' 10', '10 ', '+10', '-1', '10.0', '', '12345678901'])('IsQueryInt refuses %j', async (limit) => {

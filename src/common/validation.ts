@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, IsUUID, Length, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { canonicalIsoTimestamp, isCanonicalIsoTimestamp } from './iso-timestamp';
@@ -13,6 +14,16 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 // In JSON.stringify output (escapes preceded by an even number of backslashes; paired surrogates are not escaped).
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
+
+// C0 controls (tab and newline included) but NUL, which is refused in all text on its own; DEL; C1 controls. A name
+// is one line of display text: a newline or an ESC in it forges lines or drives the terminal it is shown in.
+const CONTROL_CHARACTER = /[\u0001-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTERS_PROBLEM = 'must not contain control characters';
+
+/** Whether a name holds a control character that `IsName` refuses, for the services' own checks (the CLI's paths). */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
 
 /** Optional, but when present it must pass the other validators: `null` is refused, never stored. */
 export function IsOptionalNotNull(): PropertyDecorator {
@@ -46,6 +57,25 @@ export function IsText(min: number, max: number, options?: ValidationOptions): P
     ValidateBy(
       { name: 'hasNoLoneSurrogate', validator: { validate: (value) => typeof value !== 'string' || !LONE_SURROGATE.test(value) } },
       { ...options, message: '$property must not contain unpaired surrogates' },
+    ),
+  );
+}
+
+// What the OpenAPI document states of a name: no control character, NUL included.
+const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+
+/**
+ * A single-line display name (of a tenant, key, target, schedule): `IsText`, and no control characters (U+0001–U+001F,
+ * U+007F–U+009F; U+0000 is refused as NUL). Free text (a job's error, a log message) and JSON keep them. The
+ * OpenAPI document gets the rule as the property's `pattern`, beside what the DTO's own `@ApiProperty` says.
+ */
+export function IsName(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ pattern: NAME_PATTERN }),
+    IsText(min, max, options),
+    ValidateBy(
+      { name: 'hasNoControlCharacter', validator: { validate: (value) => typeof value !== 'string' || !hasControlCharacter(value) } },
+      { ...options, message: `$property ${CONTROL_CHARACTERS_PROBLEM}` },
     ),
   );
 }

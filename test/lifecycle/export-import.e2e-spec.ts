@@ -98,7 +98,7 @@ describe('tenant export and import', () => {
       ]);
       expect(await schemaRows(t, `tenant_${slug}`)).toEqual(await schemaRows(t, source.schema));
       const targets = await t.http().get('/targets').set('X-API-Key', res.body.apiKey).expect(200);
-      expect(targets.body.items.map((x: { name: string }) => x.name)).toContain('tab\there "quoted" \\ back');
+      expect(targets.body.items.map((x: { address: string }) => x.address)).toContain('tab\there "quoted" \\ back');
       const ledger = await t.db.query(`SELECT version, state FROM shared.schema_versions WHERE schema_name = $1`, [`tenant_${slug}`]);
       expect(ledger).toEqual([{ version: TENANT_STEPS.at(-1)!.name, state: 'ready' }]);
       const events = await t.db.query(`SELECT action, actor, detail FROM shared.audit_events WHERE tenant_id = $1 ORDER BY id`, [

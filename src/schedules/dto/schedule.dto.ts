@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsObject, ValidateBy, ValidateNested } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsOptionalNotNull, IsText } from '../../common/validation';
+import { IsName, IsOptionalNotNull, IsText } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { canonicalZoneCase, cronProblem, timeZoneProblem } from '../cron-schedule';
@@ -51,7 +51,7 @@ export class ScheduleJobDto extends PickType(CreateJobDto, ['targetId', 'session
 
 export class CreateScheduleDto {
   @ApiProperty({ example: 'nightly backup', minLength: 1, maxLength: 200 })
-  @IsText(1, 200)
+  @IsName(1, 200)
   name: string;
 
   @ApiProperty({ example: CRON_EXAMPLE, minLength: 1, maxLength: 200, description: CRON_RULE })
@@ -80,7 +80,7 @@ export class CreateScheduleDto {
 export class UpdateScheduleDto {
   @ApiPropertyOptional({ example: 'nightly backup', minLength: 1, maxLength: 200 })
   @IsOptionalNotNull()
-  @IsText(1, 200)
+  @IsName(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ example: CRON_EXAMPLE, minLength: 1, maxLength: 200, description: CRON_RULE })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsJsonObject, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import { IsJsonObject, IsName, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
 import type { Target } from '../target.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -13,7 +13,7 @@ export class CreateTargetDto {
   /** Unique within the tenant; 1–200 characters after trimming. */
   @ApiProperty({ example: 'edge-router-1', minLength: 1, maxLength: 200 })
   @Transform(trim)
-  @IsText(1, 200)
+  @IsName(1, 200)
   name: string;
 
   @ApiPropertyOptional({ example: 'router', minLength: 1, maxLength: 50, default: 'generic' })
@@ -51,7 +51,7 @@ export class UpdateTargetDto {
   @ApiPropertyOptional({ example: 'edge-router-1', minLength: 1, maxLength: 200 })
   @IsOptionalNotNull()
   @Transform(trim)
-  @IsText(1, 200)
+  @IsName(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'router', minLength: 1, maxLength: 50 })

@@ -1,4 +1,5 @@
-import { schemaNameForSlug, slugProblem } from './tenant-rules';
+import { keyNameProblem } from '../keys/api-key-rules';
+import { nameProblem, schemaNameForSlug, slugProblem } from './tenant-rules';
 
 describe('slugs', () => {
   it.each(['abc', 'acme', 'acme-corp', 'a1b', 'a-1', 'x1-2-3', 'abc123-def456', 'a'.repeat(48), `a${'-b'.repeat(23)}x`])(
@@ -54,5 +55,14 @@ describe('slugs', () => {
     const schema = schemaNameForSlug('a'.repeat(48));
     expect(schema).toBe(`tenant_${'a'.repeat(48)}`);
     expect(Buffer.byteLength(schema)).toBeLessThanOrEqual(63);
+  });
+});
+
+describe('names (the CLI\'s and the services\' check)', () => {
+  it('a tenant or key name with a control character is refused; surrounding whitespace is trimmed and other text passes', () => {
+    for (const name of ['Acme\nid: forged', 'a\tb', 'Evil\u001b]0;pwned\u0007', 'a\u007f', 'a\u009b31m']) {
+      expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, 'name must not contain control characters', 'name must not contain control characters']);
+    }
+    for (const name of ['Acme Corp\n', '\tAcme', 'café 😀\u00a0']) expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, null, null]);
   });
 });

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
-import { IsIsoTimestamp, IsOptionalNotNull, IsText } from '../../../common/validation';
+import { IsIsoTimestamp, IsName, IsOptionalNotNull } from '../../../common/validation';
 import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
 import { GRACE_SECONDS_MAX, KEY_NAME_MAX, KEY_NAME_MIN } from '../api-key-rules';
 import type { ApiKeyView } from '../api-key-view';
@@ -14,7 +14,7 @@ export class CreateApiKeyDto {
   /** Unique among the tenant's live keys; 1–100 characters after trimming. */
   @ApiProperty({ example: 'ci', minLength: KEY_NAME_MIN, maxLength: KEY_NAME_MAX })
   @Transform(trim)
-  @IsText(KEY_NAME_MIN, KEY_NAME_MAX)
+  @IsName(KEY_NAME_MIN, KEY_NAME_MAX)
   name: string;
 
   /** What the key may do; default every scope. */

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nest
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
-import { IsOptionalNotNull, IsText } from '../../../common/validation';
+import { IsName, IsOptionalNotNull, IsText } from '../../../common/validation';
 import { NAME_MAX, NAME_MIN, SLUG_MAX, SLUG_MIN, SLUG_PATTERN, SLUG_PATTERN_MESSAGE } from '../tenant-rules';
 import type { TenantView } from '../tenant-view';
 import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
@@ -14,7 +14,7 @@ export class CreateTenantDto {
   /** Display name, 1–200 characters after trimming. */
   @ApiProperty({ example: 'Acme Corp', minLength: NAME_MIN, maxLength: NAME_MAX })
   @Transform(trim)
-  @IsText(NAME_MIN, NAME_MAX)
+  @IsName(NAME_MIN, NAME_MAX)
   name: string;
 
   /** Immutable identifier; the schema is `tenant_` + slug with `-` replaced by `_`. */
@@ -44,7 +44,7 @@ export class ImportTenantQueryDto {
   @ApiPropertyOptional({ minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptional()
   @Transform(trim)
-  @IsText(NAME_MIN, NAME_MAX)
+  @IsName(NAME_MIN, NAME_MAX)
   name?: string;
 }
 
@@ -104,7 +104,7 @@ export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptionalNotNull()
   @Transform(trim)
-  @IsText(NAME_MIN, NAME_MAX)
+  @IsName(NAME_MIN, NAME_MAX)
   name?: string;
 
   /** `false` deactivates the tenant: its key gets `403` at once, on every instance. */
