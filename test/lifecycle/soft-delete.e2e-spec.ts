@@ -4,6 +4,7 @@ import { TenantChangeReason, TenantEventsService } from '../../src/tenancy/regis
 import { TenantDeletionService } from '../../src/tenancy/registry/tenant-deletion.service';
 import { TenantPurgeTimer } from '../../src/tenancy/registry/tenant-purge-timer.service';
 import { createTarget, ISO, MISSING_ID, tenantClient, type TenantClient } from '../utils/domain-fixtures';
+import { decodeArchive, exportArchive } from '../utils/archive';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, type TestApp } from '../utils/test-app';
 
 // Caches that outlive the file (so a refusal is never the TTL's doing), and no purge timer unless a test starts one.
@@ -97,6 +98,21 @@ describe('tenant soft delete, restore and purge', () => {
       await a.http().delete(`/tenants/${client.id}`).expect(401);
       expect((await auditOf(client.id)).filter((e) => e.action === 'tenant.deleted')).toHaveLength(1);
     });
+  });
+
+  it('a deleted tenant can still be exported and cloned until its purge, its own key refused', async () => {
+    const { client, slug, targetId } = await servedByBoth();
+    await admin(a.http().delete(`/tenants/${client.id}`)).expect(200);
+    const exported = await exportArchive(a, client.id);
+    expect(exported.status).toBe(200);
+    const manifest = decodeArchive(exported.body).manifest!;
+    expect(manifest.tenant).toEqual({ name: expect.any(String), slug });
+    expect(manifest.tables.find((table: { name: string }) => table.name === 'targets').rows).toBe(1);
+
+    const clone = await admin(a.http().post('/tenants').send({ name: 'Kept', slug: `${slug}-kept`, cloneFrom: slug })).expect(201);
+    const kept = (await request(a.app.getHttpServer()).get(`/targets/${targetId}`).set('X-API-Key', clone.body.apiKey).expect(200)).body;
+    expect(kept.id).toBe(targetId);
+    await client.get('/tenant-info').expect(403);
   });
 
   describe('POST /tenants/{id}/restore', () => {
