@@ -64,13 +64,16 @@ export function IsText(min: number, max: number, options?: ValidationOptions): P
 // What the OpenAPI document states of a name: no control character, NUL included.
 const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
 /**
- * A single-line display name (of a tenant, key, target, schedule): `IsText`, and no control characters (U+0001–U+001F,
- * U+007F–U+009F; U+0000 is refused as NUL). Free text (a job's error, a log message) and JSON keep them. The
- * OpenAPI document gets the rule as the property's `pattern`, beside what the DTO's own `@ApiProperty` says.
+ * A single-line display name (of a tenant, key, target, schedule), trimmed first: `IsText`, and no control characters
+ * (U+0001–U+001F, U+007F–U+009F; U+0000 is refused as NUL). Free text (a job's error, a log message) and JSON keep
+ * them. The OpenAPI document gets the rule as the property's `pattern`, beside what the DTO's own `@ApiProperty` says.
  */
 export function IsName(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
+    Transform(trimmed),
     ApiProperty({ pattern: NAME_PATTERN }),
     IsText(min, max, options),
     ValidateBy(

@@ -171,7 +171,8 @@ describe('schedules (recurring jobs)', () => {
 
     it('changes only the fields given; a name alone leaves nextRunAt as it was', async () => {
       const schedule = await create(a, { cron: '0 0 1 1 *' });
-      const renamed = (await a.patch(`/schedules/${schedule.id}`, { name: 'new year' }).expect(200)).body as ScheduleBody;
+      // A name is trimmed, as a tenant's, key's or target's is.
+      const renamed = (await a.patch(`/schedules/${schedule.id}`, { name: '  new year \u00a0' }).expect(200)).body as ScheduleBody;
       expect(renamed).toMatchObject({ name: 'new year', cron: '0 0 1 1 *', nextRunAt: schedule.nextRunAt, job: schedule.job });
       expect(Date.parse(renamed.updatedAt)).toBeGreaterThanOrEqual(Date.parse(schedule.updatedAt));
       const other = await createTarget(a);

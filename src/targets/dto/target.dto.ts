@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
 import { IsJsonObject, IsName, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
@@ -7,12 +6,10 @@ import type { Target } from '../target.entity';
 import type { JsonObject } from '../../common/json';
 
 export const TARGET_METADATA_MAX_BYTES = 16 * KIB;
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateTargetDto {
   /** Unique within the tenant; 1–200 characters after trimming. */
   @ApiProperty({ example: 'edge-router-1', minLength: 1, maxLength: 200 })
-  @Transform(trim)
   @IsName(1, 200)
   name: string;
 
@@ -50,7 +47,6 @@ export class CreateTargetDto {
 export class UpdateTargetDto {
   @ApiPropertyOptional({ example: 'edge-router-1', minLength: 1, maxLength: 200 })
   @IsOptionalNotNull()
-  @Transform(trim)
   @IsName(1, 200)
   name?: string;
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
 import { IsIsoTimestamp, IsName, IsOptionalNotNull } from '../../../common/validation';
@@ -7,13 +7,11 @@ import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
 import { GRACE_SECONDS_MAX, KEY_NAME_MAX, KEY_NAME_MIN } from '../api-key-rules';
 import type { ApiKeyView } from '../api-key-view';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const KEY_ID = { example: '3kTMd9Xq2LbA', pattern: '^[0-9A-Za-z]{12}$' };
 
 export class CreateApiKeyDto {
   /** Unique among the tenant's live keys; 1–100 characters after trimming. */
   @ApiProperty({ example: 'ci', minLength: KEY_NAME_MIN, maxLength: KEY_NAME_MAX })
-  @Transform(trim)
   @IsName(KEY_NAME_MIN, KEY_NAME_MAX)
   name: string;
 

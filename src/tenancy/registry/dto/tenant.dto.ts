@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../../common/page.dto';
 import { IsName, IsOptionalNotNull, IsText } from '../../../common/validation';
@@ -8,12 +8,9 @@ import type { TenantView } from '../tenant-view';
 import { API_KEY_SCOPES, ApiKeyScope } from '../../auth/api-key-scopes';
 import { burstProblem, RATE_LIMIT_MAX, RateLimitSetting } from '../../rate-limit/rate-limit-rules';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-
 export class CreateTenantDto {
   /** Display name, 1–200 characters after trimming. */
   @ApiProperty({ example: 'Acme Corp', minLength: NAME_MIN, maxLength: NAME_MAX })
-  @Transform(trim)
   @IsName(NAME_MIN, NAME_MAX)
   name: string;
 
@@ -43,7 +40,6 @@ export class ImportTenantQueryDto {
   /** Defaults to the tenant name recorded in the archive. */
   @ApiPropertyOptional({ minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptional()
-  @Transform(trim)
   @IsName(NAME_MIN, NAME_MAX)
   name?: string;
 }
@@ -103,7 +99,6 @@ const RATE_LIMIT_OUT_SCHEMA: ApiPropertyOptions = {
 export class UpdateTenantDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', minLength: NAME_MIN, maxLength: NAME_MAX })
   @IsOptionalNotNull()
-  @Transform(trim)
   @IsName(NAME_MIN, NAME_MAX)
   name?: string;
 
