@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort } from './utils/test-database';
 import { createTestApp, TestApp } from './utils/test-app';
+import { BUILD_TIMEOUT_MS, buildIfStale } from './utils/built-dist';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -15,10 +16,9 @@ describe('the CLI process', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.js')], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildIfStale();
     t = await createTestApp();
-  });
+  }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     await t?.close();

@@ -1,9 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, freePort, TestDatabase } from './utils/test-database';
 import { TEST_ADMIN_KEY } from './utils/test-app';
+import { BUILD_TIMEOUT_MS, buildIfStale } from './utils/built-dist';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -38,8 +39,7 @@ describe('graceful shutdown of the built server (SIGTERM)', () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-if-stale.js')], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+    buildIfStale();
     database = await createTestDatabase();
     port = await freePort();
     child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
@@ -71,7 +71,7 @@ describe('graceful shutdown of the built server (SIGTERM)', () => {
     agent.destroy();
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await database?.drop();
-  });
+  }, BUILD_TIMEOUT_MS);
 
   it('refuses new requests at once, lets the one in flight finish with 200, closes keep-alive, then exits 0', async () => {
     const created = await call(agent, port, 'POST', '/tenants', { 'X-Admin-Key': TEST_ADMIN_KEY }, { name: 'Drain', slug: 'drain' });
