@@ -16,11 +16,20 @@ describe('lease sweeper', () => {
   let second: NestExpressApplication;
   let a: TenantClient;
   let b: TenantClient;
+  let c: TenantClient;
+  /** The second case's jobs, claimed before the first case runs: the short lease runs out while it waits. */
+  let short: JobBody;
+  let long: JobBody;
 
   beforeAll(async () => {
     t = await createTestApp({ JOB_SWEEP_INTERVAL_SECONDS: '1' });
     ({ app: second } = await buildApp(t.databaseUrl, { JOB_SWEEP_INTERVAL_SECONDS: '1' }));
-    [a, b] = [await tenantClient(t), await tenantClient(t)];
+    [a, b, c] = [await tenantClient(t), await tenantClient(t), await tenantClient(t)];
+    const targetId = (await createTarget(c)).id;
+    short = await createJob(c, targetId, { type: 'short' });
+    long = await createJob(c, targetId, { type: 'long' });
+    expect((await claim(c, 'dies', { leaseSeconds: 5, types: ['short'] }))?.id).toBe(short.id);
+    expect((await claim(c, 'lives', { leaseSeconds: 600, types: ['long'] }))?.id).toBe(long.id);
   });
   afterAll(async () => {
     if (second) await closeApp(second);
@@ -54,17 +63,12 @@ describe('lease sweeper', () => {
   });
 
   it('leaves live leases alone and keeps watching the tenant until they end', async () => {
-    const targetId = (await createTarget(a)).id;
-    const short = await createJob(a, targetId, { type: 'short' });
-    const long = await createJob(a, targetId, { type: 'long' });
-    expect((await claim(a, 'dies', { leaseSeconds: 5, types: ['short'] }))?.id).toBe(short.id);
-    expect((await claim(a, 'lives', { leaseSeconds: 600, types: ['long'] }))?.id).toBe(long.id);
-    await eventually(() => job(a, short.id), (j) => j.status === 'queued');
-    expect((await job(a, long.id)).status).toBe('running');
+    await eventually(() => job(c, short.id), (j) => j.status === 'queued');
+    expect((await job(c, long.id)).status).toBe('running');
     const [{ checkAt }] = await t.db.query(
       `SELECT "check_at" AS "checkAt" FROM "shared"."job_lease_watch" WHERE "tenant_id" = $1`,
-      [a.id],
+      [c.id],
     );
-    expect(new Date(checkAt).toISOString()).toBe((await job(a, long.id)).leaseExpiresAt);
+    expect(new Date(checkAt).toISOString()).toBe((await job(c, long.id)).leaseExpiresAt);
   });
 });
