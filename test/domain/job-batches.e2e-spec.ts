@@ -67,7 +67,7 @@ describe('job queue: batches, retry and progress', () => {
       ['1001 jobs', { jobs: Array.from({ length: 1001 }, () => ({ targetId: MISSING_ID, type: 'x' })) }, 'jobs'],
       ['a bad item type', { jobs: [{ targetId: MISSING_ID, type: 'x' }, { targetId: MISSING_ID, type: '' }] }, 'jobs.1.type'],
       ['a bad item priority', { jobs: [{ targetId: MISSING_ID, type: 'x', priority: 101 }] }, 'jobs.0.priority'],
-      ['an unknown item field', { jobs: [{ targetId: MISSING_ID, type: 'x', colour: 'red' }] }, 'jobs.0.property colour'],
+      ['an unknown item field', { jobs: [{ targetId: MISSING_ID, type: 'x', colour: 'red' }] }, 'property jobs.0.colour should not exist'],
     ])('answers 400 for %s, naming it, and writes nothing', async (_name, body, named) => {
       const before = await a.counts();
       const res = await a.post('/jobs/batch', body).expect(400);
