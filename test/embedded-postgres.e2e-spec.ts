@@ -101,6 +101,21 @@ describe('startEmbeddedPostgres', () => {
     await expect(acceptsConnections(port)).resolves.toBe(false);
   });
 
+  it('says so when another server holds the port, instead of a password error', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    const otherDir = `${dataDir}-other`;
+    try {
+      await expect(startEmbeddedPostgres({ dataDir: otherDir, port })).rejects.toThrow(
+        `port ${port} is taken by another PostgreSQL server, not the one of ${otherDir}: stop it, or set EMBEDDED_PG_PORT to a free port`,
+      );
+      await expect(currentDatabase(first.url)).resolves.toBe('postgres');
+    } finally {
+      await first.stop();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('restarts on an existing data directory with its data', async () => {
     const handle = await start(await freePort());
     expect(handle.startedHere).toBe(true);

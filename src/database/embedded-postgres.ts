@@ -31,6 +31,12 @@ export interface EmbeddedPostgresHandle {
 
 interface RunAs { uid: number; gid: number }
 
+/** A server refused the password or role: it is not the one of the data directory, or its files do not match. */
+const AUTH_FAILURES = ['28P01', '28000'];
+/** How long a postgres that could not bind its port takes to exit, at most, on a busy machine. */
+const PORT_TAKEN_WAIT_MS = 5_000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /** Lives inside the data directory so the password travels (and is deleted) with the data. */
 const PASSWORD_FILE = 'tenantry-password';
 const READY_TIMEOUT_MS = 30_000;
@@ -86,10 +92,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await waitUntilReady(url, () => exit && `PostgreSQL ${exit}:\n${recent.join('\n')}`);
   } catch (err) {
+    // Refused our password: another server may hold the port, ours then exits as it cannot bind to it.
+    if (AUTH_FAILURES.includes((err as { code?: string }).code ?? '')) await Promise.race([exited, delay(PORT_TAKEN_WAIT_MS)]);
     // Lost a race with another process starting the same dataDir: use its instance.
     const winner = exit ? runningPostmaster(dataDir) : undefined;
     if (winner) return attach(dataDir, winner.pid, winner.port || options.port, log);
     if (!exit) child.kill('SIGQUIT');
+    else if (AUTH_FAILURES.includes((err as { code?: string }).code ?? '')) {
+      throw new Error(
+        `port ${options.port} is taken by another PostgreSQL server, not the one of ${dataDir}: stop it, or set EMBEDDED_PG_PORT to a free port`,
+      );
+    }
     throw err;
   }
 
@@ -165,7 +178,7 @@ async function waitUntilReady(url: string, failure: () => string | undefined): P
     } catch (err) {
       await client.end().catch(() => undefined);
       // Wrong password or role: retrying cannot help.
-      if (['28P01', '28000'].includes((err as { code?: string }).code ?? '')) throw err;
+      if (AUTH_FAILURES.includes((err as { code?: string }).code ?? '')) throw err;
       if (Date.now() > deadline) {
         throw new Error(`PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000}s: ${(err as Error).message}`);
       }
