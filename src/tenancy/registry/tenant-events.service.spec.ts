@@ -1,4 +1,5 @@
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { inTransaction } from '../../database/transaction';
 import type { EnvironmentVariables } from '../../config/environment-variables';
 import { TenantChange, TenantEventsService } from './tenant-events.service';
 
@@ -19,6 +20,34 @@ describe('TenantEventsService listeners', () => {
     await events.publish(queryRunner, change);
 
     expect(heard).toEqual(['first', 'second', 'second']);
+  });
+
+  it("tells this instance's listeners of a change once its transaction has committed, and not after a rollback", async () => {
+    const events = new TenantEventsService('postgres://unused', { INSTANCE_NAME: 'tenantry' } as EnvironmentVariables);
+    const log: string[] = [];
+    events.subscribe(() => log.push('heard'));
+    const runner = {
+      isTransactionActive: false,
+      connect: async () => undefined,
+      startTransaction: async () => void (runner.isTransactionActive = true),
+      query: async (sql: string) => void log.push(sql.includes('pg_notify') ? 'notify' : sql),
+      commitTransaction: async () => void log.push('commit'),
+      rollbackTransaction: async () => void log.push('rollback'),
+      release: async () => undefined,
+    };
+    const dataSource = { createQueryRunner: () => runner } as unknown as DataSource;
+
+    await inTransaction(dataSource, (queryRunner) => events.publish(queryRunner, change));
+    expect(log).toEqual(['notify', 'commit', 'heard']);
+
+    log.length = 0;
+    await expect(
+      inTransaction(dataSource, async (queryRunner) => {
+        await events.publish(queryRunner, change);
+        throw new Error('refused after the notify');
+      }),
+    ).rejects.toThrow('refused after the notify');
+    expect(log).toEqual(['notify', 'rollback']);
   });
 
   it('treats a second unsubscribe as done', async () => {

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { EnvironmentVariables } from '../../config/environment-variables';
 import { DIRECT_DATABASE_URL } from '../../database/database.tokens';
+import { afterCommit } from '../../database/transaction';
 
 export const TENANT_CHANNEL = 'tenantry_tenant_changed';
 /** How long the listener's connection may take to open, and each of its statements to be answered. */
@@ -66,10 +67,14 @@ export class TenantEventsService implements OnModuleInit, OnApplicationShutdown 
     };
   }
 
-  /** Sends the notification inside the caller's transaction: it is delivered only if that commits. */
+  /**
+   * Sends the notification inside the caller's transaction: it is delivered only if that commits. This instance's
+   * own listeners hear of it once the commit is done, as the others do: told before it, a cache they cleared
+   * could be filled again from the rows as they were, by a request in between.
+   */
   async publish(queryRunner: QueryRunner, change: TenantChange): Promise<void> {
     await queryRunner.query('SELECT pg_notify($1, $2)', [TENANT_CHANNEL, JSON.stringify(change)]);
-    this.emit(change);
+    afterCommit(queryRunner, () => this.emit(change));
   }
 
   async onModuleInit(): Promise<void> {
