@@ -24,8 +24,12 @@ describe('the CLI process', () => {
     await t?.close();
   });
 
-  /** Runs the CLI; `onStdout` sees its stdout stream once the first bytes arrive, or `closed` closes it at once. */
-  function cli(args: string[], databaseUrl: string, onStdout?: 'closed' | ((stdout: NodeJS.ReadableStream & { destroy(): void }) => void)): Promise<Exit> {
+  /** Runs the CLI; `onStdout` sees its stdout stream once the first bytes arrive (and them), or `closed` closes it at once. */
+  function cli(
+    args: string[],
+    databaseUrl: string,
+    onStdout?: 'closed' | ((stdout: NodeJS.ReadableStream & { destroy(): void }, first: Buffer) => void),
+  ): Promise<Exit> {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli.js'), ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_FORMAT: 'json' },
@@ -34,7 +38,7 @@ describe('the CLI process', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     if (onStdout === 'closed') child.stdout.destroy();
-    else child.stdout.once('data', () => onStdout?.(child.stdout));
+    else child.stdout.once('data', (first: Buffer) => onStdout?.(child.stdout, first));
     return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
   }
 
@@ -48,7 +52,14 @@ describe('the CLI process', () => {
     expect(await cli(['list', '--bogus'], t.databaseUrl)).toEqual({ code: 2, stderr: "error: unknown option '--bogus'\n" });
     expect(await cli(['no-such-command'], t.databaseUrl)).toEqual({ code: 2, stderr: "error: unknown command 'no-such-command'\n" });
     expect(await cli(['show', 'no-such-tenant'], t.databaseUrl)).toEqual({ code: 1, stderr: 'error: Tenant not found\n' });
-    expect(await cli(['show', '--help'], t.databaseUrl)).toEqual({ code: 0, stderr: '' });
+    let help = '';
+    const shown = await cli(['show', '--help'], t.databaseUrl, (stdout, first) => {
+      help = first.toString();
+      stdout.on('data', (chunk: Buffer) => (help += chunk.toString()));
+    });
+    expect(shown).toEqual({ code: 0, stderr: '' });
+    // Named as users install it (package.json "bin"), not after the script (dist/src/cli.js).
+    expect(help).toMatch(/^Usage: tenantry show /);
   });
 
   it('export to a reader that goes away (export … | head) says the output closed, not the database', async () => {
