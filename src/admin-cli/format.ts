@@ -58,8 +58,9 @@ function table(header: string[], cells: string[][]): string {
 }
 
 // C0 controls (newline included unless kept), DEL, C1 controls, and the bidirectional embeddings, overrides and isolates.
-const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-const CONTROLS_AND_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const BUT_NEWLINE = '\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROLS = new RegExp(`[${BUT_NEWLINE}]`, 'g');
+const CONTROLS_AND_NEWLINE = new RegExp(`[${BUT_NEWLINE}\\n]`, 'g');
 
 /**
  * Text that came from the database or an archive (a tenant's or a key's name, an error naming a value), as a

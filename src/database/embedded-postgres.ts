@@ -93,12 +93,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await waitUntilReady(url, () => exit && `PostgreSQL ${exit}:\n${recent.join('\n')}`);
   } catch (err) {
     // Refused our password: another server may hold the port, ours then exits as it cannot bind to it.
-    if (AUTH_FAILURES.includes((err as { code?: string }).code ?? '')) await Promise.race([exited, delay(PORT_TAKEN_WAIT_MS)]);
+    const refused = AUTH_FAILURES.includes((err as { code?: string }).code ?? '');
+    if (refused) await Promise.race([exited, delay(PORT_TAKEN_WAIT_MS)]);
     // Lost a race with another process starting the same dataDir: use its instance.
     const winner = exit ? runningPostmaster(dataDir) : undefined;
     if (winner) return attach(dataDir, winner.pid, winner.port || options.port, log);
     if (!exit) child.kill('SIGQUIT');
-    else if (AUTH_FAILURES.includes((err as { code?: string }).code ?? '')) {
+    else if (refused) {
       throw new Error(
         `port ${options.port} is taken by another PostgreSQL server, not the one of ${dataDir}: stop it, or set EMBEDDED_PG_PORT to a free port`,
       );

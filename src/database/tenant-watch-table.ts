@@ -1,8 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { RunQuery } from './migrations/ledger-check';
-
-/** The watch row's tenant no longer exists (`tenant_id` references `shared.tenants`). */
-const FOREIGN_KEY_VIOLATION = '23503';
+import { FOREIGN_KEY_VIOLATION, postgresError } from './postgres-errors';
 
 export interface WatchedTenant {
   tenantId: string;
@@ -64,7 +62,8 @@ export abstract class TenantWatchTable {
       try {
         await this.watch(tenantId, at);
       } catch (error) {
-        if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) {
+        // A foreign-key violation: `tenant_id` references `shared.tenants`, and the tenant is gone.
+        if (postgresError(error).code !== FOREIGN_KEY_VIOLATION) {
           errors.push(error as Error);
           continue;
         }
