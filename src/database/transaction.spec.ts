@@ -1,31 +1,6 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { recordingDataSource } from '../../test/utils/recording-data-source';
 import { afterCommit, inTransaction } from './transaction';
-
-/** A DataSource whose query runners record what happens to their transaction in `log`. */
-function recordingDataSource(log: string[], options: { commitFails?: boolean } = {}): DataSource {
-  const createQueryRunner = () => {
-    const runner = {
-      isTransactionActive: false,
-      connect: async () => undefined,
-      startTransaction: async () => {
-        runner.isTransactionActive = true;
-        log.push('begin');
-      },
-      commitTransaction: async () => {
-        if (options.commitFails) throw new Error('commit failed');
-        runner.isTransactionActive = false;
-        log.push('commit');
-      },
-      rollbackTransaction: async () => {
-        runner.isTransactionActive = false;
-        log.push('rollback');
-      },
-      release: async () => void log.push('release'),
-    };
-    return runner as unknown as QueryRunner;
-  };
-  return { createQueryRunner } as unknown as DataSource;
-}
 
 describe('inTransaction and afterCommit', () => {
   it('runs what afterCommit was given once the commit is done, in order, before the result is returned', async () => {

@@ -1,4 +1,5 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { recordingDataSource } from '../../../test/utils/recording-data-source';
 import { inTransaction } from '../../database/transaction';
 import type { EnvironmentVariables } from '../../config/environment-variables';
 import { TenantChange, TenantEventsService } from './tenant-events.service';
@@ -26,19 +27,10 @@ describe('TenantEventsService listeners', () => {
     const events = new TenantEventsService('postgres://unused', { INSTANCE_NAME: 'tenantry' } as EnvironmentVariables);
     const log: string[] = [];
     events.subscribe(() => log.push('heard'));
-    const runner = {
-      isTransactionActive: false,
-      connect: async () => undefined,
-      startTransaction: async () => void (runner.isTransactionActive = true),
-      query: async (sql: string) => void log.push(sql.includes('pg_notify') ? 'notify' : sql),
-      commitTransaction: async () => void log.push('commit'),
-      rollbackTransaction: async () => void log.push('rollback'),
-      release: async () => undefined,
-    };
-    const dataSource = { createQueryRunner: () => runner } as unknown as DataSource;
+    const dataSource = recordingDataSource(log);
 
     await inTransaction(dataSource, (queryRunner) => events.publish(queryRunner, change));
-    expect(log).toEqual(['notify', 'commit', 'heard']);
+    expect(log).toEqual(['begin', 'SELECT pg_notify($1, $2)', 'commit', 'heard', 'release']);
 
     log.length = 0;
     await expect(
@@ -47,7 +39,7 @@ describe('TenantEventsService listeners', () => {
         throw new Error('refused after the notify');
       }),
     ).rejects.toThrow('refused after the notify');
-    expect(log).toEqual(['notify', 'rollback']);
+    expect(log).toEqual(['begin', 'SELECT pg_notify($1, $2)', 'rollback', 'release']);
   });
 
   it('treats a second unsubscribe as done', async () => {
