@@ -262,13 +262,15 @@ describe('ApiKeyVerifierService', () => {
   });
 
   it('caches a key no longer than until it stops working (expiry or end of grace)', async () => {
-    const { keys, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '60' });
-    const { row, key } = await keys.add({ validForMs: 300 });
+    // The key works for a minute of the hour the cache would keep it: a minute, not 300 ms, so that a slow PBKDF2
+    // on a busy machine cannot use its life up before the second verification (the clock is moved, not waited on).
+    const { keys, verifier } = setup({ AUTH_CACHE_TTL_SECONDS: '3600' });
+    const { row, key } = await keys.add({ validForMs: 60_000 });
     await verifier.verify(key, 'c');
     await verifier.verify(key, 'c');
     expect(keys.lookups).toBe(1);
     keys.rows.delete(row.id); // past its grace period, the database no longer finds it
-    await elapse(400);
+    await elapse(61_000);
     await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
   });
 
