@@ -68,6 +68,42 @@ describe('bad input: control characters in names', () => {
     expect(await leftovers(suite.t, slug)).toEqual([]);
   });
 
+  it('a bidirectional override or isolate in a name is refused too (it would show the name as another)', async () => {
+    const { a, targetId } = suite;
+    const problem = ['name must not contain bidirectional control characters'];
+    const slug = uniqueSlug('bidi');
+    const created = await admin('post', '/tenants').send({ name: 'Acme\u202eexe.txt', slug });
+    expect([created.status, created.body.message]).toEqual([400, problem]);
+    expect(await leftovers(suite.t, slug)).toEqual([]);
+    const key = await admin('post', `/tenants/${suite.a.id}/keys`).send({ name: 'ci\u2066x\u2069' });
+    expect([key.status, key.body.message]).toEqual([400, problem]);
+    await expectRefused(a, () => a.post('/targets', { name: 'edge\u202d-1', address: 'x' }), problem);
+    await expectRefused(a, () => a.post('/schedules', { name: '\u2067nightly', cron: '0 9 * * 1', job: { targetId, type: 'x' } }), problem);
+    // The bidirectional marks stay: right-to-left names use them.
+    expect((await a.post('/targets', { name: 'שלום\u200f 1', address: 'x' }).expect(201)).body.name).toBe('שלום\u200f 1');
+  });
+
+  it('job types, worker ids, target kinds and tags refuse control and bidirectional characters, naming the field', async () => {
+    const { a, targetId } = suite;
+    const CONTROL = 'must not contain control characters';
+    const BIDI = 'must not contain bidirectional control characters';
+    await expectRefused(a, () => a.post('/jobs', { targetId, type: 'backup\nforged' }), [`type ${CONTROL}`]);
+    await expectRefused(a, () => a.post('/jobs/batch', { jobs: [{ targetId, type: 'ok' }, { targetId, type: 'a\u202eb' }] }), [`jobs.1.type ${BIDI}`]);
+    await expectRefused(a, () => a.post('/schedules', { name: 'labels', cron: '0 9 * * 1', job: { targetId, type: 'x\u001b[2K' } }), [`job.type ${CONTROL}`]);
+    await expectRefused(a, () => a.post('/targets', { name: 'labels', address: 'x', kind: 'router\r', tags: ['eu', 'prod\u2066'] }), [`kind ${CONTROL}`, `tags ${BIDI}`]);
+    await expectRefused(a, () => a.patch(`/targets/${targetId}`, { kind: 'a\u0085', tags: ['a\tb'] }), [`kind ${CONTROL}`, `tags ${CONTROL}`]);
+    const job = await createJob(a, targetId, { type: `labels-${Date.now()}` });
+    for (const body of [{ workerId: 'w\n1' }, { workerId: 'w', types: [job.type, 'x\u007f'] }]) {
+      const res = await a.post('/jobs/claim', body);
+      expect([res.status, res.body.message]).toEqual([400, [`${'types' in body ? 'types' : 'workerId'} ${CONTROL}`]]);
+    }
+    expect((await a.get(`/jobs/${job.id}`).expect(200)).body.status).toBe('queued');
+    expect((await claim(a, 'w\u200e1', { types: [job.type] }))?.id).toBe(job.id);
+    const completed = await a.post('/jobs/complete-batch', { workerId: 'w\u202e1', items: [{ id: job.id }] });
+    expect([completed.status, completed.body.message]).toEqual([400, [`workerId ${BIDI}`]]);
+    expect((await a.get(`/jobs/${job.id}`).expect(200)).body.status).toBe('running');
+  });
+
   it('text refused as a name is kept where it is free text or JSON (a job error, log and progress messages, payloads)', async () => {
     const { a, targetId } = suite;
     const text = 'line 1\nline 2\t\u001b[31mred\u001b[0m';

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsOptional, validate } from 'class-validator';
-import { IsIsoTimestamp, IsName, IsQueryInt, IsText, jsonObjectProblem, textProblem } from './validation';
+import { IsIsoTimestamp, IsLabel, IsName, IsQueryInt, IsText, jsonObjectProblem, LABEL_PATTERN, textProblem } from './validation';
 
 describe('jsonObjectProblem', () => {
   it.each<[string, unknown]>([
@@ -40,6 +40,8 @@ describe('validation decorators', () => {
     @IsOptional() @IsQueryInt() limit?: number;
     @IsOptional() @IsIsoTimestamp() at?: string;
     @IsOptional() @IsName(1, 50) label?: string;
+    @IsOptional() @IsLabel(1, 50) kind?: string;
+    @IsOptional() @IsLabel(1, 50, { each: true }) tags?: string[];
   }
 
   async function check(plain: Record<string, unknown>): Promise<{ value: Sample; problems: string[] }> {
@@ -69,6 +71,35 @@ describe('validation decorators', () => {
     expect((await check({ label: 'a\ud800' })).problems).toEqual(['label must not contain unpaired surrogates']);
     expect((await check({ label: 7 })).problems).toContain('label must be a string');
     expect((await check({ label: 7 })).problems).not.toContain('label must not contain control characters');
+  });
+
+  it.each(['a\u202eb', '\u202aa', 'a\u202b', 'a\u202c', 'a\u202d', 'a\u2066b\u2069', 'a\u2067', 'a\u2068'])(
+    'IsName and IsLabel refuse a bidirectional embedding, override or isolate (%j), naming the field',
+    async (text) => {
+      expect((await check({ label: text, kind: text, tags: ['ok', text] })).problems).toEqual([
+        'label must not contain bidirectional control characters',
+        'kind must not contain bidirectional control characters',
+        'tags must not contain bidirectional control characters',
+      ]);
+    },
+  );
+
+  it('IsLabel refuses control characters in each value, keeps the bidirectional marks, and takes the value untrimmed', async () => {
+    expect((await check({ kind: 'a\nb', tags: ['ok', 'a\u001b[2K'] })).problems).toEqual([
+      'kind must not contain control characters',
+      'tags must not contain control characters',
+    ]);
+    const marks = 'שלום\u200e 1\u200f\u061c';
+    expect(await check({ kind: ` ${marks} `, tags: [marks], label: ` ${marks} ` })).toEqual({
+      value: expect.objectContaining({ kind: ` ${marks} `, tags: [marks], label: marks }),
+      problems: [],
+    });
+  });
+
+  it('LABEL_PATTERN (the OpenAPI pattern) refuses and accepts what the rules do', () => {
+    const pattern = new RegExp(LABEL_PATTERN);
+    for (const text of ['a\u0000', 'a\nb', 'a\u007f', 'a\u009f', 'a\u202e', 'a\u2069']) expect([text, pattern.test(text)]).toEqual([text, false]);
+    for (const text of ['Acme', 'café ☕ 😀', 'שלום\u200e', 'a\u00a0b', 'a\u2065', 'a\u202f']) expect([text, pattern.test(text)]).toEqual([text, true]);
   });
 
   it.each(['1e1', '0x10', ' 10', '10 ', '+10', '-1', '10.0', '', '12345678901'])('IsQueryInt refuses %j', async (limit) => {

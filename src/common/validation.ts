@@ -17,12 +17,23 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 // C0 controls (tab and newline included) but NUL, which is refused in all text on its own; DEL; C1 controls. A name
 // is one line of display text: a newline or an ESC in it forges lines or drives the terminal it is shown in.
-const CONTROL_CHARACTER = /[\u0001-\u001f\u007f-\u009f]/;
+const CONTROL_RANGES = '\\u0001-\\u001f\\u007f-\\u009f';
+// The bidirectional embeddings, overrides and isolates: they reorder how the text after them is shown, so a name
+// could be shown as another ("Trojan Source"). The marks U+200E, U+200F and U+061C stay: right-to-left text uses them.
+const BIDI_CONTROL_RANGES = '\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROL_CHARACTER = new RegExp(`[${CONTROL_RANGES}]`);
+const BIDI_CONTROL = new RegExp(`[${BIDI_CONTROL_RANGES}]`);
 export const CONTROL_CHARACTERS_PROBLEM = 'must not contain control characters';
+export const BIDI_CONTROLS_PROBLEM = 'must not contain bidirectional control characters';
 
-/** Whether a name holds a control character that `IsName` refuses, for the services' own checks (the CLI's paths). */
-export function hasControlCharacter(value: string): boolean {
-  return CONTROL_CHARACTER.test(value);
+/**
+ * What `IsName` / `IsLabel` refuse in a value beyond `IsText`'s rules (without the field's name), for the services'
+ * own checks (the CLI's paths); null when there is none.
+ */
+export function nameCharacterProblem(value: string): string | null {
+  if (CONTROL_CHARACTER.test(value)) return CONTROL_CHARACTERS_PROBLEM;
+  if (BIDI_CONTROL.test(value)) return BIDI_CONTROLS_PROBLEM;
+  return null;
 }
 
 /** Optional, but when present it must pass the other validators: `null` is refused, never stored. */
@@ -61,26 +72,35 @@ export function IsText(min: number, max: number, options?: ValidationOptions): P
   );
 }
 
-// What the OpenAPI document states of a name: no control character, NUL included.
-const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+/** What the OpenAPI document states of a name or label (`pattern`): none of the characters above, nor NUL. */
+export const LABEL_PATTERN = `^[^\\u0000${CONTROL_RANGES}${BIDI_CONTROL_RANGES}]*$`;
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /**
- * A single-line display name (of a tenant, key, target, schedule), trimmed first: `IsText`, and no control characters
- * (U+0001–U+001F, U+007F–U+009F; U+0000 is refused as NUL). Free text (a job's error, a log message) and JSON keep
- * them. The OpenAPI document gets the rule as the property's `pattern`, beside what the DTO's own `@ApiProperty` says.
+ * A short single-line string that identifies or labels something (a job's type, a worker's id, a target's kind or
+ * tags): `IsText`, and no control characters (U+0001–U+001F, U+007F–U+009F; U+0000 is refused as NUL) nor
+ * bidirectional controls (U+202A–U+202E, U+2066–U+2069), taken as sent. Free text (a job's error, a log message)
+ * and JSON keep them. With `each`, the DTO states `LABEL_PATTERN` in its array's `items`; otherwise the OpenAPI
+ * document gets it as the property's `pattern`, beside what the DTO's own `@ApiProperty` says.
  */
-export function IsName(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
-  return applyDecorators(
-    Transform(trimmed),
-    ApiProperty({ pattern: NAME_PATTERN }),
-    IsText(min, max, options),
+export function IsLabel(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  const rule = (name: string, problem: string, refused: RegExp) =>
     ValidateBy(
-      { name: 'hasNoControlCharacter', validator: { validate: (value) => typeof value !== 'string' || !hasControlCharacter(value) } },
-      { ...options, message: `$property ${CONTROL_CHARACTERS_PROBLEM}` },
-    ),
+      { name, validator: { validate: (value) => typeof value !== 'string' || !refused.test(value) } },
+      { ...options, message: `$property ${problem}` },
+    );
+  return applyDecorators(
+    ...(options?.each ? [] : [ApiProperty({ pattern: LABEL_PATTERN })]),
+    IsText(min, max, options),
+    rule('hasNoControlCharacter', CONTROL_CHARACTERS_PROBLEM, CONTROL_CHARACTER),
+    rule('hasNoBidiControl', BIDI_CONTROLS_PROBLEM, BIDI_CONTROL),
   );
+}
+
+/** A display name (of a tenant, key, target, schedule): `IsLabel`, trimmed first. */
+export function IsName(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(Transform(trimmed), IsLabel(min, max, options));
 }
 
 /**

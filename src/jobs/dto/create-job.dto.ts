@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
 import { ISO_TIMESTAMP_RULE } from '../../common/iso-timestamp';
-import { IsIsoTimestamp, IsJsonObject, IsObjectItems, IsOptionalNotNull, IsText, IsUuid, KIB } from '../../common/validation';
+import { IsIsoTimestamp, IsJsonObject, IsLabel, IsObjectItems, IsOptionalNotNull, IsUuid, KIB } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const JOB_PAYLOAD_MAX_BYTES = 256 * KIB;
@@ -22,7 +22,7 @@ export class CreateJobDto {
 
   /** What the worker should do; workers can claim by type. */
   @ApiProperty({ example: 'backup', minLength: 1, maxLength: 100 })
-  @IsText(1, 100)
+  @IsLabel(1, 100)
   type: string;
 
   /** Any JSON object, at most 256 KiB serialized. */

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsJsonObject, IsObjectItems, IsOptionalNotNull, IsText, IsUuid, KIB } from '../../common/validation';
+import { IsJsonObject, IsLabel, IsObjectItems, IsOptionalNotNull, IsText, IsUuid, KIB, LABEL_PATTERN } from '../../common/validation';
 import type { JsonObject } from '../../common/json';
 
 export const DEFAULT_LEASE_SECONDS = 60;
@@ -26,7 +26,7 @@ export const MAX_COMPLETE_BATCH = 100;
 class WorkerDto {
   /** Who is asking; the lease is held under this id. */
   @ApiProperty({ example: 'worker-7', minLength: 1, maxLength: 200 })
-  @IsText(1, 200)
+  @IsLabel(1, 200)
   workerId: string;
 }
 
@@ -44,7 +44,7 @@ export class ClaimJobDto extends LeaseDto {
   /** Only jobs of these types (default: any type). */
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', minLength: 1, maxLength: 100 },
+    items: { type: 'string', minLength: 1, maxLength: 100, pattern: LABEL_PATTERN },
     example: ['backup'],
     minItems: 1,
     maxItems: 50,
@@ -53,7 +53,7 @@ export class ClaimJobDto extends LeaseDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @IsText(1, 100, { each: true })
+  @IsLabel(1, 100, { each: true })
   types?: string[];
 
   /** Up to this many jobs at once; the answer is then `{ items }` (possibly empty) instead of one job or 204. */

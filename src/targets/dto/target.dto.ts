@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional } from 'class-validator';
 import { PageDto, PageQueryDto } from '../../common/page.dto';
-import { IsJsonObject, IsName, IsOptionalNotNull, IsText, KIB } from '../../common/validation';
+import { IsJsonObject, IsLabel, IsName, IsOptionalNotNull, IsText, KIB, LABEL_PATTERN } from '../../common/validation';
 import type { Target } from '../target.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -15,7 +15,7 @@ export class CreateTargetDto {
 
   @ApiPropertyOptional({ example: 'router', minLength: 1, maxLength: 50, default: 'generic' })
   @IsOptionalNotNull()
-  @IsText(1, 50)
+  @IsLabel(1, 50)
   kind?: string;
 
   /** A URL, host or any other locator. */
@@ -25,7 +25,7 @@ export class CreateTargetDto {
 
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', minLength: 1, maxLength: 50 },
+    items: { type: 'string', minLength: 1, maxLength: 50, pattern: LABEL_PATTERN },
     maxItems: 20,
     example: ['eu-west', 'prod'],
     default: [],
@@ -33,7 +33,7 @@ export class CreateTargetDto {
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsText(1, 50, { each: true })
+  @IsLabel(1, 50, { each: true })
   tags?: string[];
 
   /** Any JSON object, at most 16 KiB serialized. */
@@ -52,7 +52,7 @@ export class UpdateTargetDto {
 
   @ApiPropertyOptional({ example: 'router', minLength: 1, maxLength: 50 })
   @IsOptionalNotNull()
-  @IsText(1, 50)
+  @IsLabel(1, 50)
   kind?: string;
 
   @ApiPropertyOptional({ example: 'https://10.0.0.2:8443', minLength: 1, maxLength: 2048 })
@@ -62,14 +62,14 @@ export class UpdateTargetDto {
 
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', minLength: 1, maxLength: 50 },
+    items: { type: 'string', minLength: 1, maxLength: 50, pattern: LABEL_PATTERN },
     maxItems: 20,
     example: ['eu-west'],
   })
   @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsText(1, 50, { each: true })
+  @IsLabel(1, 50, { each: true })
   tags?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { rack: 'c1' } })

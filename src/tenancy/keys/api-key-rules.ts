@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS_PROBLEM, hasControlCharacter } from '../../common/validation';
+import { nameCharacterProblem } from '../../common/validation';
 import { API_KEY_SCOPES, isApiKeyScope } from '../auth/api-key-scopes';
 
 export const KEY_NAME_MIN = 1;
@@ -11,7 +11,8 @@ export function keyNameProblem(name: unknown): string | null {
   const trimmed = name.trim();
   if (trimmed.length < KEY_NAME_MIN || trimmed.length > KEY_NAME_MAX) return `name must be ${KEY_NAME_MIN}–${KEY_NAME_MAX} characters`;
   if (trimmed.includes('\u0000')) return 'name must not contain NUL characters';
-  if (hasControlCharacter(trimmed)) return `name ${CONTROL_CHARACTERS_PROBLEM}`;
+  const characterProblem = nameCharacterProblem(trimmed);
+  if (characterProblem) return `name ${characterProblem}`;
   return null;
 }
 

@@ -59,10 +59,13 @@ describe('slugs', () => {
 });
 
 describe('names (the CLI\'s and the services\' check)', () => {
-  it('a tenant or key name with a control character is refused; surrounding whitespace is trimmed and other text passes', () => {
+  it('a tenant or key name with a control or bidirectional control character is refused; surrounding whitespace is trimmed and other text passes', () => {
     for (const name of ['Acme\nid: forged', 'a\tb', 'Evil\u001b]0;pwned\u0007', 'a\u007f', 'a\u009b31m']) {
       expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, 'name must not contain control characters', 'name must not contain control characters']);
     }
-    for (const name of ['Acme Corp\n', '\tAcme', 'café 😀\u00a0']) expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, null, null]);
+    for (const name of ['admin\u202etxt.exe', '\u2066Acme\u2069']) {
+      expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, 'name must not contain bidirectional control characters', 'name must not contain bidirectional control characters']);
+    }
+    for (const name of ['Acme Corp\n', '\tAcme', 'café 😀\u00a0', 'שלום\u200f']) expect([name, nameProblem(name), keyNameProblem(name)]).toEqual([name, null, null]);
   });
 });

@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS_PROBLEM, hasControlCharacter } from '../../common/validation';
+import { nameCharacterProblem } from '../../common/validation';
 
 /**
  * The rules of a tenant's name and slug, in one place: the DTOs (HTTP) and the service (HTTP and CLI) both
@@ -18,7 +18,8 @@ export function nameProblem(name: unknown): string | null {
   // PostgreSQL text cannot hold NUL (the INSERT would fail with a 500).
   if (name.includes('\0')) return 'name must not contain NUL characters';
   // A display name is one line: the same rule as the DTOs' `IsName`, for the CLI's create, update, clone and adopt.
-  if (hasControlCharacter(name.trim())) return `name ${CONTROL_CHARACTERS_PROBLEM}`;
+  const characterProblem = nameCharacterProblem(name.trim());
+  if (characterProblem) return `name ${characterProblem}`;
   // Characters as PostgreSQL's varchar(200) counts them: code points, not UTF-16 units.
   const length = [...name.trim()].length;
   return length < NAME_MIN || length > NAME_MAX ? `name must be ${NAME_MIN}-${NAME_MAX} characters after trimming` : null;
