@@ -89,6 +89,10 @@ describe('admin CLI refuses bad command lines', () => {
       refused(run, 2, /^error: option '--check' cannot be used with option '--dry-run'\n$/);
       expect(run.stdout).toBe('');
     }
+    // --check migrates nothing: a --concurrency beside it would be ignored without a word.
+    const concurrency = await cli('migrate', '--check', '--concurrency', '4');
+    refused(concurrency, 2, /^error: option '--check' cannot be used with option '--concurrency <n>'\n$/);
+    expect(concurrency.stdout).toBe('');
     refused(await cli('update', tenant.slug, '--deactivate', '--activate'), 2, /^error: option '--activate' cannot be used with option '--deactivate'\n$/);
     expect(JSON.parse((await cli('show', tenant.slug, '--json')).stdout).isActive).toBe(true);
   });

@@ -195,7 +195,11 @@ describe('admin CLI', () => {
     const run = await cli('migrate', '--json', '--tenant', a.slug, '--tenant', b.slug);
     expect(run.exitCode).toBe(0);
     expect(names(JSON.parse(run.stdout).results)).toEqual([a.schemaName, b.schemaName].sort());
-    expect((await cli('migrate', '--check', '--tenant', a.slug, '--tenant', b.slug)).exitCode).toBe(0);
+    const checked = await cli('migrate', '--check', '--tenant', a.slug, '--tenant', b.slug);
+    expect(checked.exitCode).toBe(0);
+    // The count is of the tenants checked, not of the ledger.
+    expect(checked.stdout).toMatch(/; 2 selected schema\(s\) checked\.\n/);
+    expect((await cli('migrate', '--check')).stdout).toMatch(/; \d+ schema\(s\) in the ledger\.\n/);
   });
 
   it('migrate draws a progress bar on a terminal and prints plain progress lines otherwise', async () => {

@@ -22,11 +22,15 @@ export function ledgerCheckArgs(args: string[]): { json: boolean } | undefined {
   return { json: options.includes('--json') };
 }
 
-/** Prints a check report (the same text and JSON from `MigrateCommand` and the fast path) and fails on problems. */
-export function printCheckReport(report: CheckReport, json: boolean, out: Output): void {
+/**
+ * Prints a check report (the same text and JSON from `MigrateCommand` and the fast path) and fails on problems.
+ * `selected`: the report covers the schemas of `--tenant` only, not the whole ledger.
+ */
+export function printCheckReport(report: CheckReport, json: boolean, out: Output, selected = false): void {
   if (json) out.json(report);
   else {
-    out.print(`Latest tenant migration: ${report.latestVersion ?? '(none)'}; ${report.total} schema(s) in the ledger.`);
+    const covered = selected ? `${report.total} selected schema(s) checked` : `${report.total} schema(s) in the ledger`;
+    out.print(`Latest tenant migration: ${report.latestVersion ?? '(none)'}; ${covered}.`);
     if (report.sharedPending.length) out.print(`Shared migrations pending: ${report.sharedPending.join(', ')}`);
     for (const row of report.behind) out.print(`behind  ${row.schemaName} (at ${row.version ?? 'nothing'})`);
     for (const row of report.failed) out.print(`failed  ${row.schemaName}: ${row.error ?? ''}`);

@@ -22,7 +22,8 @@ interface MigrateCommandOptions {
 })
 export class MigrateCommand extends JsonCommand {
   protected override readonly repeatableOptions = ['tenant'];
-  protected override readonly conflictingOptions = [['check', 'dryRun']] as const;
+  // --check only reads the ledger: it migrates nothing, so a concurrency for migrating would be ignored.
+  protected override readonly conflictingOptions = [['check', 'dryRun'], ['check', 'concurrency']] as const;
 
   constructor(
     private readonly migrations: TenantMigrationsService,
@@ -37,7 +38,9 @@ export class MigrateCommand extends JsonCommand {
     const schemaNames = options.tenant?.length
       ? await Promise.all(options.tenant.map(async (slug) => (await this.tenants.get(slug)).schemaName))
       : undefined;
-    if (options.check) return printCheckReport(await this.migrations.check({ schemaNames }), Boolean(options.json), this.out);
+    if (options.check) {
+      return printCheckReport(await this.migrations.check({ schemaNames }), Boolean(options.json), this.out, schemaNames !== undefined);
+    }
     const progress = this.progress(options);
     const summary = await this.migrations.migrate({
       schemaNames,
