@@ -41,7 +41,7 @@ const CONTRACT: Array<[string, Who, number[], string[]?, 'list'?]> = [
   ['POST /tenants/{id}/keys/{keyId}/rotate', 'admin', [200], ['graceSeconds?']],
   ['GET /tenants/{id}/audit', 'admin', [200], undefined, 'list'],
   ['GET /tenants/{id}/export', 'admin', [200]],
-  ['POST /tenants/import', 'admin', [201, 400, 422]],
+  ['POST /tenants/import', 'admin', [201, 400, 413, 422]],
   ['GET /tenant-info', 'tenant', [200, 401, 403]],
   ['POST /targets', 'tenant', [201, 409], ['name', 'kind?', 'address', 'tags?', 'metadata?']],
   ['GET /targets', 'tenant', [200], undefined, 'list'],

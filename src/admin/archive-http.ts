@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { SentArchive } from '../tenancy/lifecycle/tenant-import.service';
 
 const logger = new Logger('TenantArchive');
 export const ARCHIVE_MEDIA_TYPE = 'application/gzip';
@@ -19,8 +20,11 @@ export function sendArchive(res: Response, filename: string, archive: Readable):
   });
 }
 
-/** The raw request body of an import (express.json leaves it unread for these media types). */
-export function archiveBody(req: Request): Readable {
+/**
+ * The raw request body of an import (express.json leaves it unread for these media types), with its Content-Length
+ * when sent, so an archive over the import limit is refused before its first byte is read.
+ */
+export function archiveBody(req: Request): SentArchive {
   const type = (req.headers['content-type'] ?? ARCHIVE_MEDIA_TYPE).split(';')[0].trim().toLowerCase();
   if (!ACCEPTED_TYPES.has(type)) {
     throw new UnsupportedMediaTypeException(`An import takes the archive as ${ARCHIVE_MEDIA_TYPE}, not ${type}`);
@@ -30,5 +34,6 @@ export function archiveBody(req: Request): Readable {
   if (encoding !== 'identity') {
     throw new UnsupportedMediaTypeException(`An import takes the archive itself as the body (it is gzip already), without a Content-Encoding (got ${encoding})`);
   }
-  return req;
+  const length = req.headers['content-length'];
+  return { gzipped: req, size: length === undefined ? undefined : Number(length) };
 }

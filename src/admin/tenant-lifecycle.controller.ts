@@ -92,7 +92,8 @@ export class TenantLifecycleController {
   @ApiOperation({
     summary: 'Create a tenant holding exactly the rows of an export archive',
     description:
-      'The body is the archive itself (`Content-Type: application/gzip`), not bound by the JSON body limit. Row ' +
+      'The body is the archive itself (`Content-Type: application/gzip`), not bound by the JSON body limit but by ' +
+      '`IMPORT_MAX_ARCHIVE_BYTES`, as sent and once decompressed (`413`: reading stops there). Row ' +
       'counts and checksums are checked before the commit; an older archive is migrated to the latest version. ' +
       'Whatever fails, no tenant, schema or key is left behind. The key is in this answer only.',
   })
@@ -107,6 +108,11 @@ export class TenantLifecycleController {
     },
     { status: 404, description: DISABLED },
     { status: 409, description: 'Slug taken', message: 'A tenant with slug "acme-corp" already exists' },
+    {
+      status: 413,
+      description: 'The archive is over `IMPORT_MAX_ARCHIVE_BYTES`, as sent (its `Content-Length`) or once decompressed',
+      message: 'Archive is too large: it is over IMPORT_MAX_ARCHIVE_BYTES (10737418240 bytes) once decompressed; nothing was imported',
+    },
     {
       status: 415,
       description: 'The body is not sent as `application/gzip`, or is sent with a `Content-Encoding`',

@@ -18,6 +18,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'invalid'
   | 'unprocessable'
+  | 'too-large'
   | 'unauthenticated'
   | 'forbidden'
   | 'throttled'
@@ -35,6 +36,10 @@ export class InvalidInputError extends DomainError {
 /** Well-formed input that cannot be acted on as it is (an archive whose checksum does not match …). */
 export class UnprocessableError extends DomainError {
   readonly kind = 'unprocessable';
+}
+/** Input past a configured size limit (an import archive over IMPORT_MAX_ARCHIVE_BYTES). */
+export class TooLargeError extends DomainError {
+  readonly kind = 'too-large';
 }
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';

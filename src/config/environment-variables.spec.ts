@@ -32,6 +32,7 @@ describe('validateEnvironment', () => {
       MIGRATIONS_RUN_ON_START: true,
       HEAP_GROWTH_PERCENT: 50,
       V8_PRETENURING: false,
+      IMPORT_MAX_ARCHIVE_BYTES: 10 * 1024 ** 3,
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.ADMIN_API_KEY).toBeUndefined();

@@ -160,6 +160,13 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
   TENANT_PURGE_INTERVAL_SECONDS = 60;
 
+  /**
+   * Largest archive an import reads, in bytes once decompressed (and as sent): past it the import stops at once,
+   * rolls back and answers 413. Bounds what a small gzip bomb writes into the database; 0 = no limit. Not clones.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  IMPORT_MAX_ARCHIVE_BYTES = 10 * 1024 ** 3;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
   JOB_BACKOFF_BASE_SECONDS = 5;
 

@@ -15,6 +15,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, HttpStatus> = {
   conflict: HttpStatus.CONFLICT,
   invalid: HttpStatus.BAD_REQUEST,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  'too-large': HttpStatus.PAYLOAD_TOO_LARGE,
   unauthenticated: HttpStatus.UNAUTHORIZED,
   forbidden: HttpStatus.FORBIDDEN,
   throttled: HttpStatus.TOO_MANY_REQUESTS,

@@ -78,7 +78,7 @@ describe('tenant export and import', () => {
     expect(Object.keys(exportOp.responses['200'].content)).toEqual(['application/gzip']);
     const importOp = doc.paths['/tenants/import'].post;
     expect(Object.keys(importOp.requestBody.content)).toEqual(['application/gzip']);
-    expect(Object.keys(importOp.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409', '415', '422']));
+    expect(Object.keys(importOp.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409', '413', '415', '422']));
     expect(doc.components.schemas.CreateTenantWithSourceDto.properties.cloneFrom).toBeDefined();
   });
 

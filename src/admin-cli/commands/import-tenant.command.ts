@@ -30,13 +30,14 @@ export class ImportTenantCommand extends JsonCommand {
   async run([file]: string[], options: ImportOptions): Promise<void> {
     if (!options.slug) throw new InvalidInputError('--slug is required');
     // A directory opens like a file and fails only at its first read, deep in the import: refused here.
-    if ((await stat(file).catch(() => undefined))?.isDirectory()) throw new InvalidInputError(`cannot read ${file}: it is a directory`);
+    const stats = await stat(file).catch(() => undefined);
+    if (stats?.isDirectory()) throw new InvalidInputError(`cannot read ${file}: it is a directory`);
     const input = createReadStream(file);
     await new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject)).catch((error: Error) => {
       throw new InvalidInputError(`cannot read ${file}: ${error.message}`);
     });
     try {
-      const { tenant, apiKey, tables } = await this.importer.import(input, options.slug, options.name);
+      const { tenant, apiKey, tables } = await this.importer.import({ gzipped: input, size: stats?.isFile() ? stats.size : undefined }, options.slug, options.name);
       if (options.json) return this.out.json({ tenant: toTenantView(tenant), apiKey, tables });
       const counts = tables.map((t) => `${t.name} ${t.rows}`).join(', ');
       this.out.print(`Imported tenant ${tenant.slug} (${counts} row(s))\n${tenantLines(toTenantView(tenant))}${keyNotice(apiKey)}`);

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../../common/domain-errors';
+import { ConflictError, InvalidInputError, NotFoundError, TooLargeError, UnprocessableError } from '../../common/domain-errors';
 
 /** The archive cannot be read: not gzip, truncated, not our format, or malformed framing (400). */
 export class ArchiveCorruptError extends InvalidInputError {
@@ -11,6 +11,13 @@ export class ArchiveCorruptError extends InvalidInputError {
 export class ArchiveRejectedError extends UnprocessableError {
   constructor(reason: string) {
     super(`Archive rejected: ${reason}`);
+  }
+}
+
+/** The archive passes IMPORT_MAX_ARCHIVE_BYTES, as sent or once decompressed: the import stopped there (413). */
+export class ArchiveTooLargeError extends TooLargeError {
+  constructor(limit: number, where: 'as sent' | 'once decompressed') {
+    super(`Archive is too large: it is over IMPORT_MAX_ARCHIVE_BYTES (${limit} bytes) ${where}; nothing was imported`);
   }
 }
 
