@@ -1,10 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { TenantChangeReason, TenantEventsService } from '../../src/tenancy/registry/tenant-events.service';
 import { TenantDeletionService } from '../../src/tenancy/registry/tenant-deletion.service';
 import { TenantPurgeTimer } from '../../src/tenancy/registry/tenant-purge-timer.service';
 import { createTarget, ISO, MISSING_ID, tenantClient, type TenantClient } from '../utils/domain-fixtures';
 import { decodeArchive, exportArchive } from '../utils/archive';
+import { tenantChangeHeard } from '../utils/tenant-change-heard';
 import { buildApp, closeApp, createTestApp, TEST_ADMIN_KEY, type TestApp } from '../utils/test-app';
 
 // Caches that outlive the file (so a refusal is never the TTL's doing), and no purge timer unless a test starts one.
@@ -27,15 +27,6 @@ describe('tenant soft delete, restore and purge', () => {
 
   const admin = (req: request.Test) => req.set('X-Admin-Key', TEST_ADMIN_KEY);
   const onB = (path: string, key: string) => request(b.getHttpServer()).get(path).set('X-API-Key', key);
-
-  /** Resolves once an instance has been told (LISTEN/NOTIFY) of this change and acted on it. */
-  function told(app: NestExpressApplication, tenantId: string, reason: TenantChangeReason): Promise<void> {
-    return new Promise((resolve) =>
-      app.get(TenantEventsService).subscribe((change) => {
-        if (change !== 'resync' && change.tenantId === tenantId && change.reason === reason) resolve();
-      }),
-    );
-  }
 
   /** A tenant with a target, whose key both instances have verified and cached, and whose DataSource B has open. */
   async function servedByBoth(): Promise<{ client: TenantClient; slug: string; targetId: string }> {
@@ -62,7 +53,7 @@ describe('tenant soft delete, restore and purge', () => {
   describe('DELETE /tenants/{id} (soft)', () => {
     it('answers the tenant with deletedAt and purgeAfter; its key gets 403 on both instances; data and slug stay', async () => {
       const { client, slug, targetId } = await servedByBoth();
-      const toldB = told(b, client.id, 'deleted');
+      const toldB = tenantChangeHeard(b, client.id, 'deleted');
       const res = await admin(a.http().delete(`/tenants/${client.id}`)).expect(200);
       expect(res.body).toMatchObject({ id: client.id, slug, schemaName: client.schema, deletedAt: expect.stringMatching(ISO) });
       expect(Date.parse(res.body.purgeAfter) - Date.parse(res.body.deletedAt)).toBe(7 * DAY_MS);
@@ -118,12 +109,15 @@ describe('tenant soft delete, restore and purge', () => {
   describe('POST /tenants/{id}/restore', () => {
     it('brings the tenant back with the same key on both instances, and its data', async () => {
       const { client, targetId } = await servedByBoth();
+      // B refuses the key once it has heard of the delete; until then its cache may still admit it.
+      const toldB = tenantChangeHeard(b, client.id, 'deleted');
       await admin(a.http().delete(`/tenants/${client.id}`)).expect(200);
       await client.get('/tenant-info').expect(403);
+      await toldB;
       await onB('/tenant-info', client.apiKey).expect(403);
 
       // Restored through B; A hears of it.
-      const toldA = told(a.app, client.id, 'restored');
+      const toldA = tenantChangeHeard(a.app, client.id, 'restored');
       const res = await admin(request(b.getHttpServer()).post(`/tenants/${client.id}/restore`)).expect(200);
       expect(res.body).toMatchObject({ id: client.id, deletedAt: null, purgeAfter: null });
       await toldA;
@@ -171,7 +165,7 @@ describe('tenant soft delete, restore and purge', () => {
   describe('DELETE /tenants/{id}?purge=true', () => {
     it('erases schema, ledger entry, keys and row at once, on both instances; keeps the audit events; frees the slug', async () => {
       const { client, slug } = await servedByBoth();
-      const toldB = told(b, client.id, 'purged');
+      const toldB = tenantChangeHeard(b, client.id, 'purged');
       const res = await admin(a.http().delete(`/tenants/${client.id}?purge=true`)).expect(200);
       expect(res.body).toMatchObject({ id: client.id, slug, deletedAt: null });
       await toldB;
