@@ -246,19 +246,34 @@ describe('ApiKeyVerifierService', () => {
     expect(keys.lookups).toBe(4);
   });
 
-  it('does not cache a lookup that raced with a change notification for the tenant', async () => {
+  /** A verification whose lookup has read the key's row and is held open (`open` lets it go); then the key is revoked. */
+  async function revokedDuringLookup() {
     const { keys, verifier, notify } = setup();
     const { row, key } = await keys.add();
     const open = keys.hold();
-    const inFlight = verifier.verify(key, 'c');
+    const before = verifier.verify(key, 'c');
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(keys.lookups).toBe(1);
     notify({ tenantId: row.tenantId, schemaName: row.schemaName, reason: 'key-revoked' });
     keys.rows.delete(row.id);
+    return { keys, verifier, key, before, open };
+  }
+
+  it('does not cache a lookup that raced with a change notification for the tenant', async () => {
+    const { verifier, key, before, open } = await revokedDuringLookup();
     open();
-    await inFlight; // that request began before the change: it may pass
+    await before; // that request began before the change: it may pass
     await expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
+  });
+
+  it('does not answer a verification begun after a change notification with a lookup begun before it', async () => {
+    const { keys, verifier, key, before, open } = await revokedDuringLookup();
+    const after = expect(verifier.verify(key, 'c')).rejects.toThrow(InvalidApiKeyError);
+    open();
+    await before; // began before the change: it may pass
+    await after;
+    expect(keys.lookups).toBe(2);
   });
 
   it('caches a key no longer than until it stops working (expiry or end of grace)', async () => {

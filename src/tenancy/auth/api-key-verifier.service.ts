@@ -49,9 +49,10 @@ export class ApiKeyVerifierService {
   /** Keys (by SHA-256) proven against a stored hash: re-admitted after the TTL without PBKDF2 while the hash is the same. */
   private readonly verifiedHashes: LRUCache<string, string>;
   private readonly rows: LiveKeyRows;
-  private readonly inFlight = new Map<string, Promise<Verified>>();
+  /** Lookups in progress by cache key, each with the generation it began in. */
+  private readonly inFlight = new Map<string, { generation: number; verified: Promise<Verified> }>();
   private readonly keyThrottledListeners: KeyThrottledListener[] = [];
-  /** Bumped by every eviction, so a lookup that raced with a tenant change is not cached. */
+  /** Bumped by every eviction, so a lookup that raced with a tenant change is neither cached nor joined after it. */
   private generation = 0;
 
   constructor(
@@ -113,20 +114,24 @@ export class ApiKeyVerifierService {
     if (wait > 0) throw new TooManyAttemptsError(wait);
     if (!parsed || !cacheKey || !keySubject) return this.fail(subjects, null);
 
+    // Joined only if no change has been notified since it began: it may have read the rows as they were before.
     let pending = this.inFlight.get(cacheKey);
-    if (!pending) {
+    if (pending?.generation !== this.generation) {
       const generation = this.generation;
-      pending = this.lookup(parsed, cacheKey, over.get(keySubject))
-        .then((verified) => {
-          this.remember(cacheKey, verified, generation);
-          return verified;
+      const verified: Promise<Verified> = this.lookup(parsed, cacheKey, over.get(keySubject))
+        .then((result) => {
+          this.remember(cacheKey, result, generation);
+          return result;
         })
-        .finally(() => this.inFlight.delete(cacheKey));
+        .finally(() => {
+          if (this.inFlight.get(cacheKey)?.verified === verified) this.inFlight.delete(cacheKey);
+        });
+      pending = { generation, verified };
       this.inFlight.set(cacheKey, pending);
     }
     let identity: TenantIdentity;
     try {
-      ({ identity } = await pending);
+      ({ identity } = await pending.verified);
     } catch (error) {
       if (error instanceof KeyRefused) return this.fail(subjects, error.tenantId);
       throw error;
