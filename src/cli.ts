@@ -3,7 +3,8 @@ import 'reflect-metadata';
 import { commanderExitCode, EXIT_FAILED, handleCommandError } from './admin-cli/cli-error-handler';
 import { ledgerCheckArgs, runLedgerCheck } from './admin-cli/migrate-check';
 import { loadConfig } from './config/load-config';
-import { checkDatabaseReachable, connectDatabase, DatabaseConnection } from './database/database-connection';
+import type { EnvironmentVariables } from './config/environment-variables';
+import { checkDatabaseReachable, connectDatabase } from './database/database-connection';
 import { connectionFailure } from './database/postgres-errors';
 
 // A reader that leaves early (`tenantry list | head -1`) closes stdout: what is left to print goes nowhere and the
@@ -15,22 +16,27 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  let database: DatabaseConnection | undefined;
+  const args = process.argv.slice(2);
+  const check = ledgerCheckArgs(args);
+  if (check) return withDatabase(config, (url) => runLedgerCheck(config, url, check.json).catch(handleCommandError));
+  // Nest, TypeORM and nest-commander load here, not for the `migrate --check` above.
+  const { parseCommandLine, runNestCli } = await import('./admin-cli/run-nest-cli.js');
+  // --help and usage errors are answered from the command line alone: no database connected, none started.
+  if (!(await parseCommandLine(args))) return;
+  await withDatabase(config, async (url) => {
+    // Before Nest: an unreachable database is then one line, not the stack Nest logs when its module fails to start.
+    await checkDatabaseReachable(url);
+    await runNestCli(config, url, args);
+  });
+}
+
+/** Joins the embedded PostgreSQL the server runs, or starts it for this command and stops it after. */
+async function withDatabase(config: EnvironmentVariables, work: (databaseUrl: string) => Promise<void>): Promise<void> {
+  const database = await connectDatabase(config, () => undefined);
   try {
-    // Joins the embedded PostgreSQL the server runs, or starts it for this command and stops it after.
-    database = await connectDatabase(config, () => undefined);
-    const check = ledgerCheckArgs(process.argv.slice(2));
-    if (check) {
-      await runLedgerCheck(config, database.url, check.json).catch(handleCommandError);
-    } else {
-      // Before Nest: an unreachable database is then one line, not the stack Nest logs when its module fails to start.
-      await checkDatabaseReachable(database.url);
-      // Nest, TypeORM and nest-commander load here, not for the `migrate --check` above.
-      const { runNestCli } = await import('./admin-cli/run-nest-cli.js');
-      await runNestCli(config, database.url);
-    }
+    await work(database.url);
   } finally {
-    await database?.close();
+    await database.close();
   }
 }
 

@@ -20,6 +20,8 @@ export abstract class CliCommand extends CommandRunner {
   protected readonly repeatableOptions: readonly string[] = [];
   /** Pairs of options (attribute names) that contradict each other: `['check', 'dryRun']`. */
   protected readonly conflictingOptions: ReadonlyArray<readonly [string, string]> = [];
+  /** False for a command whose run() needs no database (it only names a usage error): it runs before one is connected. */
+  readonly usesDatabase: boolean = true;
 
   override setCommand(command: Command): this {
     command.allowExcessArguments(false).exitOverride((error) => {

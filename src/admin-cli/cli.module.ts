@@ -5,6 +5,7 @@ import { DatabaseModule } from '../database/database.module';
 import { ENTITIES } from '../entities';
 import { TenancyCoreModule } from '../tenancy/tenancy-core.module';
 import { AuditTrail } from '../tenancy/audit/audit-trail.service';
+import type { CliCommand } from './cli-command';
 import { CliOutput } from './cli-output.service';
 import { AdoptTenantCommand } from './commands/adopt-tenant.command';
 import { AuditCommand } from './commands/audit.command';
@@ -57,6 +58,30 @@ export class CliModule {
       module: CliModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl, ENTITIES), TenancyCoreModule],
       providers: [CliOutput, ...COMMANDS],
+    };
+  }
+}
+
+/**
+ * The same commands with nothing behind them, for reading a command line without a database (src/cli.ts): each is
+ * built with no dependencies and its run() replaced by `onRun`, so commander prints --help and refuses a usage
+ * error as it does with CliModule, and nothing is connected. A command whose run() needs no database
+ * (CliCommand.usesDatabase) keeps it.
+ */
+@Module({})
+export class CliCommandLineModule {
+  static register(onRun: () => void): DynamicModule {
+    return {
+      module: CliCommandLineModule,
+      providers: COMMANDS.map((command) => ({
+        provide: command,
+        useFactory: () => {
+          // Their constructors only keep what they are given; options are parsed by methods that use none of it.
+          const instance: CliCommand = Reflect.construct(command, []);
+          if (instance.usesDatabase) instance.run = async () => onRun();
+          return instance;
+        },
+      })),
     };
   }
 }

@@ -1,14 +1,15 @@
+import type { DynamicModule } from '@nestjs/common';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import type { EnvironmentVariables } from '../config/environment-variables';
 import { handleCommandError } from './cli-error-handler';
-import { CliModule } from './cli.module';
+import { CliCommandLineModule, CliModule } from './cli.module';
 
 /** The program's name in usage lines and help: the command users install (package.json `bin`). */
 export const CLI_NAME = 'tenantry';
 
-/** Every command through nest-commander (loaded only when needed: see ledgerCheckArgs). */
-export async function runNestCli(config: EnvironmentVariables, databaseUrl: string): Promise<void> {
-  const app = await CommandFactory.createWithoutRunning(CliModule.register({ config, databaseUrl }), {
+/** The commands of `module` read `args` (loaded only when needed: see ledgerCheckArgs). */
+async function runWith(module: DynamicModule, args: string[]): Promise<void> {
+  const app = await CommandFactory.createWithoutRunning(module, {
     logger: ['error'],
     cliName: CLI_NAME,
     serviceErrorHandler: handleCommandError,
@@ -19,8 +20,24 @@ export async function runNestCli(config: EnvironmentVariables, databaseUrl: stri
   });
   try {
     // Commander names the program after the script it is given (`dist/src/cli.js` would print "Usage: cli …").
-    await app.get(CommandRunnerService).run([process.argv[0], CLI_NAME, ...process.argv.slice(2)]);
+    await app.get(CommandRunnerService).run([process.argv[0], CLI_NAME, ...args]);
   } finally {
     await app.close();
   }
+}
+
+/**
+ * Reads the command line with the command tree alone (CliCommandLineModule), before any database is connected or
+ * started: --help and usage errors are printed here and set their exit code. True when the line names a command
+ * to run, for runNestCli.
+ */
+export async function parseCommandLine(args: string[]): Promise<boolean> {
+  let runs = false;
+  await runWith(CliCommandLineModule.register(() => (runs = true)), args);
+  return runs;
+}
+
+/** Every command through nest-commander, with the database behind it. */
+export async function runNestCli(config: EnvironmentVariables, databaseUrl: string, args: string[]): Promise<void> {
+  await runWith(CliModule.register({ config, databaseUrl }), args);
 }

@@ -121,6 +121,8 @@ export class KeysRotateCommand extends JsonCommand {
   allowExcessArgs: true,
 })
 export class KeysCommand extends CliCommand {
+  override readonly usesDatabase = false;
+
   async run([word]: string[]): Promise<void> {
     const known = 'list, create, revoke or rotate';
     throw new InvalidInputError(word === undefined ? `keys needs a subcommand: ${known}` : `unknown keys subcommand '${word}': use ${known}`);
