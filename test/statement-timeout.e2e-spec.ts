@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { toErrorResponse } from '../src/http/error-response';
+import { COMMIT_UNCONFIRMED_MESSAGE, isCommitUnconfirmed } from '../src/database/postgres-errors';
 import { buildApp, closeApp } from './utils/test-app';
 import { createTestDatabase, type TestDatabase, withClient } from './utils/test-database';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -41,7 +42,35 @@ describe('DB_STATEMENT_TIMEOUT_MS', () => {
 
   it('is reported as the database being unavailable (503), not as a bug', async () => {
     const failure = await app.get(DataSource).query('SELECT pg_sleep(60)').catch((error: unknown) => error);
-    expect(toErrorResponse(failure).body).toMatchObject({ statusCode: 503 });
+    expect(toErrorResponse(failure).body).toMatchObject({ statusCode: 503, message: 'Database unavailable' });
+    expect(isCommitUnconfirmed(failure)).toBe(false);
     while ((await sleeping()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  it('tells a COMMIT that timed out apart: the change may have been saved, so it is not reported as plain unavailability', async () => {
+    // A deferred constraint trigger runs at COMMIT: the commit outlasts the timeout (and is cancelled there).
+    await withClient(database.url, (client) =>
+      client.query(`
+        CREATE TABLE "public"."commit_probe" ("id" int);
+        CREATE FUNCTION "public"."commit_probe_slow"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER "commit_probe_slow" AFTER INSERT ON "public"."commit_probe" DEFERRABLE INITIALLY DEFERRED
+          FOR EACH ROW EXECUTE FUNCTION "public"."commit_probe_slow"();`),
+    );
+    const dataSource = app.get(DataSource);
+    const failure = await dataSource
+      .transaction((manager) => manager.query(`INSERT INTO "public"."commit_probe" ("id") VALUES (1)`))
+      .catch((error: unknown) => error);
+    expect(isCommitUnconfirmed(failure)).toBe(true);
+    expect(toErrorResponse(failure).body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: COMMIT_UNCONFIRMED_MESSAGE });
+    // The cancel reached the trigger, before the commit record: this one was rolled back, and the connection serves on.
+    const committing = async () =>
+      withClient(database.url, async (client) => {
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE "datname" = current_database() AND "query" = 'COMMIT' AND "state" = 'active'`,
+        );
+        return rows[0].n;
+      });
+    while ((await committing()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(dataSource.query(`SELECT count(*)::int AS "n" FROM "public"."commit_probe"`)).resolves.toEqual([{ n: 0 }]);
   });
 });

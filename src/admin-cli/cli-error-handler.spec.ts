@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../common/domain-errors';
+import { COMMIT_UNCONFIRMED_MESSAGE } from '../database/postgres-errors';
 import { commanderExitCode, handleCommandError } from './cli-error-handler';
 
 describe('handleCommandError', () => {
@@ -36,6 +37,13 @@ describe('handleCommandError', () => {
     handleCommandError(new InvalidInputError('slug must be a string'));
     expect(process.exitCode).toBe(2);
     expect(written).toEqual(['error: slug must be a string\n']);
+  });
+
+  it('says a change may have been saved when its COMMIT got no answer, instead of only that the connection failed', () => {
+    const unconfirmed = Object.assign(new Error('Query read timeout'), { commitUnconfirmed: true });
+    handleCommandError(unconfirmed);
+    expect(process.exitCode).toBe(1);
+    expect(written).toEqual([`error: ${COMMIT_UNCONFIRMED_MESSAGE} (Query read timeout)\n`]);
   });
 
   it('tells to run init-db when the registry tables are missing, instead of a stack trace', () => {

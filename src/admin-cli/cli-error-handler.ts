@@ -1,5 +1,5 @@
 import { DomainError } from '../common/domain-errors';
-import { connectionFailure, postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
+import { COMMIT_UNCONFIRMED_MESSAGE, connectionFailure, isCommitUnconfirmed, postgresError, UNDEFINED_TABLE } from '../database/postgres-errors';
 import { terminalText } from './format';
 
 /** The CLI's exit codes (README, "The CLI"): scripts tell a command line to fix from an operation that failed. */
@@ -29,6 +29,11 @@ export function handleCommandError(error: unknown): void {
     return;
   }
   const unreachable = connectionFailure(error);
+  if (isCommitUnconfirmed(error)) {
+    process.stderr.write(`error: ${COMMIT_UNCONFIRMED_MESSAGE} (${unreachable ?? 'no answer'})\n`);
+    process.exitCode = EXIT_FAILED;
+    return;
+  }
   if (unreachable !== null) {
     process.stderr.write(`error: the database connection failed: ${unreachable}\n`);
     process.exitCode = EXIT_FAILED;

@@ -104,6 +104,25 @@ export function connectionFailure(error: unknown): string | null {
   return message || first || code || 'connection failed';
 }
 
+/** Set by StatementTimeoutClient on the error of a `COMMIT` whose outcome the client never heard. */
+const COMMIT_UNCONFIRMED = 'commitUnconfirmed';
+
+export const COMMIT_UNCONFIRMED_MESSAGE =
+  'Database unavailable while committing: the change may have been saved; read it back before repeating it';
+
+export function markCommitUnconfirmed(error: object): void {
+  Object.defineProperty(error, COMMIT_UNCONFIRMED, { value: true, enumerable: true });
+}
+
+/**
+ * A `COMMIT` that timed out or lost its connection before the server answered: the transaction may have been
+ * committed or not (TypeORM's QueryFailedError copies the mark from the driver's error).
+ */
+export function isCommitUnconfirmed(error: unknown): boolean {
+  const e = error as { commitUnconfirmed?: unknown; driverError?: { commitUnconfirmed?: unknown } } | null | undefined;
+  return e?.commitUnconfirmed === true || e?.driverError?.commitUnconfirmed === true;
+}
+
 export function isDeadlock(error: unknown): boolean {
   return postgresError(error).code === DEADLOCK_DETECTED;
 }

@@ -1,4 +1,5 @@
 import { Client, Connection } from 'pg';
+import { isDatabaseUnavailable, markCommitUnconfirmed } from './postgres-errors';
 
 const TIMEOUT_MESSAGE = 'Query read timeout';
 /** The severities of a server error after which the server closes the connection. */
@@ -24,12 +25,17 @@ interface ClientInternals {
  * socket it has not yet seen close, would hand it to the next caller (often a request already waiting for a
  * connection), whose statement would then fail on a dead socket. Ended here, before the caller releases it, the
  * pool discards it and opens a new one.
+ *
+ * A `COMMIT` that fails without an answer from the server (this timeout, the connection lost) may have committed
+ * all the same: the server does not stop a commit it has begun writing. Its error is marked
+ * (`isCommitUnconfirmed`), so the request is not told to simply retry a change that may have been saved.
  */
 export class StatementTimeoutClient extends Client {
   override query(...args: unknown[]): never {
     const result = (Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
+        if (isCommit(args[0]) && isUnanswered(error)) markCommitUnconfirmed(error as object);
         if ((error as Error | undefined)?.message === TIMEOUT_MESSAGE) this.cancelRunningStatement();
         else if (CONNECTION_ENDING.has((error as { severity?: string } | undefined)?.severity ?? '')) this.end().catch(() => undefined);
       });
@@ -46,4 +52,14 @@ export class StatementTimeoutClient extends Client {
     if (host?.startsWith('/')) connection.connect(`${host}/.s.PGSQL.${port}`);
     else connection.connect(port, host);
   }
+}
+
+function isCommit(query: unknown): boolean {
+  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null | undefined)?.text;
+  return typeof text === 'string' && /^\s*(COMMIT|END)\s*;?\s*$/i.test(text);
+}
+
+/** Unavailable with no error of the server's (which carries a severity): the client never heard how the statement ended. */
+function isUnanswered(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { severity?: unknown }).severity === undefined && isDatabaseUnavailable(error);
 }

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '../common/domain-errors';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../database/database.errors';
-import { isDatabaseUnavailable, isMissingRelation, isUnstorableText } from '../database/postgres-errors';
+import { COMMIT_UNCONFIRMED_MESSAGE, isCommitUnconfirmed, isDatabaseUnavailable, isMissingRelation, isUnstorableText } from '../database/postgres-errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -63,6 +63,13 @@ export function toErrorResponse(error: unknown, context: ErrorContext = {}): { b
   }
   if (isUnstorableText(error)) {
     return { body: { statusCode: 400, error: reasonPhrase(400), message: 'Request contains text that cannot be stored' } };
+  }
+  // The database may have committed the change: a client told only "unavailable" would repeat it (a second job).
+  if (isCommitUnconfirmed(error)) {
+    return {
+      body: { statusCode: 503, error: reasonPhrase(503), message: COMMIT_UNCONFIRMED_MESSAGE },
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
   }
   if (isDatabaseUnavailable(error)) {
     return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
