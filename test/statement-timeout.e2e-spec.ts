@@ -24,13 +24,16 @@ describe('DB_STATEMENT_TIMEOUT_MS', () => {
     await database?.drop();
   });
 
-  const sleeping = () =>
+  /** Statements of the database still running whose text is like `pattern`: a cancel is asynchronous. */
+  const running = (pattern: string) =>
     withClient(database.url, async (client) => {
       const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE 'SELECT pg_sleep(60)%' AND "state" = 'active'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE $1 AND "state" = 'active'`,
+        [pattern],
       );
       return rows[0].n;
     });
+  const sleeping = () => running('SELECT pg_sleep(60)%');
 
   it('fails a statement that runs too long, has the server cancel it, and the connection serves the next one', async () => {
     const dataSource = app.get(DataSource);
@@ -63,14 +66,7 @@ describe('DB_STATEMENT_TIMEOUT_MS', () => {
     expect(isCommitUnconfirmed(failure)).toBe(true);
     expect(toErrorResponse(failure).body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: COMMIT_UNCONFIRMED_MESSAGE });
     // The cancel reached the trigger, before the commit record: this one was rolled back, and the connection serves on.
-    const committing = async () =>
-      withClient(database.url, async (client) => {
-        const { rows } = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE "datname" = current_database() AND "query" = 'COMMIT' AND "state" = 'active'`,
-        );
-        return rows[0].n;
-      });
-    while ((await committing()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await running('COMMIT')) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(dataSource.query(`SELECT count(*)::int AS "n" FROM "public"."commit_probe"`)).resolves.toEqual([{ n: 0 }]);
   });
 });

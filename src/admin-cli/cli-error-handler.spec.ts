@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../common/domain-errors';
-import { COMMIT_UNCONFIRMED_MESSAGE } from '../database/postgres-errors';
+import { COMMIT_UNCONFIRMED_MESSAGE, markCommitUnconfirmed } from '../database/postgres-errors';
 import { commanderExitCode, handleCommandError } from './cli-error-handler';
 
 describe('handleCommandError', () => {
@@ -40,10 +40,11 @@ describe('handleCommandError', () => {
   });
 
   it('says a change may have been saved when its COMMIT got no answer, instead of only that the connection failed', () => {
-    const unconfirmed = Object.assign(new Error('Query read timeout'), { commitUnconfirmed: true });
+    const unconfirmed = new Error('Query read timeout');
+    markCommitUnconfirmed(unconfirmed);
     handleCommandError(unconfirmed);
     expect(process.exitCode).toBe(1);
-    expect(written).toEqual([`error: ${COMMIT_UNCONFIRMED_MESSAGE} (Query read timeout)\n`]);
+    expect(written).toEqual([`error: ${COMMIT_UNCONFIRMED_MESSAGE}: Query read timeout\n`]);
   });
 
   it('tells to run init-db when the registry tables are missing, instead of a stack trace', () => {

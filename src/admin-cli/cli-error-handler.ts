@@ -29,13 +29,9 @@ export function handleCommandError(error: unknown): void {
     return;
   }
   const unreachable = connectionFailure(error);
-  if (isCommitUnconfirmed(error)) {
-    process.stderr.write(`error: ${COMMIT_UNCONFIRMED_MESSAGE} (${unreachable ?? 'no answer'})\n`);
-    process.exitCode = EXIT_FAILED;
-    return;
-  }
   if (unreachable !== null) {
-    process.stderr.write(`error: the database connection failed: ${unreachable}\n`);
+    const failure = isCommitUnconfirmed(error) ? COMMIT_UNCONFIRMED_MESSAGE : 'the database connection failed';
+    process.stderr.write(`error: ${failure}: ${unreachable}\n`);
     process.exitCode = EXIT_FAILED;
     return;
   }

@@ -104,14 +104,12 @@ export function connectionFailure(error: unknown): string | null {
   return message || first || code || 'connection failed';
 }
 
-/** Set by StatementTimeoutClient on the error of a `COMMIT` whose outcome the client never heard. */
-const COMMIT_UNCONFIRMED = 'commitUnconfirmed';
-
 export const COMMIT_UNCONFIRMED_MESSAGE =
   'Database unavailable while committing: the change may have been saved; read it back before repeating it';
 
+/** Set by StatementTimeoutClient on the error of a `COMMIT` whose outcome the client never heard. */
 export function markCommitUnconfirmed(error: object): void {
-  Object.defineProperty(error, COMMIT_UNCONFIRMED, { value: true, enumerable: true });
+  Object.assign(error, { commitUnconfirmed: true });
 }
 
 /**

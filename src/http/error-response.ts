@@ -64,15 +64,10 @@ export function toErrorResponse(error: unknown, context: ErrorContext = {}): { b
   if (isUnstorableText(error)) {
     return { body: { statusCode: 400, error: reasonPhrase(400), message: 'Request contains text that cannot be stored' } };
   }
-  // The database may have committed the change: a client told only "unavailable" would repeat it (a second job).
-  if (isCommitUnconfirmed(error)) {
-    return {
-      body: { statusCode: 503, error: reasonPhrase(503), message: COMMIT_UNCONFIRMED_MESSAGE },
-      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-    };
-  }
   if (isDatabaseUnavailable(error)) {
-    return { body: { statusCode: 503, error: reasonPhrase(503), message: 'Database unavailable' }, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
+    // A COMMIT without an answer may have saved the change: told only "unavailable", a client would repeat it.
+    const message = isCommitUnconfirmed(error) ? COMMIT_UNCONFIRMED_MESSAGE : 'Database unavailable';
+    return { body: { statusCode: 503, error: reasonPhrase(503), message }, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
   }
   // The tenant's schema was dropped under the request (the tenant is being deleted). 503, not 404: the request
   // cannot tell a deletion from a schema being replaced, and its retry gets the lasting answer (401 once the

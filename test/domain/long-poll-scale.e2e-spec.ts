@@ -1,8 +1,8 @@
-import http from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import { DrainSignal } from '../../src/common/drain-signal';
-import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
 import { listeningPort } from '../utils/event-stream';
+import { waitingClaims } from '../utils/job-waiters';
 import { buildApp, closeApp, createTestApp } from '../utils/test-app';
 import type { TestApp } from '../utils/test-app';
 import { mapConcurrent } from '../../src/common/concurrency';
@@ -10,21 +10,6 @@ import { mapConcurrent } from '../../src/common/concurrency';
 const TENANTS = 100;
 const WAITERS_PER_TENANT = 10;
 const INSTANCES = ['scale-a', 'scale-b'] as const;
-
-interface Answer {
-  status: number;
-  body: { id?: string; workerId?: string };
-}
-
-/** Waiting claims of the app's registry (claims still looking for jobs are not counted). */
-function waiting(app: NestExpressApplication): number {
-  const registry = app.get(JobWakeupsService) as unknown as {
-    waiters: Map<string, Set<{ waiting: boolean }>>;
-  };
-  let n = 0;
-  for (const set of registry.waiters.values()) for (const waiter of set) if (waiter.waiting) n += 1;
-  return n;
-}
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -42,49 +27,19 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 describe('long-poll claims at scale: 1,000 waiting workers across 100 tenants', () => {
   let t: TestApp;
   const apps: NestExpressApplication[] = [];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
   beforeAll(async () => {
     t = await createTestApp();
     for (const name of INSTANCES) apps.push((await buildApp(t.databaseUrl, { INSTANCE_NAME: name })).app);
   }, 60_000);
   afterAll(async () => {
-    agent.destroy();
     for (const app of apps) await closeApp(app);
     await t?.close();
   });
 
-  const post = (port: number, path: string, apiKey: string, body: unknown) =>
-    new Promise<Answer>((resolve, reject) => {
-      const text = JSON.stringify(body);
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'x-api-key': apiKey,
-            'content-length': Buffer.byteLength(text),
-          },
-        },
-        (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (data += chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode!,
-              body: data ? JSON.parse(data) : {},
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    });
+  /** A tenant's POST to one instance, over a real socket: waiting claims hold theirs open. */
+  const post = (port: number, path: string, apiKey: string, body: object) =>
+    request(`http://127.0.0.1:${port}`).post(path).set('X-API-Key', apiKey).send(body);
 
   /** Connections of the two instances, by `application_name` (`<INSTANCE_NAME>:<pool>`) and state. */
   const connections = async () =>
@@ -105,7 +60,7 @@ describe('long-poll claims at scale: 1,000 waiting workers across 100 tenants', 
           address: 'https://example.test',
         });
         expect(target.status).toBe(201);
-        return { id: tenant.id, apiKey, targetId: target.body.id! };
+        return { id: tenant.id, apiKey, targetId: target.body.id as string };
       },
     );
 
@@ -125,7 +80,10 @@ describe('long-poll claims at scale: 1,000 waiting workers across 100 tenants', 
       }),
     );
     const perInstance = (TENANTS * WAITERS_PER_TENANT) / apps.length;
-    await until(() => apps.every((app) => waiting(app) === perInstance), `${perInstance} waiting claims on each instance`);
+    await until(
+      () => apps.every((app) => waitingClaims(app).size === perInstance),
+      `${perInstance} waiting claims on each instance`,
+    );
 
     // Waiting: each instance's only connection is its LISTEN one, besides idle pooled ones (at most its pools' sizes).
     const held = await connections();
@@ -145,7 +103,7 @@ describe('long-poll claims at scale: 1,000 waiting workers across 100 tenants', 
         type: 'scale',
       });
       expect(created.status).toBe(201);
-      return created.body.id!;
+      return created.body.id as string;
     });
     const answered: Array<Awaited<(typeof claims)[number]>> = [];
     for (const claim of claims) void claim.then((settled) => answered.push(settled));

@@ -8,17 +8,7 @@ import { listeningPort } from '../utils/event-stream';
 import { buildApp, closeApp } from '../utils/test-app';
 import type { TestApp } from '../utils/test-app';
 import { createJob, JobBody, TenantClient, tenantWithTarget } from '../utils/domain-fixtures';
-
-/** Resolves once the app's registry of waiting claims holds `n` waiters of the tenant (no sleeping guess). */
-async function waitersOf(app: NestExpressApplication, tenantId: string, n: number): Promise<void> {
-  while (waiterSet(app, tenantId).size < n) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-/** The waiting claims of the tenant, as objects (not claims still looking for jobs): a claim woken and waiting again is a new one. */
-function waiterSet(app: NestExpressApplication, tenantId: string): Set<unknown> {
-  const registry = app.get(JobWakeupsService) as unknown as { waiters: Map<string, Set<{ waiting: boolean }>> };
-  return new Set([...(registry.waiters.get(tenantId) ?? [])].filter((waiter) => waiter.waiting));
-}
+import { untilWaiting, waitingClaims } from '../utils/job-waiters';
 
 describe('long-poll claims (waitSeconds)', () => {
   let t: TestApp;
@@ -46,7 +36,7 @@ describe('long-poll claims (waitSeconds)', () => {
 
   it('is woken on another instance by a job created through this one', async () => {
     const waiting = claimOn(second, { waitSeconds: 30, types: ['wake-me'] }).then((res) => res);
-    await waitersOf(second, a.id, 1);
+    await untilWaiting(second, 1, a.id);
     await createJob(a, targetId, { type: 'other' });
     const job = await createJob(a, targetId, { type: 'wake-me' });
     const res = await waiting;
@@ -56,13 +46,13 @@ describe('long-poll claims (waitSeconds)', () => {
 
   it('is woken by a batch, a retry and a job that becomes due', async () => {
     const batch = claimOn(second, { waitSeconds: 30, limit: 10, types: ['batch'] }).then((res) => res);
-    await waitersOf(second, a.id, 1);
+    await untilWaiting(second, 1, a.id);
     const created = (await a.post('/jobs/batch', { jobs: [{ targetId, type: 'batch' }] }).expect(201)).body.items as JobBody[];
     expect(((await batch).body.items as JobBody[]).map((j) => j.id)).toEqual([created[0].id]);
 
     await a.post(`/jobs/${created[0].id}/cancel`).expect(200);
     const retried = claimOn(second, { waitSeconds: 30, types: ['batch'] }).then((res) => res);
-    await waitersOf(second, a.id, 1);
+    await untilWaiting(second, 1, a.id);
     await a.post(`/jobs/${created[0].id}/retry`).expect(200);
     expect((await retried).body.id).toBe(created[0].id);
 
@@ -73,7 +63,7 @@ describe('long-poll claims (waitSeconds)', () => {
 
   it('holds no database connection while waiting: other requests of the tenant go on', async () => {
     const waiters = Array.from({ length: 12 }, () => claimOn(t.app, { waitSeconds: 30, types: ['pool'] }).then((res) => res));
-    await waitersOf(t.app, a.id, 12);
+    await untilWaiting(t.app, 12, a.id);
     await a.get('/jobs?limit=1').expect(200);
     const jobs = (await a.post('/jobs/batch', { jobs: Array.from({ length: 12 }, () => ({ targetId, type: 'pool' })) }).expect(201))
       .body.items as JobBody[];
@@ -122,9 +112,9 @@ describe('long-poll claims (waitSeconds)', () => {
     const gone = http.request({ host: '127.0.0.1', port, path: '/jobs/claim', method: 'POST', headers: { 'X-API-Key': a.apiKey, 'Content-Type': 'application/json' } });
     gone.on('error', () => undefined);
     gone.end(body);
-    await waitersOf(t.app, a.id, 1);
+    await untilWaiting(t.app, 1, a.id);
     gone.destroy();
-    while (waiterSet(t.app, a.id).size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (waitingClaims(t.app, a.id).size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const job = await createJob(a, targetId, { type: 'abandoned' });
     expect((await a.get(`/jobs/${job.id}`).expect(200)).body).toMatchObject({ status: 'queued', attempts: 0, workerId: null });
     const claimed = await a.post('/jobs/claim', { workerId: 'live', types: ['abandoned'] }).expect(200);
@@ -133,13 +123,13 @@ describe('long-poll claims (waitSeconds)', () => {
 
   it('wakes only as many waiting claims as there are new jobs', async () => {
     const waiting = [1, 2, 3].map(() => claimOn(t.app, { waitSeconds: 30, types: ['herd'] }).then((res) => res));
-    await waitersOf(t.app, a.id, 3);
-    const before = [...waiterSet(t.app, a.id)];
+    await untilWaiting(t.app, 3, a.id);
+    const before = [...waitingClaims(t.app, a.id)];
     const first = await createJob(a, targetId, { type: 'herd' });
     const answered = await Promise.race(waiting);
     expect(answered.body.id).toBe(first.id);
     // The two others were never woken: the same waiters still wait (a woken claim that found nothing waits anew).
-    expect(before.filter((waiter) => waiterSet(t.app, a.id).has(waiter))).toHaveLength(2);
+    expect(before.filter((waiter) => waitingClaims(t.app, a.id).has(waiter))).toHaveLength(2);
     const more = (await a.post('/jobs/batch', { jobs: [{ targetId, type: 'herd' }, { targetId, type: 'herd' }] }).expect(201)).body.items as JobBody[];
     const claimed = (await Promise.all(waiting)).map((res) => res.body.id as string);
     expect(claimed.sort()).toEqual([first.id, ...more.map((j) => j.id)].sort());
@@ -149,7 +139,7 @@ describe('long-poll claims (waitSeconds)', () => {
     const other = await buildApp(t.databaseUrl);
     try {
       const waiting = claimOn(other.app, { waitSeconds: 30, types: ['never'] }).then((res) => res);
-      await waitersOf(other.app, a.id, 1);
+      await untilWaiting(other.app, 1, a.id);
       other.app.get(DrainSignal).begin();
       expect((await waiting).status).toBe(204);
     } finally {
